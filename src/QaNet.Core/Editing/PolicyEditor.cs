@@ -1,0 +1,344 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using QaNet.Core.Model;
+using QaNet.Core.Net;
+using QaNet.Core.Validation;
+
+namespace QaNet.Core.Editing;
+
+/// <summary>
+/// Every change to a policy goes through here: fill in defaults, apply, validate the whole
+/// policy, and undo the change if it made the policy invalid — bad input changes nothing.
+/// </summary>
+public static class PolicyEditor
+{
+    public static QaNetwork AddNetwork(QaPolicy policy, NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var subnet = ParseSubnet(spec.Subnet, $"networks[{spec.Name}].subnet", $"network '{spec.Name}'");
+        var network = new QaNetwork(policy, spec.Name, subnet, spec.Mode)
+        {
+            Subnet6 = spec.Subnet6 is null ? null : ParseSubnet(spec.Subnet6, $"networks[{spec.Name}].subnet6", $"network '{spec.Name}'"),
+            Bridge = string.IsNullOrEmpty(spec.Bridge) ? DefaultBridgeName(spec.Name) : spec.Bridge,
+            Gateway = string.IsNullOrEmpty(spec.Gateway) ? null : spec.Gateway,
+        };
+        network.VirtHosts.AddRange(spec.VirtHosts.Distinct(StringComparer.Ordinal));
+        if (spec.DhcpStart is not null || spec.DhcpEnd is not null)
+        {
+            network.DhcpStart = spec.DhcpStart is null ? null : ParseAddress(spec.DhcpStart, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'");
+            network.DhcpEnd = spec.DhcpEnd is null ? null : ParseAddress(spec.DhcpEnd, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'");
+        }
+        else if (spec.Mode != QaNetworkMode.Bridged && subnet.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork &&
+                 subnet.PrefixLength is >= 8 and <= 28)
+        {
+            (network.DhcpStart, network.DhcpEnd) = DefaultDhcpRange(subnet);
+        }
+
+        return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network);
+    }
+
+    public static QaClient AddClient(QaPolicy policy, string networkName, ClientSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var network = policy.FindNetwork(networkName) ?? throw NotFound("network", networkName, "Get-QaNetwork");
+        var path = $"networks[{network.Name}].clients[{spec.Name}]";
+        var target = $"client '{spec.Name}'";
+        var address = spec.Address is null ? AllocateAddress(network) : ParseAddress(spec.Address, path + ".address", target);
+        var mac = spec.MacAddress is null ? AllocateMac(policy, network.Name, spec.Name) : NormalizeMac(spec.MacAddress);
+        var virtHost = spec.VirtHost ?? network.VirtHosts.FirstOrDefault() ?? string.Empty;
+        var client = new QaClient(network, spec.Name, mac, address, virtHost);
+        if (spec.Address6 is not null)
+        {
+            client.Address6 = ParseAddress(spec.Address6, path + ".address6", target);
+        }
+        else if (network.Subnet6 is { } s6 && network.Subnet.Contains(address))
+        {
+            // Same host number in both families keeps addresses easy to read side by side.
+            var offset = IpMath.ToNumber(address) - IpMath.ToNumber(network.Subnet.BaseAddress);
+            client.Address6 = IpMath.Offset(s6, offset);
+        }
+
+        client.Roles.AddRange(spec.Roles.Distinct(StringComparer.Ordinal));
+        return Apply(policy, () => network.Clients.Add(client), () => network.Clients.Remove(client), client);
+    }
+
+    public static QaEndpoint AddEndpoint(QaPolicy policy, EndpointSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var endpoint = new QaEndpoint(policy, spec.Name) { Environment = spec.Environment, Description = spec.Description };
+        endpoint.HostNames.AddRange(spec.HostNames.Distinct(StringComparer.OrdinalIgnoreCase));
+        foreach (var a in spec.Addresses)
+        {
+            var cidr = ParseSubnet(a, $"endpoints[{spec.Name}].addresses", $"endpoint '{spec.Name}'");
+            if (!endpoint.Addresses.Contains(cidr))
+            {
+                endpoint.Addresses.Add(cidr);
+            }
+        }
+
+        endpoint.Ports.AddRange(ParsePorts(spec.Ports, $"endpoints[{spec.Name}].ports").Distinct());
+        return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint);
+    }
+
+    public static QaRule AddRule(QaPolicy policy, RuleSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var id = spec.Id ?? DeriveRuleId(policy, spec.Kind, spec.From, spec.To);
+        var rule = new QaRule(policy, id, spec.Kind)
+        {
+            Description = spec.Description,
+            ExpiresAt = spec.ExpiresAt,
+            AllowAnyDestination = spec.AllowAnyDestination,
+        };
+        if (spec.Priority is { } p)
+        {
+            rule.Priority = p;
+        }
+
+        rule.From.AddRange(spec.From.Distinct());
+        rule.To.AddRange(spec.To.Distinct());
+        rule.Ports.AddRange(ParsePorts(spec.Ports, $"rules[{id}].ports").Distinct());
+        return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule);
+    }
+
+    /// <summary>Adds or replaces a name-map entry.</summary>
+    public static void SetHost(QaPolicy policy, string hostName, IEnumerable<string> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var list = addresses.Select(a => ParseAddress(a, $"hosts[{hostName}]", $"host '{hostName}'")).Distinct().ToList();
+        var had = policy.Hosts.TryGetValue(hostName, out var old);
+        Apply(policy, () => policy.Hosts[hostName] = list,
+            () => { if (had) { policy.Hosts[hostName] = old!; } else { policy.Hosts.Remove(hostName); } }, list);
+    }
+
+    /// <summary>Removes a network and its clients. Refuses when rules name them, unless <paramref name="removeRules"/>.</summary>
+    public static IReadOnlyList<QaRule> RemoveNetwork(QaPolicy policy, string name, bool removeRules)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var network = policy.FindNetwork(name) ?? throw NotFound("network", name, "Get-QaNetwork");
+        var index = policy.Networks.IndexOf(network);
+        var users = RulesNaming(policy, s =>
+            (s.Kind == QaSelectorKind.Network && s.Value == name) ||
+            (s.Kind == QaSelectorKind.Client && network.Clients.Any(c => c.Name == s.Value)));
+        return RemoveWithRules(policy, $"network '{name}'", users, removeRules,
+            () => policy.Networks.Remove(network), () => policy.Networks.Insert(index, network));
+    }
+
+    public static IReadOnlyList<QaRule> RemoveClient(QaPolicy policy, string name, bool removeRules)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var client = policy.FindClient(name) ?? throw NotFound("client", name, "Get-QaClient");
+        var network = client.NetworkObject;
+        var index = network.Clients.IndexOf(client);
+        var users = RulesNaming(policy, s => s.Kind == QaSelectorKind.Client && s.Value == name);
+        return RemoveWithRules(policy, $"client '{name}'", users, removeRules,
+            () => network.Clients.Remove(client), () => network.Clients.Insert(index, client));
+    }
+
+    public static IReadOnlyList<QaRule> RemoveEndpoint(QaPolicy policy, string name, bool removeRules)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var endpoint = policy.FindEndpoint(name) ?? throw NotFound("endpoint", name, "Get-QaEndpoint");
+        var index = policy.Endpoints.IndexOf(endpoint);
+        var users = RulesNaming(policy, s => s.Kind == QaSelectorKind.Endpoint && s.Value == name);
+        return RemoveWithRules(policy, $"endpoint '{name}'", users, removeRules,
+            () => policy.Endpoints.Remove(endpoint), () => policy.Endpoints.Insert(index, endpoint));
+    }
+
+    public static QaRule RemoveRule(QaPolicy policy, string id)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var rule = policy.FindRule(id) ?? throw NotFound("rule", id, "Get-QaRule");
+        var index = policy.Rules.IndexOf(rule);
+        return Apply(policy, () => policy.Rules.Remove(rule), () => policy.Rules.Insert(index, rule), rule);
+    }
+
+    private static List<QaRule> RemoveWithRules(QaPolicy policy, string what, List<QaRule> users, bool removeRules,
+        Action remove, Action restore)
+    {
+        if (users.Count > 0 && !removeRules)
+        {
+            throw new QaValidationException(new QaValidationError(QaErrorIds.InUse, what, null,
+                $"{char.ToUpperInvariant(what[0])}{what[1..]} is named by rule(s) {string.Join(", ", users.Select(r => r.Id))}.",
+                "Revoke those rules first (Revoke-QaRule), or use -Force to remove them too."));
+        }
+
+        var positions = users.Select(r => (Rule: r, Index: policy.Rules.IndexOf(r))).ToList();
+        Apply(policy,
+            () =>
+            {
+                remove();
+                foreach (var u in users)
+                {
+                    policy.Rules.Remove(u);
+                }
+            },
+            () =>
+            {
+                foreach (var (rule, index) in positions)
+                {
+                    policy.Rules.Insert(Math.Min(index, policy.Rules.Count), rule);
+                }
+
+                restore();
+            },
+            0);
+        return users;
+    }
+
+    private static List<QaRule> RulesNaming(QaPolicy policy, Func<QaSelector, bool> names) =>
+        policy.Rules.Where(r => r.From.Any(names) || r.To.Any(names)).ToList();
+
+    private static T Apply<T>(QaPolicy policy, Action change, Action undo, T result)
+    {
+        change();
+        var errors = PolicyValidator.Validate(policy);
+        if (errors.Count > 0)
+        {
+            undo();
+            throw new QaValidationException(errors);
+        }
+
+        return result;
+    }
+
+    public static QaValidationException NotFound(string kind, string name, string lister) =>
+        new(new QaValidationError(QaErrorIds.NotFound, $"{kind} '{name}'", null,
+            $"There is no {kind} named '{name}' in the policy.", $"Check the name with {lister}."));
+
+    /// <summary>
+    /// libvirt's bridges are Linux interfaces (at most 15 characters); long network names get
+    /// a short, stable hash suffix instead of being cut into collisions.
+    /// </summary>
+    public static string DefaultBridgeName(string networkName)
+    {
+        var simple = "br-" + networkName;
+        if (simple.Length <= 15)
+        {
+            return simple;
+        }
+
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(networkName)))[..4].ToLowerInvariant();
+        return "br-" + networkName[..7].TrimEnd('.', '-') + "-" + hash;
+    }
+
+    /// <summary>The upper half of the host addresses; clients get reserved addresses below it.</summary>
+    public static (IPAddress Start, IPAddress End) DefaultDhcpRange(IPNetwork subnet)
+    {
+        var size = IpMath.Size(subnet);
+        return (IpMath.Offset(subnet, size / 2), IpMath.Offset(subnet, size - 2));
+    }
+
+    /// <summary>The lowest free host address above the virthost's own, outside the DHCP range.</summary>
+    public static IPAddress AllocateAddress(QaNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var used = new HashSet<IPAddress>(network.Clients.Select(c => c.Address));
+        foreach (var e in network.Policy.Endpoints)
+        {
+            foreach (var a in e.Addresses.Where(a => a.PrefixLength == 32))
+            {
+                used.Add(a.BaseAddress);
+            }
+        }
+
+        var size = IpMath.Size(network.Subnet);
+        for (ulong i = 2; i < size - 1; i++)
+        {
+            var candidate = IpMath.Offset(network.Subnet, i);
+            if (!used.Contains(candidate) && !PolicyValidator.InRange(network, candidate) && !PolicyValidator.IsReserved(network, candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new QaValidationException(new QaValidationError(QaErrorIds.AddressPoolExhausted, $"network '{network.Name}'",
+            $"networks[{network.Name}].clients", $"Network '{network.Name}' ({network.Subnet}) has no free address outside its DHCP range.",
+            "Give the client an address, shrink the DHCP range, or use a larger subnet."));
+    }
+
+    /// <summary>A MAC in QEMU's 52:54:00 range derived from the network and client name, so it is the same every time.</summary>
+    public static string AllocateMac(QaPolicy policy, string networkName, string clientName)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var used = new HashSet<string>(policy.Clients.Select(c => c.MacAddress), StringComparer.Ordinal);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(networkName + "/" + clientName));
+        var n = (hash[0] << 16) | (hash[1] << 8) | hash[2];
+        for (var attempt = 0; attempt < 1 << 24; attempt++)
+        {
+            var v = (n + attempt) & 0xffffff;
+            var mac = $"52:54:00:{(v >> 16) & 0xff:x2}:{(v >> 8) & 0xff:x2}:{v & 0xff:x2}";
+            if (!used.Contains(mac))
+            {
+                return mac;
+            }
+        }
+
+        throw new InvalidOperationException("The 52:54:00 MAC range is exhausted.");
+    }
+
+    public static string NormalizeMac(string mac) =>
+        mac.Trim().Replace('-', ':').ToLowerInvariant();
+
+    /// <summary>A readable id from the rule's kind and sides (<c>egress-taskotron-koji</c>), unique in the policy.</summary>
+    public static string DeriveRuleId(QaPolicy policy, QaRuleKind kind, IEnumerable<QaSelector> from, IEnumerable<QaSelector> to)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        static string Part(IEnumerable<QaSelector> side) =>
+            string.Join("-", side.Select(s => new string(s.Value.ToLowerInvariant().Select(ch => char.IsAsciiLetterOrDigit(ch) || ch == '.' ? ch : '-').ToArray())));
+        var raw = $"{kind.ToString().ToLowerInvariant()}-{Part(from)}-{Part(to)}";
+        while (raw.Contains("--", StringComparison.Ordinal))
+        {
+            raw = raw.Replace("--", "-", StringComparison.Ordinal);
+        }
+
+        raw = raw.Trim('-', '.');
+        if (raw.Length > 56)
+        {
+            var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(raw)))[..6].ToLowerInvariant();
+            raw = raw[..49].TrimEnd('-', '.') + "-" + hash;
+        }
+
+        var id = raw;
+        for (var i = 2; policy.FindRule(id) is not null; i++)
+        {
+            id = $"{raw}-{i}";
+        }
+
+        return id;
+    }
+
+    private static List<QaPortRange> ParsePorts(IEnumerable<string> ports, string path)
+    {
+        var list = new List<QaPortRange>();
+        foreach (var p in ports)
+        {
+            if (!QaPortRange.TryParse(p, out var range, out var error))
+            {
+                throw new QaValidationException(error! with { Path = path });
+            }
+
+            list.Add(range);
+        }
+
+        return list;
+    }
+
+    private static IPNetwork ParseSubnet(string text, string path, string target) =>
+        IpMath.TryParseCidr(text, out var n)
+            ? n
+            : throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidSubnet, target, path,
+                $"'{text}' of {target} is not an address or prefix with its host bits zero.",
+                "Write an address (192.0.2.10) or a prefix (192.168.150.0/24, fd00:150::/64)."));
+
+    private static IPAddress ParseAddress(string text, string path, string target) =>
+        IPAddress.TryParse(text.Trim(), out var a) && !text.Contains('/', StringComparison.Ordinal) && !text.Contains('%', StringComparison.Ordinal)
+            ? a
+            : throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidAddress, target, path,
+                $"'{text}' of {target} is not an IP address.", "Write a single address such as 192.168.150.10."));
+}

@@ -1,0 +1,41 @@
+using QaNet.Core.Model;
+
+namespace QaNet.Core.Editing;
+
+/// <summary>What a user asks for; <see cref="PolicyEditor"/> fills in defaults and validates.</summary>
+public sealed record NetworkSpec(string Name, string Subnet, QaNetworkMode Mode, IReadOnlyList<string> VirtHosts)
+{
+    public string? Subnet6 { get; init; }
+    public string? Bridge { get; init; }
+    public string? Gateway { get; init; }
+    public string? DhcpStart { get; init; }
+    public string? DhcpEnd { get; init; }
+}
+
+public sealed record ClientSpec(string Name)
+{
+    public string? MacAddress { get; init; }
+    public string? Address { get; init; }
+    public string? Address6 { get; init; }
+    public IReadOnlyList<string> Roles { get; init; } = Array.Empty<string>();
+    public string? VirtHost { get; init; }
+}
+
+public sealed record EndpointSpec(string Name)
+{
+    public IReadOnlyList<string> HostNames { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Addresses { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Ports { get; init; } = Array.Empty<string>();
+    public string? Environment { get; init; }
+    public string? Description { get; init; }
+}
+
+public sealed record RuleSpec(QaRuleKind Kind, IReadOnlyList<QaSelector> From, IReadOnlyList<QaSelector> To)
+{
+    public string? Id { get; init; }
+    public IReadOnlyList<string> Ports { get; init; } = Array.Empty<string>();
+    public int? Priority { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public string? Description { get; init; }
+    public bool AllowAnyDestination { get; init; }
+}

@@ -1,0 +1,38 @@
+using System.Net;
+
+namespace QaNet.Core.Model;
+
+/// <summary>A test client VM: one MAC and one reserved address on a network.</summary>
+public sealed class QaClient
+{
+    public QaClient(QaNetwork network, string name, string macAddress, IPAddress address, string virtHost)
+    {
+        NetworkObject = network;
+        Name = name;
+        MacAddress = macAddress;
+        Address = address;
+        VirtHost = virtHost;
+    }
+
+    public QaPolicy Policy => NetworkObject.Policy;
+
+    public QaNetwork NetworkObject { get; internal set; }
+
+    /// <summary>The network's name (binds to <c>-Network</c> down the pipeline).</summary>
+    public string Network => NetworkObject.Name;
+
+    public string Name { get; }
+
+    /// <summary>Lowercase, colon-separated.</summary>
+    public string MacAddress { get; set; }
+
+    public IPAddress Address { get; set; }
+
+    public IPAddress? Address6 { get; set; }
+
+    public List<string> Roles { get; } = new();
+
+    public string VirtHost { get; set; }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,33 @@
+using System.Net;
+
+namespace QaNet.Core.Model;
+
+/// <summary>
+/// A named service or management host: host names (resolved through the policy's name map)
+/// and/or addresses and CIDRs, and the ports it serves.
+/// </summary>
+public sealed class QaEndpoint
+{
+    public QaEndpoint(QaPolicy policy, string name)
+    {
+        Policy = policy;
+        Name = name;
+    }
+
+    public QaPolicy Policy { get; internal set; }
+
+    public string Name { get; }
+
+    public List<string> HostNames { get; } = new();
+
+    public List<IPNetwork> Addresses { get; } = new();
+
+    public List<QaPortRange> Ports { get; } = new();
+
+    /// <summary>A free tag such as <c>prod</c> or <c>stg</c>.</summary>
+    public string? Environment { get; set; }
+
+    public string? Description { get; set; }
+
+    public override string ToString() => Name;
+}

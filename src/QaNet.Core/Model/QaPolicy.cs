@@ -1,0 +1,54 @@
+using System.Net;
+
+namespace QaNet.Core.Model;
+
+/// <summary>
+/// The whole model: networks with their clients, endpoints, rules and the static name map.
+/// Every object in it points back here, so pipelines need no glue.
+/// </summary>
+public sealed class QaPolicy
+{
+    public QaPolicy(string name)
+    {
+        Name = name;
+    }
+
+    public string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public List<QaNetwork> Networks { get; } = new();
+
+    public List<QaEndpoint> Endpoints { get; } = new();
+
+    public List<QaRule> Rules { get; } = new();
+
+    /// <summary>
+    /// The static name map: host name → addresses. It is the default resolver for endpoint
+    /// host names; QaNet never asks DNS unless a resolver that does is plugged in.
+    /// </summary>
+    public SortedDictionary<string, List<IPAddress>> Hosts { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Where the policy was loaded from, when it was.</summary>
+    public string? SourcePath { get; set; }
+
+    public IEnumerable<QaClient> Clients => Networks.SelectMany(n => n.Clients);
+
+    public QaNetwork? FindNetwork(string name) =>
+        Networks.Find(n => string.Equals(n.Name, name, StringComparison.Ordinal));
+
+    public QaClient? FindClient(string name) =>
+        Clients.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
+
+    public QaEndpoint? FindEndpoint(string name) =>
+        Endpoints.Find(e => string.Equals(e.Name, name, StringComparison.Ordinal));
+
+    public QaRule? FindRule(string id) =>
+        Rules.Find(r => string.Equals(r.Id, id, StringComparison.Ordinal));
+
+    /// <summary>Every role some client has, sorted.</summary>
+    public IReadOnlyList<string> Roles =>
+        Clients.SelectMany(c => c.Roles).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    public override string ToString() => Name;
+}

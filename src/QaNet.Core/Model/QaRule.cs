@@ -1,0 +1,55 @@
+namespace QaNet.Core.Model;
+
+/// <summary>
+/// One rule. Rules are first-match by <see cref="Priority"/> (lower runs first) with default
+/// deny; at equal priority a block wins.
+/// </summary>
+public sealed class QaRule
+{
+    /// <summary>Priority given to a block rule when none is stated: ahead of every default grant.</summary>
+    public const int DefaultBlockPriority = 100;
+
+    /// <summary>Priority given to an egress or ingress grant when none is stated.</summary>
+    public const int DefaultGrantPriority = 1000;
+
+    public const int MinPriority = 0;
+    public const int MaxPriority = 65535;
+
+    public QaRule(QaPolicy policy, string id, QaRuleKind kind)
+    {
+        Policy = policy;
+        Id = id;
+        Kind = kind;
+        Priority = DefaultPriority(kind);
+    }
+
+    public QaPolicy Policy { get; internal set; }
+
+    /// <summary>Stable id; nft rule comments carry it.</summary>
+    public string Id { get; }
+
+    public QaRuleKind Kind { get; }
+
+    public List<QaSelector> From { get; } = new();
+
+    public List<QaSelector> To { get; } = new();
+
+    /// <summary>Explicit ports; empty means the ports of the destination endpoints.</summary>
+    public List<QaPortRange> Ports { get; } = new();
+
+    public int Priority { get; set; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public string? Description { get; set; }
+
+    /// <summary>Allows an egress to 0.0.0.0/0 or ::/0, which validation refuses otherwise.</summary>
+    public bool AllowAnyDestination { get; set; }
+
+    public static int DefaultPriority(QaRuleKind kind) =>
+        kind == QaRuleKind.Block ? DefaultBlockPriority : DefaultGrantPriority;
+
+    public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } e && e <= now;
+
+    public override string ToString() => Id;
+}

@@ -1,0 +1,65 @@
+namespace QaNet.Core.Validation;
+
+/// <summary>
+/// Stable error ids. Scripts and tests match on these (as the first part of
+/// PowerShell's FullyQualifiedErrorId); never rename one, only add.
+/// </summary>
+public static class QaErrorIds
+{
+    // Names and references
+    public const string InvalidName = "InvalidName";
+    public const string InvalidHostName = "InvalidHostName";
+    public const string InvalidSelector = "InvalidSelector";
+    public const string UnknownReference = "UnknownReference";
+    public const string DuplicateNetwork = "DuplicateNetwork";
+    public const string DuplicateClientName = "DuplicateClientName";
+    public const string DuplicateEndpoint = "DuplicateEndpoint";
+    public const string DuplicateRuleId = "DuplicateRuleId";
+    public const string NameConflict = "NameConflict";
+
+    // Networks
+    public const string InvalidSubnet = "InvalidSubnet";
+    public const string SubnetTooSmall = "SubnetTooSmall";
+    public const string SubnetOverlap = "SubnetOverlap";
+    public const string InvalidBridgeName = "InvalidBridgeName";
+    public const string VirtHostRequired = "VirtHostRequired";
+    public const string GatewayRequired = "GatewayRequired";
+    public const string GatewayAddressOutsideSubnet = "GatewayAddressOutsideSubnet";
+    public const string DhcpRangeInvalid = "DhcpRangeInvalid";
+    public const string DhcpRangeCollision = "DhcpRangeCollision";
+
+    // Clients
+    public const string InvalidMacAddress = "InvalidMacAddress";
+    public const string DuplicateMacAddress = "DuplicateMacAddress";
+    public const string InvalidAddress = "InvalidAddress";
+    public const string DuplicateAddress = "DuplicateAddress";
+    public const string AddressOutsideSubnet = "AddressOutsideSubnet";
+    public const string AddressReserved = "AddressReserved";
+    public const string AddressPoolExhausted = "AddressPoolExhausted";
+    public const string UnknownVirtHost = "UnknownVirtHost";
+
+    // Endpoints and rules
+    public const string EndpointWithoutTarget = "EndpointWithoutTarget";
+    public const string InvalidPort = "InvalidPort";
+    public const string PortRangeReversed = "PortRangeReversed";
+    public const string PortsRequired = "PortsRequired";
+    public const string InvalidRuleSide = "InvalidRuleSide";
+    public const string EgressToAnyAddress = "EgressToAnyAddress";
+    public const string InvalidPriority = "InvalidPriority";
+    public const string InUse = "InUse";
+    public const string NotFound = "NotFound";
+
+    // Policy files
+    public const string PolicyFileNotFound = "PolicyFileNotFound";
+    public const string PolicySyntax = "PolicySyntax";
+    public const string PolicyUnknownKey = "PolicyUnknownKey";
+    public const string PolicyMissingKey = "PolicyMissingKey";
+    public const string PolicyDuplicateKey = "PolicyDuplicateKey";
+    public const string PolicyWrongType = "PolicyWrongType";
+    public const string PolicyTagNotAllowed = "PolicyTagNotAllowed";
+    public const string PolicyAliasNotAllowed = "PolicyAliasNotAllowed";
+    public const string PolicyTooLarge = "PolicyTooLarge";
+    public const string PolicyTooDeep = "PolicyTooDeep";
+    public const string PolicyVersionUnsupported = "PolicyVersionUnsupported";
+    public const string PolicyMultipleDocuments = "PolicyMultipleDocuments";
+}
