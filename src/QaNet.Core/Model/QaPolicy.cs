@@ -23,6 +23,9 @@ public sealed class QaPolicy
 
     public List<QaRule> Rules { get; } = new();
 
+    /// <summary>Expected verdicts that Test-QaPolicy checks.</summary>
+    public List<QaAssertion> Assertions { get; } = new();
+
     /// <summary>
     /// The static name map: host name → addresses. It is the default resolver for endpoint
     /// host names; QaNet never asks DNS unless a resolver that does is plugged in.
