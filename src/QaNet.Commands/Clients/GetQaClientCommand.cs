@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using QaNet.Commands.Completion;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Model;
+
+namespace QaNet.Commands.Clients;
+
+/// <summary>Gets the clients of a policy.</summary>
+[Cmdlet(VerbsCommon.Get, "QaClient")]
+[OutputType(typeof(QaClient))]
+public sealed class GetQaClientCommand : QaCmdlet
+{
+    [Parameter(ValueFromPipeline = true)]
+    public override QaPolicy? Policy { get; set; }
+
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    public string[]? Name { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(NetworkNameCompleter))]
+    public string[]? Network { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(RoleNameCompleter))]
+    public string[]? Role { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? VirtHost { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var clients = SelectByName(ResolvePolicy().Clients, c => c.Name, Name, "client", "Get-QaClient")
+            .Where(c => MatchesAny(c.Network, Network))
+            .Where(c => Role is null || c.Roles.Exists(r => MatchesAny(r, Role)))
+            .Where(c => MatchesAny(c.VirtHost, VirtHost));
+        WriteObject(clients, enumerateCollection: true);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using QaNet.Commands.Session;
+using QaNet.Core.Model;
+
+namespace QaNet.Commands.Completion;
+
+/// <summary>
+/// Tab completion of names from the policy the command line names with <c>-Policy</c>, else
+/// the session's current policy.
+/// </summary>
+public abstract class PolicyNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var given = fakeBoundParameters?["Policy"];
+        var policy = (given is PSObject pso ? pso.BaseObject : given) as QaPolicy ?? CurrentPolicy.Get();
+        if (policy is null)
+        {
+            return Array.Empty<CompletionResult>();
+        }
+
+        var pattern = WildcardPattern.Get((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        return NamesIn(policy)
+            .Where(pattern.IsMatch)
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n))
+            .ToList();
+    }
+
+    protected abstract IEnumerable<string> NamesIn(QaPolicy policy);
+}
+
+public sealed class NetworkNameCompleter : PolicyNameCompleter
+{
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Networks.Select(n => n.Name);
+}
+
+public sealed class ClientNameCompleter : PolicyNameCompleter
+{
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Clients.Select(c => c.Name);
+}
+
+public sealed class EndpointNameCompleter : PolicyNameCompleter
+{
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Endpoints.Select(e => e.Name);
+}
+
+public sealed class RoleNameCompleter : PolicyNameCompleter
+{
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Roles;
+}
+
+public sealed class RuleIdCompleter : PolicyNameCompleter
+{
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Rules.Select(r => r.Id);
+}

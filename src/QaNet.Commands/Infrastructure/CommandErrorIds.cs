@@ -1,0 +1,29 @@
+namespace QaNet.Commands.Infrastructure;
+
+/// <summary>
+/// Stable error ids raised by the cmdlet layer itself (the policy's own ids are in
+/// <see cref="QaNet.Core.Validation.QaErrorIds"/>). Scripts match on them; never rename one.
+/// </summary>
+public static class CommandErrorIds
+{
+    /// <summary>No <c>-Policy</c> was given and the session has no current policy yet.</summary>
+    public const string NoCurrentPolicy = "NoCurrentPolicy";
+
+    /// <summary>A piped or passed object belongs to another policy than the one given with <c>-Policy</c>.</summary>
+    public const string PolicyMismatch = "PolicyMismatch";
+
+    /// <summary><c>-Network</c> got something that is neither a network name nor a QaNetwork.</summary>
+    public const string InvalidNetworkArgument = "InvalidNetworkArgument";
+
+    /// <summary>A path is not on the file system provider.</summary>
+    public const string NotFileSystemPath = "NotFileSystemPath";
+
+    /// <summary><c>Export-QaPolicy -NoClobber</c> found the file already there.</summary>
+    public const string PolicyFileExists = "PolicyFileExists";
+
+    /// <summary>The operating system refused to read a policy file.</summary>
+    public const string PolicyReadFailed = "PolicyReadFailed";
+
+    /// <summary>The operating system refused to write a policy file.</summary>
+    public const string PolicyWriteFailed = "PolicyWriteFailed";
+}

@@ -1,0 +1,88 @@
+using System.Management.Automation;
+using QaNet.Commands.Session;
+using QaNet.Core.Model;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands.Infrastructure;
+
+/// <summary>
+/// What every QaNet cmdlet shares: the <c>-Policy</c> parameter and how a policy is found,
+/// and how QaNet's errors are reported.
+/// </summary>
+public abstract class QaCmdlet : PSCmdlet
+{
+    /// <summary>
+    /// The policy to work on. Each cmdlet declares it (some take it from the pipeline); when it
+    /// is not given, an input object's own policy and then the session's current policy apply.
+    /// </summary>
+    public abstract QaPolicy? Policy { get; set; }
+
+    /// <summary><c>-Policy</c>, else the current policy; with neither the whole call is invalid.</summary>
+    protected QaPolicy ResolvePolicy()
+    {
+        var policy = Policy ?? CurrentPolicy.Get();
+        if (policy is null)
+        {
+            ThrowTerminatingError(QaErrorRecords.Create(CommandErrorIds.NoCurrentPolicy, ErrorCategory.InvalidOperation, null,
+                "There is no current QaNet policy in this session.",
+                "Create one with New-QaPolicy, load one with Import-QaPolicy, or pass -Policy."));
+        }
+
+        return policy!;
+    }
+
+    /// <summary>
+    /// The policy an input object belongs to. Naming a different one with <c>-Policy</c> is a
+    /// mistake worth reporting (per item) rather than guessing which one was meant.
+    /// </summary>
+    protected bool TryOwnerPolicy(QaPolicy owner, object target, out QaPolicy policy)
+    {
+        policy = owner;
+        if (Policy is null || ReferenceEquals(Policy, owner))
+        {
+            return true;
+        }
+
+        WriteError(QaErrorRecords.Create(CommandErrorIds.PolicyMismatch, ErrorCategory.InvalidArgument, target,
+            $"'{target}' belongs to policy '{owner.Name}', not to policy '{Policy.Name}' given with -Policy.",
+            "Leave out -Policy (objects carry their policy), or pass an object of that policy."));
+        return false;
+    }
+
+    protected void WriteValidationError(QaValidationException exception, object? target) =>
+        WriteError(QaErrorRecords.FromValidation(exception, target));
+
+    /// <summary>Whether a parameter was given, for value-type parameters whose absence means "default".</summary>
+    protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+    /// <summary>
+    /// Items whose name matches any pattern (all items without patterns). A name without
+    /// wildcards that matches nothing is an error, as with Get-Item; a wildcard that matches
+    /// nothing is just an empty result.
+    /// </summary>
+    protected IEnumerable<T> SelectByName<T>(IEnumerable<T> items, Func<T, string> nameOf, string[]? patterns,
+        string kind, string lister)
+    {
+        var all = items.ToList();
+        if (patterns is null || patterns.Length == 0)
+        {
+            return all;
+        }
+
+        var wildcards = patterns.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToList();
+        foreach (var literal in patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)))
+        {
+            if (!all.Exists(i => string.Equals(nameOf(i), literal, StringComparison.OrdinalIgnoreCase)))
+            {
+                WriteValidationError(Core.Editing.PolicyEditor.NotFound(kind, literal, lister), literal);
+            }
+        }
+
+        return all.Where(i => wildcards.Exists(w => w.IsMatch(nameOf(i))));
+    }
+
+    /// <summary>Whether a value matches any of the patterns (true without patterns).</summary>
+    protected static bool MatchesAny(string? value, string[]? patterns) =>
+        patterns is null || patterns.Length == 0 ||
+        (value is not null && patterns.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(value)));
+}

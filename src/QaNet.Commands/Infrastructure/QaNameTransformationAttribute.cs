@@ -1,0 +1,32 @@
+using System.Collections;
+using System.Management.Automation;
+using QaNet.Core.Model;
+
+namespace QaNet.Commands.Infrastructure;
+
+/// <summary>
+/// Lets a name parameter take the object itself: <c>-Endpoint (Get-QaEndpoint koji)</c> or
+/// <c>-Gateway $bastion</c> bind the object's name (a rule's id). Anything else passes unchanged.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class QaNameTransformationAttribute : ArgumentTransformationAttribute
+{
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        var value = Unwrap(inputData);
+        return value is IList list
+            ? list.Cast<object?>().Select(NameOf).ToArray()
+            : NameOf(value);
+    }
+
+    private static object? NameOf(object? item) => Unwrap(item) switch
+    {
+        QaNetwork n => n.Name,
+        QaClient c => c.Name,
+        QaEndpoint e => e.Name,
+        QaRule r => r.Id,
+        var other => other,
+    };
+
+    private static object? Unwrap(object? value) => value is PSObject pso ? pso.BaseObject : value;
+}

@@ -1,0 +1,52 @@
+using System.Management.Automation;
+using QaNet.Commands.Completion;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Editing;
+using QaNet.Core.Model;
+
+namespace QaNet.Commands.Networks;
+
+/// <summary>Removes networks, with their clients, from a policy.</summary>
+[Cmdlet(VerbsCommon.Remove, "QaNetwork", DefaultParameterSetName = ParameterSets.ByName,
+    SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(QaNetwork))]
+public sealed class RemoveQaNetworkCommand : RemovalCommand<QaNetwork>
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(NetworkNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.ByObject, ValueFromPipeline = true)]
+    public QaNetwork[] InputObject { get; set; } = Array.Empty<QaNetwork>();
+
+    /// <summary>Also revoke the rules that name the network or its clients.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override IEnumerable<string> TargetNames => Name;
+
+    protected override IEnumerable<QaNetwork> TargetObjects => InputObject;
+
+    protected override string Kind => "network";
+
+    protected override string Lister => "Get-QaNetwork";
+
+    protected override string Action => Force ? "Remove, with the rules that name it or its clients" : "Remove";
+
+    protected override string NameOf(QaNetwork item) => item.Name;
+
+    protected override QaPolicy PolicyOf(QaNetwork item) => item.Policy;
+
+    protected override QaNetwork? Find(QaPolicy policy, string name) => policy.FindNetwork(name);
+
+    protected override string Describe(QaNetwork item, QaPolicy policy) =>
+        $"network '{item.Name}' with {item.Clients.Count} client(s), of policy '{policy.Name}'";
+
+    protected override void RemoveFrom(QaPolicy policy, QaNetwork item)
+    {
+        foreach (var rule in PolicyEditor.RemoveNetwork(policy, item.Name, Force))
+        {
+            WriteVerbose($"Revoked rule '{rule.Id}', which named network '{item.Name}' or one of its clients.");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Management.Automation;
+using QaNet.Commands.Infrastructure;
+using QaNet.Commands.Loading;
+using QaNet.Core.Model;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands.Policies;
+
+/// <summary>
+/// Writes a policy as YAML. Like Export-Csv and Out-File it replaces an existing file — the
+/// everyday loop is Import, change, Export to the same file — with <c>-NoClobber</c> to refuse
+/// and <c>-Force</c> to replace a read-only file.
+/// </summary>
+[Cmdlet(VerbsData.Export, "QaPolicy", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportQaPolicyCommand : QaCmdlet
+{
+    [Parameter(ValueFromPipeline = true)]
+    public override QaPolicy? Policy { get; set; }
+
+    /// <summary>Resolved against the PowerShell location, not the process directory.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = string.Empty;
+
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var policy = ResolvePolicy();
+        var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path, out var provider, out _);
+        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+        {
+            WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, Path,
+                $"'{Path}' is on the {provider.Name} provider, not a file.", "Give a file system path."));
+            return;
+        }
+
+        var info = new FileInfo(file);
+        if (info.Exists && NoClobber)
+        {
+            WriteError(QaErrorRecords.Create(CommandErrorIds.PolicyFileExists, ErrorCategory.ResourceExists, file,
+                $"The file '{file}' already exists.", "Choose another path, or leave out -NoClobber to replace it."));
+            return;
+        }
+
+        if (!ShouldProcess(file, $"Write policy '{policy.Name}' as YAML"))
+        {
+            return;
+        }
+
+        try
+        {
+            if (info.Exists && Force && info.IsReadOnly)
+            {
+                info.IsReadOnly = false;
+            }
+
+            PolicyFiles.Save(policy, file);
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, policy);
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyWriteFailed, ErrorCategory.WriteError, file));
+            return;
+        }
+
+        if (PassThru)
+        {
+            info.Refresh();
+            WriteObject(info);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using QaNet.Commands.Completion;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Model;
+
+namespace QaNet.Commands.Rules;
+
+/// <summary>Grant-QaEgress and Block-QaEgress: the same parameters, a different rule kind.</summary>
+public abstract class EgressRuleCommand : RuleCommand
+{
+    [Parameter]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(EndpointNameCompleter))]
+    public string[] Endpoint { get; set; } = Array.Empty<string>();
+
+    /// <summary>Destinations given as addresses or prefixes rather than endpoints.</summary>
+    [Parameter]
+    public string[] Cidr { get; set; } = Array.Empty<string>();
+
+    /// <summary>Allows 0.0.0.0/0 or ::/0 as a destination, which is refused otherwise.</summary>
+    [Parameter]
+    public SwitchParameter AllowAnyDestination { get; set; }
+
+    protected abstract QaRuleKind Kind { get; }
+
+    protected override void ProcessRecord()
+    {
+        var cidrs = CidrSelectors(Cidr);
+        if (cidrs is null)
+        {
+            return;
+        }
+
+        var to = Endpoint.Select(QaSelector.Endpoint).Concat(cidrs).ToList();
+        AddRule(Kind, ClientSide, to, AllowAnyDestination);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Management.Automation;
+using QaNet.Commands.Completion;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Editing;
+using QaNet.Core.Model;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands.Rules;
+
+/// <summary>
+/// What Grant-QaEgress, Block-QaEgress and Grant-QaIngress share: the client side
+/// (<c>-Client</c> or <c>-Role</c>), ports, priority, expiry, id and description.
+/// </summary>
+public abstract class RuleCommand : QaCmdlet
+{
+    [Parameter(ValueFromPipeline = true)]
+    public override QaPolicy? Policy { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Client)]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    public string[] Client { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Role)]
+    [ArgumentCompleter(typeof(RoleNameCompleter))]
+    public string[] Role { get; set; } = Array.Empty<string>();
+
+    /// <summary>Empty: the destination endpoints' own ports apply.</summary>
+    [Parameter]
+    public string[] Port { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    [ValidateRange(QaRule.MinPriority, QaRule.MaxPriority)]
+    public int Priority { get; set; }
+
+    [Parameter]
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    [Parameter]
+    public string? Id { get; set; }
+
+    [Parameter]
+    public string? Description { get; set; }
+
+    /// <summary>The clients the rule is about, as selectors.</summary>
+    protected IReadOnlyList<QaSelector> ClientSide =>
+        ParameterSetName == ParameterSets.Role
+            ? Role.Select(QaSelector.Role).ToList()
+            : Client.Select(QaSelector.Client).ToList();
+
+    /// <summary>Adds the rule through PolicyEditor and writes it, or writes why not.</summary>
+    protected void AddRule(QaRuleKind kind, IReadOnlyList<QaSelector> from, IReadOnlyList<QaSelector> to, bool allowAnyDestination)
+    {
+        var policy = ResolvePolicy();
+        var spec = new RuleSpec(kind, from, to)
+        {
+            Id = Id,
+            Ports = Port,
+            Priority = IsBound(nameof(Priority)) ? Priority : null,
+            ExpiresAt = IsBound(nameof(ExpiresAt)) ? ExpiresAt : null,
+            Description = Description,
+            AllowAnyDestination = allowAnyDestination,
+        };
+        var id = Id ?? PolicyEditor.DeriveRuleId(policy, kind, from, to);
+        var ports = Port.Length == 0 ? "the endpoints' ports" : string.Join(",", Port);
+        if (!ShouldProcess($"rule '{id}' ({string.Join(",", from)} -> {string.Join(",", to)} on {ports})",
+                $"Add {kind.ToString().ToLowerInvariant()} rule to policy '{policy.Name}'"))
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(PolicyEditor.AddRule(policy, spec));
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, id);
+        }
+    }
+
+    /// <summary>CIDR selectors, or null after writing the error for a malformed one.</summary>
+    protected List<QaSelector>? CidrSelectors(IEnumerable<string> cidrs)
+    {
+        var selectors = new List<QaSelector>();
+        foreach (var cidr in cidrs)
+        {
+            if (!QaSelector.TryParse("cidr:" + cidr, out var selector, out var error))
+            {
+                WriteValidationError(new QaValidationException(error!), cidr);
+                return null;
+            }
+
+            selectors.Add(selector!);
+        }
+
+        return selectors;
+    }
+}
