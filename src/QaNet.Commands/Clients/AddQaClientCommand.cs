@@ -5,7 +5,7 @@ using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 
-namespace QaNet.Commands.Clients;
+namespace QaNet.Commands;
 
 /// <summary>Adds a client VM to a network of a policy.</summary>
 [Cmdlet(VerbsCommon.Add, "QaClient", SupportsShouldProcess = true)]

@@ -3,7 +3,7 @@ using QaNet.Commands.Completion;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Clients;
+namespace QaNet.Commands;
 
 /// <summary>Gets the clients of a policy.</summary>
 [Cmdlet(VerbsCommon.Get, "QaClient")]

@@ -4,7 +4,7 @@ using QaNet.Commands.Infrastructure;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Clients;
+namespace QaNet.Commands;
 
 /// <summary>Removes clients from a policy.</summary>
 [Cmdlet(VerbsCommon.Remove, "QaClient", DefaultParameterSetName = ParameterSets.ByName,

@@ -4,7 +4,7 @@ using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 
-namespace QaNet.Commands.Endpoints;
+namespace QaNet.Commands;
 
 /// <summary>Adds a named service or management host to a policy.</summary>
 [Cmdlet(VerbsCommon.Add, "QaEndpoint", SupportsShouldProcess = true)]

@@ -3,7 +3,7 @@ using QaNet.Commands.Completion;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Endpoints;
+namespace QaNet.Commands;
 
 /// <summary>Gets the endpoints of a policy.</summary>
 [Cmdlet(VerbsCommon.Get, "QaEndpoint")]

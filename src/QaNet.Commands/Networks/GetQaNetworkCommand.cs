@@ -3,7 +3,7 @@ using QaNet.Commands.Completion;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Networks;
+namespace QaNet.Commands;
 
 /// <summary>Gets the networks of a policy.</summary>
 [Cmdlet(VerbsCommon.Get, "QaNetwork")]

@@ -5,7 +5,7 @@ using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 
-namespace QaNet.Commands.Networks;
+namespace QaNet.Commands;
 
 /// <summary>Adds an isolated client network to a policy.</summary>
 [Cmdlet(VerbsCommon.New, "QaIsolatedNetwork", SupportsShouldProcess = true)]

@@ -4,7 +4,7 @@ using QaNet.Commands.Infrastructure;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Networks;
+namespace QaNet.Commands;
 
 /// <summary>Removes networks, with their clients, from a policy.</summary>
 [Cmdlet(VerbsCommon.Remove, "QaNetwork", DefaultParameterSetName = ParameterSets.ByName,

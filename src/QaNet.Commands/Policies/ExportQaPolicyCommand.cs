@@ -4,7 +4,7 @@ using QaNet.Commands.Loading;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 
-namespace QaNet.Commands.Policies;
+namespace QaNet.Commands;
 
 /// <summary>
 /// Writes a policy as YAML. Like Export-Csv and Out-File it replaces an existing file — the

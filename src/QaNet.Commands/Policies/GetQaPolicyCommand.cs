@@ -2,7 +2,7 @@ using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Policies;
+namespace QaNet.Commands;
 
 /// <summary>Gets the session's current policy (or passes on the one given).</summary>
 [Cmdlet(VerbsCommon.Get, "QaPolicy")]

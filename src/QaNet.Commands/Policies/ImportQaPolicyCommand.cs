@@ -5,7 +5,7 @@ using QaNet.Commands.Session;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 
-namespace QaNet.Commands.Policies;
+namespace QaNet.Commands;
 
 /// <summary>Loads a YAML policy file and makes it the session's current policy.</summary>
 [Cmdlet(VerbsData.Import, "QaPolicy")]

@@ -4,7 +4,7 @@ using QaNet.Commands.Session;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 
-namespace QaNet.Commands.Policies;
+namespace QaNet.Commands;
 
 /// <summary>Creates an empty policy and makes it the session's current policy.</summary>
 [Cmdlet(VerbsCommon.New, "QaPolicy", SupportsShouldProcess = true)]

@@ -2,7 +2,7 @@ using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Rules;
+namespace QaNet.Commands;
 
 /// <summary>Refuses connections from clients to endpoints or addresses, ahead of the grants.</summary>
 [Cmdlet(VerbsSecurity.Block, "QaEgress", DefaultParameterSetName = ParameterSets.Client, SupportsShouldProcess = true)]

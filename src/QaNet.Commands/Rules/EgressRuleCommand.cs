@@ -3,7 +3,7 @@ using QaNet.Commands.Completion;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Rules;
+namespace QaNet.Commands;
 
 /// <summary>Grant-QaEgress and Block-QaEgress: the same parameters, a different rule kind.</summary>
 public abstract class EgressRuleCommand : RuleCommand

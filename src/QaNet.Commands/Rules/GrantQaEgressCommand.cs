@@ -2,7 +2,7 @@ using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Rules;
+namespace QaNet.Commands;
 
 /// <summary>Lets clients open connections to endpoints or addresses.</summary>
 [Cmdlet(VerbsSecurity.Grant, "QaEgress", DefaultParameterSetName = ParameterSets.Client, SupportsShouldProcess = true)]

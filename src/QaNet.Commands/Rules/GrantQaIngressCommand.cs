@@ -3,7 +3,7 @@ using QaNet.Commands.Completion;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Rules;
+namespace QaNet.Commands;
 
 /// <summary>Lets management hosts open connections into clients.</summary>
 [Cmdlet(VerbsSecurity.Grant, "QaIngress", DefaultParameterSetName = ParameterSets.Client, SupportsShouldProcess = true)]

@@ -4,7 +4,7 @@ using QaNet.Commands.Infrastructure;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
 
-namespace QaNet.Commands.Rules;
+namespace QaNet.Commands;
 
 /// <summary>Removes rules from a policy.</summary>
 [Cmdlet(VerbsSecurity.Revoke, "QaRule", DefaultParameterSetName = ParameterSets.ByName,

@@ -5,7 +5,7 @@ using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 
-namespace QaNet.Commands.Rules;
+namespace QaNet.Commands;
 
 /// <summary>
 /// What Grant-QaEgress, Block-QaEgress and Grant-QaIngress share: the client side
