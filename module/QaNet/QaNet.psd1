@@ -1,0 +1,41 @@
+@{
+    RootModule           = 'QaNet.Commands.dll'
+    # Filled in at build time from Directory.Build.props (the one place the version lives).
+    ModuleVersion        = '0.0.0'
+    GUID                 = 'e150f1f9-9798-44f5-b0d4-ae7933148d36'
+    Author               = 'QaNet contributors'
+    CompanyName          = 'QaNet'
+    Copyright            = '(c) QaNet contributors'
+    Description          = 'Isolates QA test client VMs (Taskotron, Beaker) on Linux virthosts and proves the isolation holds.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('QaNet.Format.ps1xml')
+    # Explicit lists: the module exports exactly these and nothing else.
+    CmdletsToExport      = @(
+        'New-QaPolicy'
+        'Get-QaPolicy'
+        'Import-QaPolicy'
+        'Export-QaPolicy'
+        'New-QaIsolatedNetwork'
+        'Get-QaNetwork'
+        'Remove-QaNetwork'
+        'Add-QaClient'
+        'Get-QaClient'
+        'Remove-QaClient'
+        'Add-QaEndpoint'
+        'Get-QaEndpoint'
+        'Grant-QaEgress'
+        'Grant-QaIngress'
+        'Block-QaEgress'
+        'Get-QaRule'
+        'Revoke-QaRule'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('network', 'isolation', 'nftables', 'ebtables', 'libvirt', 'qa', 'Linux')
+        }
+    }
+}
