@@ -7,7 +7,7 @@ using QaNet.Core.Model;
 namespace QaNet.Commands;
 
 /// <summary>Removes clients from a policy.</summary>
-[Cmdlet(VerbsCommon.Remove, "QaClient", DefaultParameterSetName = ParameterSets.ByName,
+[Cmdlet(VerbsCommon.Remove, "QaClient", DefaultParameterSetName = ParameterSets.ByObject,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(QaClient))]
 public sealed class RemoveQaClientCommand : RemovalCommand<QaClient>

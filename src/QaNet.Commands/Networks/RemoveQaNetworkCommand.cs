@@ -7,7 +7,7 @@ using QaNet.Core.Model;
 namespace QaNet.Commands;
 
 /// <summary>Removes networks, with their clients, from a policy.</summary>
-[Cmdlet(VerbsCommon.Remove, "QaNetwork", DefaultParameterSetName = ParameterSets.ByName,
+[Cmdlet(VerbsCommon.Remove, "QaNetwork", DefaultParameterSetName = ParameterSets.ByObject,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(QaNetwork))]
 public sealed class RemoveQaNetworkCommand : RemovalCommand<QaNetwork>

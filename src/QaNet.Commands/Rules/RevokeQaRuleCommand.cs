@@ -7,7 +7,7 @@ using QaNet.Core.Model;
 namespace QaNet.Commands;
 
 /// <summary>Removes rules from a policy.</summary>
-[Cmdlet(VerbsSecurity.Revoke, "QaRule", DefaultParameterSetName = ParameterSets.ByName,
+[Cmdlet(VerbsSecurity.Revoke, "QaRule", DefaultParameterSetName = ParameterSets.ByObject,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(QaRule))]
 public sealed class RevokeQaRuleCommand : RemovalCommand<QaRule>
