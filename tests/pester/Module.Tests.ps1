@@ -160,7 +160,8 @@ Describe 'format views' {
     }
 
     It 'has a table view for <_>' -ForEach 'QaPolicy', 'QaNetwork', 'QaClient', 'QaEndpoint', 'QaRule' {
-        (Get-FormatData -TypeName "QaNet.Core.Model.$_").FormatViewDefinition.Control.GetType().Name | Should -Contain 'TableControl'
+        $views = (Get-FormatData -TypeName "QaNet.Core.Model.$_").FormatViewDefinition
+        $views | ForEach-Object { $_.Control.GetType().Name } | Should -Contain 'TableControl'
     }
 
     It 'keeps the policy back-reference out of the default views' {
