@@ -42,8 +42,30 @@ public static class IpMath
             return false;
         }
 
-        // IPNetwork refuses host bits; we say so instead of silently masking them.
-        return IPNetwork.TryParse(s, out network);
+        // Host bits set (192.168.150.1/24) is almost always a typo for the address or the
+        // prefix; say so instead of silently masking them.
+        var masked = new IPNetwork(MaskTo(baseAddress, prefix), prefix);
+        if (!masked.BaseAddress.Equals(baseAddress))
+        {
+            return false;
+        }
+
+        network = masked;
+        return true;
+    }
+
+    private static IPAddress MaskTo(IPAddress address, int prefix)
+    {
+        var bits = Bits(address.AddressFamily);
+        var hostBits = bits - prefix;
+        var value = ToNumber(address);
+        var mask = hostBits == 128 ? UInt128.Zero : UInt128.MaxValue << hostBits;
+        if (bits == 32)
+        {
+            mask &= 0xffffffff;
+        }
+
+        return FromNumber(value & mask, address.AddressFamily);
     }
 
     public static IPNetwork ParseCidr(string text) =>

@@ -1,0 +1,212 @@
+#requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates QaNet. Run through ./build.sh on a fresh machine.
+.DESCRIPTION
+    build  compiles the solution and assembles the module folder out/QaNet.
+    test   build + installs test prerequisites + xunit + Pester; ends with 'N passed, N failed'.
+    demo   build + the main job on the example policy.
+    bench  build + the benchmarks (see docs/performance.md).
+    Every step that installs something checks first, so running it again is cheap.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'demo', 'bench')]
+    [string] $Task = 'build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Extra arguments for the test runners, e.g. a Pester tag or an xunit filter.
+    [string] $XunitFilter,
+    [string[]] $PesterPath
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$PSStyle.OutputRendering = 'PlainText'
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'QaNet'
+$ToolsDir = Join-Path $Root '.tools'
+
+function Invoke-Native {
+    # Runs a program with an argument vector and fails loudly on a non-zero exit.
+    param([string] $File, [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+# pwsh runs as a dotnet tool, so the process is 'dotnet'; a child pwsh is dotnet + pwsh.dll.
+$PwshDll = Join-Path $PSHOME 'pwsh.dll'
+function Invoke-Pwsh {
+    param([string[]] $Arguments)
+    & dotnet $PwshDll -NoLogo -NoProfile -NonInteractive @Arguments
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
+    $v = $props.Project.PropertyGroup | ForEach-Object { $_.ModuleVersion } | Where-Object { $_ } | Select-Object -First 1
+    if (-not $v) { throw 'ModuleVersion is missing from Directory.Build.props.' }
+    $v
+}
+
+function Invoke-Build {
+    Write-Host "==> dotnet build ($Configuration)"
+    Invoke-Native dotnet @('build', (Join-Path $Root 'QaNet.sln'), '-c', $Configuration, '-nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+
+    Write-Host "==> assembling $ModuleOut"
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $deps = Join-Path $ModuleOut 'dependencies'
+    New-Item -ItemType Directory -Force $deps | Out-Null
+    Copy-Item -Recurse -Path (Join-Path $Root 'module/QaNet/*') -Destination $ModuleOut
+
+    $bin = Join-Path $Root "src/QaNet.Commands/bin/$Configuration/net8.0"
+    foreach ($f in 'QaNet.Commands.dll', 'QaNet.Core.dll') { Copy-Item (Join-Path $bin $f) $ModuleOut }
+    # QaNet.Policy and its YamlDotNet load into a private AssemblyLoadContext from here,
+    # so another module's YamlDotNet in the same session cannot clash with ours.
+    foreach ($f in 'QaNet.Policy.dll', 'YamlDotNet.dll') { Copy-Item (Join-Path $bin $f) $deps }
+
+    $manifest = Join-Path $ModuleOut 'QaNet.psd1'
+    if (Test-Path $manifest) {
+        $text = (Get-Content -Raw $manifest) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
+        Set-Content -Path $manifest -Value $text -NoNewline
+    }
+
+    $helpTool = Join-Path $Root 'tools/New-QaNetHelp.ps1'
+    if (Test-Path $helpTool) {
+        Write-Host '==> generating MAML help'
+        & $helpTool -ModulePath $ModuleOut -Source (Join-Path $Root 'docs/help')
+    }
+}
+
+function Install-Pester {
+    # Pester comes from NuGet (no PowerShell Gallery here): a PSResource repository on the
+    # machine's NuGet source, then Save-PSResource; the module sits in the package's tools/.
+    $psd1 = Join-Path $ToolsDir 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $psd1)) {
+        $source = (dotnet nuget list source --format short 2>$null | Select-String -Pattern '^E\s+(\S+)' |
+            ForEach-Object { $_.Matches[0].Groups[1].Value } | Select-Object -First 1)
+        if (-not $source) { $source = 'https://api.nuget.org/v3/index.json' }
+        if (-not (Get-PSResourceRepository -Name QaNetNuGet -ErrorAction SilentlyContinue)) {
+            Register-PSResourceRepository -Name QaNetNuGet -Uri $source -Trusted
+        }
+        New-Item -ItemType Directory -Force $ToolsDir | Out-Null
+        Write-Host "==> saving Pester 5.7.1 from $source"
+        Save-PSResource -Name Pester -Version 5.7.1 -Repository QaNetNuGet -Path $ToolsDir -TrustRepository
+    }
+    $psd1
+}
+
+$LabPackages = @('iproute2', 'nftables', 'ebtables', 'libvirt-daemon', 'libvirt-clients', 'dnsmasq-base',
+    'busybox', 'socat', 'netcat-openbsd', 'openssh-server', 'openssh-client', 'sudo')
+
+function Install-LabPrerequisites {
+    # The real programs the renderer, publish and lab tests drive, inside network namespaces.
+    if (-not $IsLinux) { throw 'The lab needs Linux.' }
+    $missing = @($LabPackages | Where-Object {
+            $null = & dpkg-query -W -f '${Status}' $_ 2>$null
+            $LASTEXITCODE -ne 0 -or ((& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed')
+        })
+    if ($missing.Count -gt 0) {
+        Write-Host "==> apt-get install $($missing -join ' ')"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('update', '-qq')
+        Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+    }
+    # libvirtd refuses to start without the accounts its QEMU driver expects.
+    & getent group kvm *> $null
+    if ($LASTEXITCODE -ne 0) { Invoke-Native groupadd @('--system', 'kvm') }
+    & getent passwd libvirt-qemu *> $null
+    if ($LASTEXITCODE -ne 0) {
+        Invoke-Native useradd @('--system', '--no-create-home', '--home-dir', '/var/lib/libvirt', '--shell', '/usr/sbin/nologin', '--gid', 'kvm', 'libvirt-qemu')
+    }
+    & getent group libvirt-qemu *> $null
+    if ($LASTEXITCODE -ne 0) { Invoke-Native groupadd @('--system', 'libvirt-qemu') }
+}
+
+function Read-TrxCounts([string] $Directory) {
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($trx in Get-ChildItem -Path $Directory -Filter *.trx -Recurse -ErrorAction SilentlyContinue) {
+        $c = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
+        $passed += [int]$c.passed
+        $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+        $skipped += [int]$c.notExecuted
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
+}
+
+function Invoke-Tests {
+    Install-LabPrerequisites
+    $pester = Install-Pester
+    Invoke-Build
+
+    $results = Join-Path $Out 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    Write-Host '==> xunit'
+    $xargs = @('test', (Join-Path $Root 'tests/QaNet.Tests'), '-c', $Configuration, '--no-build', '-nologo',
+        '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results)
+    if ($XunitFilter) { $xargs += @('--filter', $XunitFilter) }
+    & dotnet @xargs
+    $xunitExit = $LASTEXITCODE
+    $x = Read-TrxCounts $results
+    if ($xunitExit -ne 0 -and $x.Failed -eq 0) { $x.Failed = 1 }   # the runner itself failed
+
+    Write-Host '==> Pester'
+    $env:QANET_MODULE_PATH = Join-Path $ModuleOut 'QaNet.psd1'
+    $env:QANET_PESTER_PATH = $pester
+    $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $Root 'tests/pester') }
+    # Pester runs in its own process so the module under test never loads into this one.
+    $script = @'
+param($PesterModule, [string] $Paths, $ResultFile)
+$PSStyle.OutputRendering = 'PlainText'
+Import-Module $PesterModule -Force
+$c = New-PesterConfiguration
+$c.Run.Path = $Paths -split ','
+$c.Run.PassThru = $true
+$c.Output.Verbosity = 'Normal'
+$c.TestResult.Enabled = $true
+$c.TestResult.OutputPath = $ResultFile
+$r = Invoke-Pester -Configuration $c
+[pscustomobject]@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount } |
+    ConvertTo-Json -Compress | Set-Content -Path ($ResultFile + '.json')
+'@
+    $scriptFile = Join-Path $results 'run-pester.ps1'
+    New-Item -ItemType Directory -Force $results | Out-Null
+    Set-Content -Path $scriptFile -Value $script
+    $pesterResult = Join-Path $results 'pester.xml'
+    Invoke-Pwsh @('-File', $scriptFile, '-PesterModule', $pester, '-Paths', ($paths -join ','), '-ResultFile', $pesterResult)
+    $p = if (Test-Path "$pesterResult.json") { Get-Content -Raw "$pesterResult.json" | ConvertFrom-Json }
+    else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+
+    $passed = $x.Passed + $p.Passed
+    $failed = $x.Failed + $p.Failed
+    $skipped = $x.Skipped + $p.Skipped
+    Write-Host "xunit: $($x.Passed) passed, $($x.Failed) failed, $($x.Skipped) skipped"
+    Write-Host "Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
+    # The one line CI reads.
+    if ($skipped -gt 0) { "$passed passed, $failed failed, $skipped skipped" } else { "$passed passed, $failed failed" }
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $demo = Join-Path $Root 'examples/demo.ps1'
+    Invoke-Pwsh @('-File', $demo, '-ModulePath', (Join-Path $ModuleOut 'QaNet.psd1'))
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $bench = Join-Path $Root 'bench/QaNet.Bench'
+    if (-not (Test-Path $bench)) { throw 'No benchmark project yet.' }
+    Invoke-Native dotnet @('run', '-c', 'Release', '--project', $bench, '--', '--all')
+}
+
+switch ($Task) {
+    'build' { Invoke-Build }
+    'test' { Invoke-Tests }
+    'demo' { Invoke-Demo }
+    'bench' { Invoke-Bench }
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Entry point for a fresh machine with only the .NET SDK: restores the pinned PowerShell
+# (a dotnet local tool) and hands over to build.ps1. Usage: ./build.sh [build|test|demo|bench]
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet tool restore >/dev/null
+exec dotnet tool run pwsh -NoLogo -NoProfile -NonInteractive -File ./build.ps1 "$@"
