@@ -33,12 +33,22 @@ internal sealed class YamlTreeReader
         }
         catch (YamlException ex)
         {
-            errors.Add(Line(ex.Start), Column(ex.Start), new QaValidationError(QaErrorIds.PolicySyntax, "file", null,
-                $"The file is not valid YAML: {StripMark(ex.Message)}",
-                "Fix the YAML syntax at this position (indentation, a missing ':' or closing bracket or quote)."));
+            reader.SyntaxError(ex.Start, StripMark(ex.Message));
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            // YamlDotNet's scanner has been seen to fail this way on some malformed input (an
+            // unclosed '[' at the end of the file); that is still just a syntax error to the user.
+            reader.SyntaxError(reader.parser.Current?.Start ?? Mark.Empty, "the parser stopped after this point.");
             return null;
         }
     }
+
+    private void SyntaxError(Mark at, string message) =>
+        errors.Add(Line(at), Column(at), new QaValidationError(QaErrorIds.PolicySyntax, "file", null,
+            $"The file is not valid YAML: {message}",
+            "Fix the YAML syntax at this position (indentation, a missing ':', an unclosed bracket or quote)."));
 
     private YamlNode? ReadStream()
     {
