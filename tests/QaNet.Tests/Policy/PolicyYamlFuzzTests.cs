@@ -90,9 +90,7 @@ public class PolicyYamlFuzzTests
             {
                 refused = ex;
             }
-#pragma warning disable CA1031 // The point of the test is to catch whatever else escapes.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
                 other = ex;
             }
