@@ -100,7 +100,11 @@ internal sealed partial class PolicyReader
         }
 
         FillClientDefaults(policy);
-        BuildRules(policy);
+        if (!errors.Any)
+        {
+            BuildRules(policy);
+        }
+
         return policy;
     }
 
@@ -303,31 +307,40 @@ internal sealed partial class PolicyReader
 
     /// <summary>
     /// Allocated addresses and MACs avoid every explicit one in the file, wherever it stands,
-    /// so they are handed out only now, in file order, with PolicyEditor's own allocators.
+    /// so they are handed out only now, in file order, by PolicyEditor's allocators (their
+    /// bulk forms: one pass per network, not one per client).
     /// </summary>
     private void FillClientDefaults(QaPolicy policy)
     {
+        foreach (var group in clients.Where(c => c.NeedsAddress).GroupBy(c => c.Client.NetworkObject))
+        {
+            var network = group.Key;
+            var waiting = group.ToList();
+            var free = PolicyEditor.AllocateAddresses(network, waiting.Count);
+            for (var i = 0; i < free.Count; i++)
+            {
+                waiting[i].Client.Address = free[i];
+            }
+
+            if (free.Count < waiting.Count)
+            {
+                try
+                {
+                    PolicyEditor.AllocateAddress(network);
+                }
+                catch (QaValidationException ex)
+                {
+                    // Once, at the first client left without an address.
+                    errors.Add(waiting[free.Count].Fields.Node, ex.Errors[0]);
+                }
+            }
+        }
+
+        var macs = new HashSet<string>(policy.Clients.Select(c => c.MacAddress), StringComparer.Ordinal);
         foreach (var pending in clients)
         {
             var client = pending.Client;
             var network = client.NetworkObject;
-            if (pending.NeedsAddress)
-            {
-                try
-                {
-                    client.Address = PolicyEditor.AllocateAddress(network);
-                }
-                catch (QaValidationException ex)
-                {
-                    foreach (var error in ex.Errors)
-                    {
-                        errors.Add(pending.Fields.Node, error);
-                    }
-
-                    continue;
-                }
-            }
-
             if (pending.NeedsAddress6 && network.Subnet6 is { } s6 && network.Subnet.Contains(client.Address))
             {
                 // Same host number in both families, as PolicyEditor.AddClient does.
@@ -336,7 +349,8 @@ internal sealed partial class PolicyReader
 
             if (pending.NeedsMac)
             {
-                client.MacAddress = PolicyEditor.AllocateMac(policy, network.Name, client.Name);
+                client.MacAddress = PolicyEditor.AllocateMac(macs, network.Name, client.Name);
+                macs.Add(client.MacAddress);
             }
         }
     }

@@ -85,4 +85,31 @@ public class PolicyYamlDefaultsTests
         var assertions = PolicyYaml.Parse(yaml, Source).Assertions;
         Assert.Equal(new[] { "c1 -> 203.0.113.10 443/tcp: allow", "koji -> c1 22/tcp: deny" }, assertions.Select(a => a.ToString()));
     }
+
+    [Fact]
+    public void A_network_that_runs_out_of_addresses_is_reported_at_the_first_client_left_over()
+    {
+        // A /30 has one client address (.2); c1 takes it, c2 and c3 find none.
+        var yaml = MinimalWithLine(6, "    subnet: 192.168.150.0/30")
+            .Replace("        roles: [r1]\n", "        roles: [r1]\n      - name: c2\n      - name: c3\n", StringComparison.Ordinal);
+        Assert.Equal(new[] { "AddressPoolExhausted t.yaml:11:9" }, Rejected(yaml));
+    }
+
+    [Fact]
+    public void Loading_thousands_of_clients_with_default_addresses_stays_fast()
+    {
+        // One allocation pass per network: quadratic allocation took minutes for this.
+        var text = new System.Text.StringBuilder("version: 1\nname: big\nnetworks:\n  - name: n\n    mode: nat\n    subnet: 10.0.0.0/16\n    virthosts: [v]\n    clients:\n");
+        for (var i = 0; i < 10000; i++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"      - {{name: c{i}}}\n");
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var clients = Assert.Single(PolicyYaml.Parse(text.ToString(), Source).Networks).Clients;
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        Assert.Equal(10000, clients.Select(c => c.Address).Distinct().Count());
+        Assert.Equal(10000, clients.Select(c => c.MacAddress).Distinct().Count());
+        Assert.Equal(IPAddress.Parse("10.0.39.17"), clients[^1].Address);
+    }
 }
