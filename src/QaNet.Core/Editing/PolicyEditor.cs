@@ -237,6 +237,21 @@ public static class PolicyEditor
     /// <summary>The lowest free host address above the virthost's own, outside the DHCP range.</summary>
     public static IPAddress AllocateAddress(QaNetwork network)
     {
+        var free = AllocateAddresses(network, 1);
+        return free.Count == 1
+            ? free[0]
+            : throw new QaValidationException(new QaValidationError(QaErrorIds.AddressPoolExhausted, $"network '{network.Name}'",
+                $"networks[{network.Name}].clients", $"Network '{network.Name}' ({network.Subnet}) has no free address outside its DHCP range.",
+                "Give the client an address, shrink the DHCP range, or use a larger subnet."));
+    }
+
+    /// <summary>
+    /// The addresses <see cref="AllocateAddress"/> would hand out to <paramref name="count"/> new
+    /// clients one after another (fewer when the pool runs out), found in one pass so that
+    /// loading a file with thousands of clients stays linear.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> AllocateAddresses(QaNetwork network, int count)
+    {
         ArgumentNullException.ThrowIfNull(network);
         var used = new HashSet<IPAddress>(network.Clients.Select(c => c.Address));
         foreach (var e in network.Policy.Endpoints)
@@ -247,26 +262,34 @@ public static class PolicyEditor
             }
         }
 
+        var free = new List<IPAddress>();
         var size = IpMath.Size(network.Subnet);
-        for (ulong i = 2; i < size - 1; i++)
+        for (ulong i = 2; i < size - 1 && free.Count < count; i++)
         {
             var candidate = IpMath.Offset(network.Subnet, i);
             if (!used.Contains(candidate) && !PolicyValidator.InRange(network, candidate) && !PolicyValidator.IsReserved(network, candidate))
             {
-                return candidate;
+                free.Add(candidate);
             }
         }
 
-        throw new QaValidationException(new QaValidationError(QaErrorIds.AddressPoolExhausted, $"network '{network.Name}'",
-            $"networks[{network.Name}].clients", $"Network '{network.Name}' ({network.Subnet}) has no free address outside its DHCP range.",
-            "Give the client an address, shrink the DHCP range, or use a larger subnet."));
+        return free;
     }
 
     /// <summary>A MAC in QEMU's 52:54:00 range derived from the network and client name, so it is the same every time.</summary>
     public static string AllocateMac(QaPolicy policy, string networkName, string clientName)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var used = new HashSet<string>(policy.Clients.Select(c => c.MacAddress), StringComparer.Ordinal);
+        return AllocateMac(new HashSet<string>(policy.Clients.Select(c => c.MacAddress), StringComparer.Ordinal), networkName, clientName);
+    }
+
+    /// <summary>
+    /// <see cref="AllocateMac(QaPolicy, string, string)"/> against MACs the caller keeps track of
+    /// (it does not add the result), for allocating many without rescanning the policy each time.
+    /// </summary>
+    public static string AllocateMac(IReadOnlySet<string> used, string networkName, string clientName)
+    {
+        ArgumentNullException.ThrowIfNull(used);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(networkName + "/" + clientName));
         var n = (hash[0] << 16) | (hash[1] << 8) | hash[2];
         for (var attempt = 0; attempt < 1 << 24; attempt++)
