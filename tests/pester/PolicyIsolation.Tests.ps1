@@ -3,8 +3,7 @@
 BeforeAll {
     $ModulePath = if ($env:QANET_MODULE_PATH) { $env:QANET_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/QaNet/QaNet.psd1' }
     $ModuleDir = Split-Path $ModulePath
-    # Until the manifest exists, the module is its cmdlet assembly.
-    $Importable = if (Test-Path $ModulePath) { $ModulePath } else { Join-Path $ModuleDir 'QaNet.Commands.dll' }
+    $Importable = $ModulePath
     $Example = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/policies/fedora-qa.yaml')).Path
     $Golden = (Resolve-Path (Join-Path $PSScriptRoot '../QaNet.Tests/Policy/Golden/fedora-qa.export.yaml')).Path
 
@@ -24,21 +23,10 @@ Import-Module $Importable
 
 [string] $first = Join-Path $OutDir 'first.yaml'
 [string] $second = Join-Path $OutDir 'second.yaml'
-if (Get-Command Import-QaPolicy -ErrorAction SilentlyContinue) {
-    $p = Import-QaPolicy -Path $Example
-    Export-QaPolicy -Policy $p -Path $first
-    Export-QaPolicy -Policy (Import-QaPolicy -Path $first) -Path $second
-    try { Import-QaPolicy -Path $OtherYaml; $badId = '' } catch { $badId = $_.FullyQualifiedErrorId }
-} else {
-    # The cmdlets are not there yet: drive the class they call.
-    $commands = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'QaNet.Commands' }
-    $files = $commands.GetType('QaNet.Commands.Loading.PolicyFiles', $true)
-    $p = $files.GetMethod('Load').Invoke($null, @($Example))
-    $files.GetMethod('Save').Invoke($null, @($p, $first))
-    $files.GetMethod('Save').Invoke($null, @($files.GetMethod('Load').Invoke($null, @($first)), $second))
-    try { $null = $files.GetMethod('Load').Invoke($null, @($OtherYaml)); $badId = '' }
-    catch { $badId = $_.Exception.InnerException.ErrorId }
-}
+$p = Import-QaPolicy -Path $Example
+Export-QaPolicy -Policy $p -Path $first
+Export-QaPolicy -Policy (Import-QaPolicy -Path $first) -Path $second
+try { Import-QaPolicy -Path $OtherYaml; $badId = '' } catch { $badId = $_.FullyQualifiedErrorId }
 
 $alc = [System.Runtime.Loader.AssemblyLoadContext]
 $policyAssembly = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'QaNet.Policy' }
@@ -55,11 +43,7 @@ $policyAssembly = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_
 '@
 
     $pwshDll = Join-Path $PSHOME 'pwsh.dll'
-    $output = if (Test-Path $pwshDll) {
-        & dotnet $pwshDll -NoLogo -NoProfile -NonInteractive -File $Child $OtherYaml $Importable $Example $TestDrive 2>&1
-    } else {
-        & (Get-Process -Id $PID).Path -NoLogo -NoProfile -NonInteractive -File $Child $OtherYaml $Importable $Example $TestDrive 2>&1
-    }
+    $output = & dotnet $pwshDll -NoLogo -NoProfile -NonInteractive -File $Child $OtherYaml $Importable $Example $TestDrive 2>&1
     $ChildExit = $LASTEXITCODE
     $ChildOutput = ($output | Out-String)
     $Result = if ($ChildExit -eq 0) { $output | Select-Object -Last 1 | ConvertFrom-Json }

@@ -40,7 +40,7 @@ public sealed class PolicyFileCommandTests : IDisposable
         Assert.Equal("qa", s.Single<QaPolicy>("Get-QaPolicy").Name);
     }
 
-    [Fact(Skip = "Needs the real PolicyFiles (src/QaNet.Commands/Loading, another branch); remove this Skip once it is merged.")]
+    [Fact]
     public void Export_then_Import_round_trips_and_makes_the_import_current()
     {
         using var s = PowerShellSession.WithQaPolicy();
