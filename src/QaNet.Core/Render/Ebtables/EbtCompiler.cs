@@ -17,6 +17,8 @@ namespace QaNet.Core.Render.Ebtables;
 /// </summary>
 internal sealed class EbtCompiler
 {
+    private static readonly string[] BuiltinChains = { "INPUT", "FORWARD", "OUTPUT" };
+
     private readonly IReadOnlyList<QaNetwork> networks;
     private readonly string virtHost;
     private readonly List<ResolvedRule> active;
@@ -34,7 +36,7 @@ internal sealed class EbtCompiler
     public EbtTable Compile()
     {
         var clients = networks.SelectMany(n => n.Clients.Where(c => c.VirtHost == virtHost).Select(c => (Network: n, Client: c))).ToList();
-        foreach (var builtin in new[] { "FORWARD", "INPUT" })
+        foreach (var builtin in new[] { "INPUT", "FORWARD" })
         {
             foreach (var (_, c) in clients)
             {
@@ -56,7 +58,10 @@ internal sealed class EbtCompiler
             ClientIn(n, c);
         }
 
-        return new EbtTable(chains, rules, Frame);
+        // ebtables-save prints rules chain by chain: built-ins first, then user chains as declared.
+        var order = BuiltinChains.Concat(chains).Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+        var ordered = rules.Select((r, i) => (r, i)).OrderBy(x => order[x.r.Chain]).ThenBy(x => x.i).Select(x => x.r).ToList();
+        return new EbtTable(chains, ordered, Frame);
     }
 
     private static string ChainName(string prefix, string name)
