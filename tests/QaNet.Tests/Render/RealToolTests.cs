@@ -57,6 +57,10 @@ public sealed partial class RealToolTests
     internal static List<string> NftTokens(string text)
     {
         var flat = ExpiresRegex().Replace(CounterRegex().Replace(text, "counter"), string.Empty);
+        // nft lists the elements of a set in its own internal order: compare them as sets.
+        flat = BracesRegex().Replace(flat, m => "{ " + string.Join(", ",
+            m.Groups[1].Value.Split(',').Select(e => string.Join(' ', e.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)))
+                .Order(StringComparer.Ordinal)) + " }");
         return flat.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
@@ -71,6 +75,9 @@ public sealed partial class RealToolTests
 
     [GeneratedRegex(@"counter packets \d+ bytes \d+")]
     private static partial Regex CounterRegex();
+
+    [GeneratedRegex(@"\{([^{}]*)\}")]
+    private static partial Regex BracesRegex();
 
     [GeneratedRegex(@" expires [0-9dhms]+")]
     private static partial Regex ExpiresRegex();

@@ -58,7 +58,8 @@ internal sealed class EbtCompiler
             ClientIn(n, c);
         }
 
-        // ebtables-save prints rules chain by chain: built-ins first, then user chains as declared.
+        // ebtables-save prints rules chain by chain: built-ins first, then user chains by name.
+        chains.Sort(StringComparer.Ordinal);
         var order = BuiltinChains.Concat(chains).Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         var ordered = rules.Select((r, i) => (r, i)).OrderBy(x => order[x.r.Chain]).ThenBy(x => x.i).Select(x => x.r).ToList();
         return new EbtTable(chains, ordered, Frame);
