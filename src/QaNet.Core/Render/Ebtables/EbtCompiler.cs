@@ -1,0 +1,326 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using QaNet.Core.Model;
+using QaNet.Core.Net;
+using QaNet.Core.Resolution;
+
+namespace QaNet.Core.Render.Ebtables;
+
+/// <summary>
+/// Compiles the layer-2 rules of one virthost. Each client gets a chain for what it sends
+/// (anti-spoofing, then its class) and one for what it receives; clients that the same
+/// rules cover share a class chain, so the table grows with clients + classes × grants.
+/// Bridged networks are decided here entirely; on Nat and Gateway networks only traffic
+/// between two addresses of the client subnet is (it never reaches the routed table), the
+/// rest is passed on to the gateway's nft table.
+/// </summary>
+internal sealed class EbtCompiler
+{
+    private static readonly string[] BuiltinChains = { "INPUT", "FORWARD", "OUTPUT" };
+
+    private readonly IReadOnlyList<QaNetwork> networks;
+    private readonly string virtHost;
+    private readonly List<ResolvedRule> active;
+    private readonly List<EbtRule> rules = new();
+    private readonly List<string> chains = new();
+    private readonly Dictionary<string, string> classChains = new(StringComparer.Ordinal);
+
+    public EbtCompiler(ResolvedPolicy policy, IReadOnlyList<QaNetwork> networks, string virtHost, DateTimeOffset now)
+    {
+        this.networks = networks;
+        this.virtHost = virtHost;
+        active = Precedence.Active(policy, now);
+    }
+
+    public EbtTable Compile()
+    {
+        var clients = networks.SelectMany(n => n.Clients.Where(c => c.VirtHost == virtHost).Select(c => (Network: n, Client: c))).ToList();
+        foreach (var builtin in new[] { "INPUT", "FORWARD" })
+        {
+            foreach (var (_, c) in clients)
+            {
+                rules.Add(new EbtRule(builtin, OutChain(c)) { SourceMac = c.MacAddress });
+            }
+
+            if (builtin == "FORWARD")
+            {
+                foreach (var (_, c) in clients)
+                {
+                    rules.Add(new EbtRule(builtin, InChain(c)) { DestinationMac = c.MacAddress });
+                }
+            }
+        }
+
+        foreach (var (n, c) in clients)
+        {
+            ClientOut(n, c);
+            ClientIn(n, c);
+        }
+
+        // ebtables-save prints rules chain by chain: built-ins first, then user chains by name.
+        chains.Sort(StringComparer.Ordinal);
+        var order = BuiltinChains.Concat(chains).Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+        var ordered = rules.Select((r, i) => (r, i)).OrderBy(x => order[x.r.Chain]).ThenBy(x => x.i).Select(x => x.r).ToList();
+        return new EbtTable(chains, ordered, Frame);
+    }
+
+    private static string ChainName(string prefix, string name)
+    {
+        // ebtables chain names hold at most 31 characters.
+        if (prefix.Length + name.Length <= 31)
+        {
+            return prefix + name;
+        }
+
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..6].ToLowerInvariant();
+        return prefix + name[..(31 - prefix.Length - 7)] + "-" + hash;
+    }
+
+    private static string OutChain(QaClient c) => ChainName("QN-O-", c.Name);
+
+    private static string InChain(QaClient c) => ChainName("QN-I-", c.Name);
+
+    private static bool Peer(QaNetwork n) => n.Mode != QaNetworkMode.Bridged;
+
+    private void ClientOut(QaNetwork n, QaClient c)
+    {
+        var chain = OutChain(c);
+        chains.Add(chain);
+        var ip = AddressRange.Host(c.Address);
+        Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "ARP", NotArpMacSource = c.MacAddress });
+        Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "ARP", NotArpIpSource = ip });
+        Add(new EbtRule(chain, "ACCEPT") { Id = "@arp", Protocol = "ARP" });
+        Add(new EbtRule(chain, "ACCEPT")
+        {
+            Id = "@dhcp", Protocol = "IPv4", IpSource = AddressRange.Host(IPAddress.Any), IpProtocol = QaProtocol.Udp,
+            SourcePorts = (68, 68), DestinationPorts = (67, 67),
+        });
+        Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = ip, NotIpSource = true });
+        if (c.Address6 is { } a6)
+        {
+            Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", NeighbourDiscovery = true });
+            Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = AddressRange.Host(a6), NotIpSource = true });
+        }
+        else
+        {
+            Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv6" });
+        }
+
+        foreach (var (proto, subnet, host) in PeerScopes(n))
+        {
+            // Off-subnet traffic is routed: the gateway's nft table decides it (statefully).
+            Add(new EbtRule(chain, "ACCEPT") { Id = "@l3", Protocol = proto, IpDestination = subnet, NotIpDestination = true });
+            Add(new EbtRule(chain, "ACCEPT") { Id = "@l3", Protocol = proto, IpDestination = host });
+        }
+
+        foreach (var v6 in Families(c))
+        {
+            var address = v6 ? c.Address6! : c.Address;
+            var key = ClassChain(n, true, address, v6);
+            Add(new EbtRule(chain, key) { Id = "@class", Protocol = v6 ? "IPv6" : "IPv4" });
+        }
+
+        DefaultDrop(chain);
+    }
+
+    private void ClientIn(QaNetwork n, QaClient c)
+    {
+        var chain = InChain(c);
+        chains.Add(chain);
+        Add(new EbtRule(chain, "ACCEPT") { Id = "@arp", Protocol = "ARP" });
+        Add(new EbtRule(chain, "ACCEPT")
+        {
+            Id = "@dhcp", Protocol = "IPv4", IpProtocol = QaProtocol.Udp, SourcePorts = (67, 67), DestinationPorts = (68, 68),
+        });
+        if (c.Address6 is not null)
+        {
+            Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", NeighbourDiscovery = true });
+        }
+
+        foreach (var (proto, subnet, _) in PeerScopes(n))
+        {
+            Add(new EbtRule(chain, "ACCEPT") { Id = "@l3", Protocol = proto, IpSource = subnet, NotIpSource = true });
+        }
+
+        foreach (var v6 in Families(c))
+        {
+            var address = v6 ? c.Address6! : c.Address;
+            var key = ClassChain(n, false, address, v6);
+            Add(new EbtRule(chain, key) { Id = "@class", Protocol = v6 ? "IPv6" : "IPv4", IpDestination = AddressRange.Host(address) });
+        }
+
+        DefaultDrop(chain);
+    }
+
+    private static bool[] Families(QaClient c) => c.Address6 is null ? new[] { false } : new[] { false, true };
+
+    private static IEnumerable<(string Protocol, AddressRange Subnet, AddressRange Host)> PeerScopes(QaNetwork n)
+    {
+        if (!Peer(n))
+        {
+            yield break;
+        }
+
+        yield return ("IPv4", AddressRange.From(n.Subnet), AddressRange.Host(n.HostAddress));
+        if (n.Subnet6 is { } s6)
+        {
+            yield return ("IPv6", AddressRange.From(s6), AddressRange.Host(n.HostAddress6!));
+        }
+    }
+
+    private void DefaultDrop(string chain)
+    {
+        Add(new EbtRule(chain, "CONTINUE") { Id = "@default-deny", Log = true });
+        Add(new EbtRule(chain, "DROP") { Id = "@default-deny" });
+    }
+
+    private void Add(EbtRule rule) => rules.Add(rule);
+
+    /// <summary>
+    /// The class chain for a client address: what it may send (outbound) or receive
+    /// (inbound), in the engine's order, replies first. Clients with the same entries share it.
+    /// </summary>
+    private string ClassChain(QaNetwork n, bool outbound, IPAddress address, bool v6)
+    {
+        var clip = Peer(n) ? new[] { AddressRange.From(v6 ? n.Subnet6!.Value : n.Subnet) } : null;
+        var entries = new List<EbtRule>();
+        var proto = v6 ? "IPv6" : "IPv4";
+
+        // Return traffic first (ebtables has no conntrack): replies to connections the peer opened.
+        foreach (var r in active.Where(Precedence.Accepts))
+        {
+            foreach (var t in r.Targets)
+            {
+                var covered = outbound ? t.Destinations.Any(d => d.Contains(address)) : SourcesContain(r, address);
+                if (!covered)
+                {
+                    continue;
+                }
+
+                var peers = outbound ? r.Sources : t.Destinations;
+                foreach (var peer in Clip(peers, v6, clip))
+                {
+                    foreach (var port in t.Ports)
+                    {
+                        entries.Add(Entry(r, proto, peer, outbound, port, reply: true));
+                    }
+                }
+            }
+        }
+
+        foreach (var r in active)
+        {
+            foreach (var t in r.Targets)
+            {
+                var covered = outbound ? SourcesContain(r, address) : t.Destinations.Any(d => d.Contains(address));
+                if (!covered)
+                {
+                    continue;
+                }
+
+                var peers = outbound ? t.Destinations : r.Sources;
+                foreach (var peer in Clip(peers, v6, clip))
+                {
+                    foreach (var port in t.Ports)
+                    {
+                        entries.Add(Entry(r, proto, peer, outbound, port, reply: false));
+                    }
+                }
+            }
+        }
+
+        var signature = (outbound ? "O|" : "I|") + string.Join('\n', entries.Select(e => e with { Chain = string.Empty }));
+        if (classChains.TryGetValue(signature, out var existing))
+        {
+            return existing;
+        }
+
+        var name = (outbound ? "QN-OUT-" : "QN-IN-") + (classChains.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        classChains[signature] = name;
+        chains.Add(name);
+        foreach (var e in entries)
+        {
+            Add(e with { Chain = name });
+        }
+
+        DefaultDrop(name);
+        return name;
+    }
+
+    private static bool SourcesContain(ResolvedRule r, IPAddress address) => r.Sources.Any(s => s.Contains(address));
+
+    private static IEnumerable<AddressRange> Clip(IEnumerable<IPNetwork> prefixes, bool v6, AddressRange[]? clip)
+    {
+        var ranges = AddressRange.Merge(prefixes.Where(p => IpMath.IsV4(p.BaseAddress) != v6));
+        if (clip is not null)
+        {
+            var outside = AddressRange.Subtract(ranges, clip);
+            ranges = AddressRange.Subtract(ranges, outside);
+        }
+
+        return ranges.SelectMany(r => r.ToPrefixes());
+    }
+
+    private static EbtRule Entry(ResolvedRule r, string proto, AddressRange peer, bool outbound, QaPortRange port, bool reply)
+    {
+        // Outbound: the peer is the destination, inbound the source; a reply swaps both and matches the source port.
+        var peerIsDestination = outbound;
+        var rule = new EbtRule(string.Empty, reply || Precedence.Accepts(r) ? "ACCEPT" : "DROP")
+        {
+            Id = r.Rule.Id,
+            IsReply = reply,
+            Protocol = proto,
+            IpSource = peerIsDestination ? null : peer,
+            IpDestination = peerIsDestination ? peer : null,
+            IpProtocol = port.Protocol,
+        };
+        if (port.IsIcmp)
+        {
+            return reply ? rule with { IcmpEchoReply = true } : rule with { IcmpEcho = true };
+        }
+
+        return reply ? rule with { SourcePorts = (port.From, port.To) } : rule with { DestinationPorts = (port.From, port.To) };
+    }
+
+    /// <summary>Where a flow's first frame meets this virthost's bridges (see docs/rendering.md).</summary>
+    private EbtFrame? Frame(PacketFlow flow)
+    {
+        (QaNetwork Network, QaClient Client)? Find(IPAddress a)
+        {
+            foreach (var n in networks)
+            {
+                foreach (var c in n.Clients.Where(c => c.VirtHost == virtHost))
+                {
+                    if (c.Address.Equals(a) || (c.Address6?.Equals(a) ?? false))
+                    {
+                        return (n, c);
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        var source = Find(flow.Source);
+        var destination = Find(flow.Destination);
+        if (source is { } s)
+        {
+            if (destination is { } d && d.Network.Bridge == s.Network.Bridge)
+            {
+                return new EbtFrame("FORWARD", s.Client.MacAddress, d.Client.MacAddress);
+            }
+
+            // Off-bridge: a Nat virthost routes it itself (INPUT); elsewhere the router is another port.
+            return new EbtFrame(s.Network.Mode == QaNetworkMode.Nat ? "INPUT" : "FORWARD", s.Client.MacAddress, null);
+        }
+
+        if (destination is { } dst)
+        {
+            // A Nat virthost sends routed frames from its own bridge port (OUTPUT), which QaNet leaves alone.
+            return dst.Network.Mode == QaNetworkMode.Nat ? null : new EbtFrame("FORWARD", null, dst.Client.MacAddress);
+        }
+
+        return null;
+    }
+}

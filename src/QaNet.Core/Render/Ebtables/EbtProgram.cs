@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Sockets;
+using QaNet.Core.Model;
+
+namespace QaNet.Core.Render.Ebtables;
+
+/// <summary>One ebtables rule; null fields do not take part in the match.</summary>
+public sealed record EbtRule(string Chain, string Target)
+{
+    /// <summary>The QaNet rule id, or a built-in <c>@name</c>; printed as a <c># qanet:</c> comment line.</summary>
+    public string Id { get; init; } = "@";
+
+    /// <summary>True for the stateless return-traffic entries of an accepted rule.</summary>
+    public bool IsReply { get; init; }
+
+    public string? SourceMac { get; init; }
+
+    public string? DestinationMac { get; init; }
+
+    /// <summary><c>IPv4</c>, <c>IPv6</c> or <c>ARP</c>.</summary>
+    public string? Protocol { get; init; }
+
+    public AddressRange? IpSource { get; init; }
+
+    public bool NotIpSource { get; init; }
+
+    public AddressRange? IpDestination { get; init; }
+
+    public bool NotIpDestination { get; init; }
+
+    public QaProtocol? IpProtocol { get; init; }
+
+    public (int From, int To)? SourcePorts { get; init; }
+
+    public (int From, int To)? DestinationPorts { get; init; }
+
+    /// <summary>ICMP echo-request (a policy flow) or echo-reply (its return).</summary>
+    public bool IcmpEcho { get; init; }
+
+    public bool IcmpEchoReply { get; init; }
+
+    public bool NeighbourDiscovery { get; init; }
+
+    public string? NotArpMacSource { get; init; }
+
+    public AddressRange? NotArpIpSource { get; init; }
+
+    public bool Log { get; init; }
+}
+
+/// <summary>The ebtables filter table QaNet renders for one virthost, with an evaluator that walks it for one frame.</summary>
+public sealed class EbtTable : IRuleProgram
+{
+    private readonly Dictionary<string, List<EbtRule>> byChain;
+    private readonly Func<PacketFlow, EbtFrame?> framer;
+
+    internal EbtTable(IReadOnlyList<string> userChains, IReadOnlyList<EbtRule> rules, Func<PacketFlow, EbtFrame?> framer)
+    {
+        UserChains = userChains;
+        Rules = rules;
+        this.framer = framer;
+        byChain = rules.GroupBy(r => r.Chain, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<string> UserChains { get; }
+
+    public IReadOnlyList<EbtRule> Rules { get; }
+
+    public int RuleCount => Rules.Count;
+
+    public int ElementCount => 0;
+
+    public RenderDecision Evaluate(PacketFlow flow)
+    {
+        if (framer(flow) is not { } frame)
+        {
+            return RenderDecision.Untouched;
+        }
+
+        return Run(frame.Chain, frame, flow, 0) ?? RenderDecision.Untouched;
+    }
+
+    private RenderDecision? Run(string chain, EbtFrame frame, PacketFlow flow, int depth)
+    {
+        if (depth > 8 || !byChain.TryGetValue(chain, out var rules))
+        {
+            return null;
+        }
+
+        foreach (var rule in rules)
+        {
+            if (!Matches(rule, frame, flow))
+            {
+                continue;
+            }
+
+            switch (rule.Target)
+            {
+                case "ACCEPT":
+                    // Accepted only so the routed (L3) table decides: not this table's verdict.
+                    return rule.Id == "@l3" ? RenderDecision.Untouched : new RenderDecision(RenderVerdict.Accept, rule.Id);
+                case "DROP":
+                    return new RenderDecision(RenderVerdict.Drop, rule.Id.StartsWith('@') ? null : rule.Id);
+                case "CONTINUE":
+                    break;
+                default:
+                    if (Run(rule.Target, frame, flow, depth + 1) is { } decided)
+                    {
+                        return decided;
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Matches(EbtRule r, EbtFrame frame, PacketFlow flow)
+    {
+        var v6 = flow.Source.AddressFamily == AddressFamily.InterNetworkV6;
+        if (r.SourceMac is not null && r.SourceMac != frame.SourceMac)
+        {
+            return false;
+        }
+
+        if (r.DestinationMac is not null && r.DestinationMac != frame.DestinationMac)
+        {
+            return false;
+        }
+
+        if (r.Protocol is { } p && p != (v6 ? "IPv6" : "IPv4"))
+        {
+            return false; // flows are IP; ARP rules never see them
+        }
+
+        if (r.NeighbourDiscovery || r.IcmpEchoReply || r.NotArpMacSource is not null || r.NotArpIpSource is not null)
+        {
+            return false;
+        }
+
+        if (r.IpSource is { } s && s.Contains(flow.Source) == r.NotIpSource)
+        {
+            return false;
+        }
+
+        if (r.IpDestination is { } d && d.Contains(flow.Destination) == r.NotIpDestination)
+        {
+            return false;
+        }
+
+        if (r.IpProtocol is { } proto)
+        {
+            if (proto != flow.Protocol)
+            {
+                return false;
+            }
+
+            if (r.SourcePorts is { } sp && (flow.SourcePort < sp.From || flow.SourcePort > sp.To))
+            {
+                return false;
+            }
+
+            if (r.DestinationPorts is { } dp && (flow.Port < dp.From || flow.Port > dp.To))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>How a flow's first frame meets the bridge: the built-in chain and the MACs ebtables sees.</summary>
+internal sealed record EbtFrame(string Chain, string? SourceMac, string? DestinationMac);
+

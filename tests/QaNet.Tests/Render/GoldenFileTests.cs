@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+
+namespace QaNet.Tests.Render;
+
+/// <summary>
+/// Renderings compared byte for byte with checked-in files. Regenerate with
+/// <c>QANET_UPDATE_GOLDEN=1 dotnet test tests/QaNet.Tests --filter FullyQualifiedName~Render.GoldenFileTests</c>
+/// and review the diff.
+/// </summary>
+public sealed class GoldenFileTests
+{
+    public static TheoryData<string> EdgeNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var (name, _) in RenderPolicies.AllEdgeRenderings())
+        {
+            data.Add(name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EdgeNames))]
+    public void Edge_case_rendering_matches_its_golden_file(string name)
+    {
+        var rendered = RenderPolicies.AllEdgeRenderings().Single(r => r.Name == name).Ruleset.Text;
+        Golden.Check(name, rendered);
+    }
+
+    [Fact]
+    public void Every_golden_file_is_still_rendered()
+    {
+        var names = RenderPolicies.AllEdgeRenderings().Select(r => r.Name).ToHashSet();
+        var stale = Directory.GetFiles(Golden.Directory(), "edge-*").Select(Path.GetFileName).Where(f => !names.Contains(f!)).ToList();
+        Assert.Empty(stale);
+    }
+}
+
+internal static class Golden
+{
+    public static string Directory([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Golden");
+
+    public static void Check(string name, string rendered)
+    {
+        var path = Path.Combine(Directory(), name);
+        if (Environment.GetEnvironmentVariable("QANET_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, rendered);
+            return;
+        }
+
+        Assert.True(File.Exists(path), $"No golden file {path}; run with QANET_UPDATE_GOLDEN=1 to create it.");
+        Assert.Equal(File.ReadAllText(path), rendered);
+    }
+}

@@ -1,0 +1,84 @@
+using QaNet.Core.Editing;
+using QaNet.Core.Model;
+using QaNet.Core.Render;
+using QaNet.Core.Resolution;
+
+namespace QaNet.Tests.Render;
+
+/// <summary>Small policies built in code whose renderings are pinned by golden files.</summary>
+internal static class RenderPolicies
+{
+    /// <summary>The moment every golden rendering is made for.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
+
+    public static QaRenderOptions Options => new() { Now = Now };
+
+    /// <summary>
+    /// IPv6, a port range, an expiring and an expired rule, a block overriding a grant and a
+    /// grant overriding the block by priority, a client with several roles, client-to-client
+    /// traffic on one bridge, ingress from a management host, icmp.
+    /// </summary>
+    public static QaPolicy EdgeCases(QaNetworkMode mode)
+    {
+        var p = new QaPolicy("edge-" + mode.ToString().ToLowerInvariant());
+        PolicyEditor.SetHost(p, "koji.example.org", new[] { "203.0.113.10", "2001:db8::10" });
+        PolicyEditor.AddEndpoint(p, new EndpointSpec("koji") { HostNames = new[] { "koji.example.org" }, Ports = new[] { "80/tcp", "443/tcp" } });
+        PolicyEditor.AddEndpoint(p, new EndpointSpec("tftp") { Addresses = new[] { "203.0.113.20" }, Ports = new[] { "69/udp" } });
+        PolicyEditor.AddEndpoint(p, new EndpointSpec("buildmaster") { Addresses = new[] { "203.0.113.30" }, Ports = new[] { "9989/tcp", "7080-7099/tcp" } });
+        var bastionAddresses = mode == QaNetworkMode.Gateway ? new[] { "198.51.100.2", "192.168.150.2" } : new[] { "198.51.100.2" };
+        PolicyEditor.AddEndpoint(p, new EndpointSpec("bastion") { Addresses = bastionAddresses, Ports = new[] { "22/tcp" } });
+        PolicyEditor.AddNetwork(p, new NetworkSpec("lab", "192.168.150.0/24", mode, new[] { "vh1" })
+        {
+            Subnet6 = "fd00:150::/64",
+            Gateway = mode == QaNetworkMode.Gateway ? "bastion" : null,
+            Bridge = mode == QaNetworkMode.Bridged ? "br-qa" : null,
+        });
+        PolicyEditor.AddClient(p, "lab", new ClientSpec("c1") { Address = "192.168.150.10", MacAddress = "52:54:00:00:01:0a", Roles = new[] { "taskotron", "beaker" } });
+        PolicyEditor.AddClient(p, "lab", new ClientSpec("c2") { Address = "192.168.150.11", MacAddress = "52:54:00:00:01:0b", Roles = new[] { "taskotron" } });
+        PolicyEditor.AddClient(p, "lab", new ClientSpec("c3") { Address = "192.168.150.12", MacAddress = "52:54:00:00:01:0c", Roles = new[] { "beaker" } });
+        var taskotron = new[] { QaSelector.Role("taskotron") };
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, taskotron, new[] { QaSelector.Endpoint("koji") }) { Id = "egress-taskotron-koji" });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, taskotron, new[] { QaSelector.Endpoint("buildmaster") }) { Id = "egress-taskotron-buildmaster" });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Role("beaker") }, new[] { QaSelector.Endpoint("tftp") }) { Id = "egress-beaker-tftp" });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Block, new[] { QaSelector.Client("c2") }, new[] { QaSelector.Endpoint("koji") }) { Id = "block-c2-koji-https", Ports = new[] { "443/tcp" } });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Client("c2") }, new[] { QaSelector.Cidr(System.Net.IPNetwork.Parse("203.0.113.10/32")) })
+        {
+            Id = "egress-c2-koji-urgent", Ports = new[] { "443/tcp" }, Priority = 50,
+        });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Ingress, new[] { QaSelector.Endpoint("bastion") }, new[] { QaSelector.Network("lab") })
+        {
+            Id = "ingress-bastion-ssh", Ports = new[] { "22/tcp", "icmp" },
+        });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Client("c1") }, new[] { QaSelector.Client("c3") })
+        {
+            Id = "egress-c1-c3-temporary", Ports = new[] { "8080/tcp" }, ExpiresAt = Now.AddHours(2),
+        });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Client("c3") }, new[] { QaSelector.Endpoint("koji") })
+        {
+            Id = "egress-c3-koji-expired", ExpiresAt = Now.AddHours(-1),
+        });
+        return p;
+    }
+
+    public static readonly QaNetworkMode[] Modes = { QaNetworkMode.Nat, QaNetworkMode.Gateway, QaNetworkMode.Bridged };
+
+    /// <summary>Every (name, ruleset) a policy renders to, named for its golden file.</summary>
+    public static IEnumerable<(string Name, QaRuleset Ruleset)> Renderings(string prefix, QaPolicy policy)
+    {
+        var resolved = ResolvedPolicy.Create(policy);
+        foreach (var r in QaRenderer.RenderAll(resolved, Options))
+        {
+            var extension = r.Backend switch
+            {
+                QaBackend.LibvirtXml => "libvirt.xml",
+                QaBackend.Nftables => "nft",
+                _ => "ebtables",
+            };
+            var host = r.Backend == QaBackend.LibvirtXml ? $"{r.Network}.{r.Host}" : r.Host;
+            yield return ($"{prefix}.{host}.{extension}", r);
+        }
+    }
+
+    public static IEnumerable<(string Name, QaRuleset Ruleset)> AllEdgeRenderings() =>
+        Modes.SelectMany(m => Renderings("edge-" + m.ToString().ToLowerInvariant(), EdgeCases(m)));
+}
