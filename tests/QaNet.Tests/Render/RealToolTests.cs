@@ -39,7 +39,7 @@ public sealed partial class RealToolTests
         Must(ns.Exec(new[] { "nft", "-f", "-" }, text));
         Must(ns.Exec(new[] { "nft", "-f", "-" }, text)); // replacing works too (the preamble)
         var listed = Must(ns.Exec(new[] { "nft", "list", "table", "inet", "qanet" })).StandardOutput;
-        Assert.Equal(NftTokens(text[Core.Render.Nftables.NftWriter.Preamble.Length..]), NftTokens(listed));
+        Assert.Equal(NftTokens(text[global::QaNet.Core.Render.Nftables.NftWriter.Preamble.Length..]), NftTokens(listed));
     }
 
     [Theory]
