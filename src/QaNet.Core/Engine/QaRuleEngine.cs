@@ -1,0 +1,307 @@
+using System.Net;
+using System.Numerics;
+using QaNet.Core.Model;
+using QaNet.Core.Resolution;
+
+namespace QaNet.Core.Engine;
+
+/// <summary>
+/// The fast engine, compiled once per (policy, now). Semantics are those of
+/// <see cref="ReferenceEngine"/>: precedence is priority ascending, then a block before
+/// grants, then policy order; the first matching rule decides (block → denied, egress or
+/// ingress → allowed); no match is default deny; expired rules never match.
+/// </summary>
+/// <remarks>
+/// Each rule becomes one "slot" per group of destinations that share a port list, slots
+/// numbered in precedence order. Source addresses, destination addresses and
+/// (protocol, port) are each cut into equivalence classes; a class holds the bitset of
+/// slots covering it. A decision is three class lookups (two binary searches and a table)
+/// and a word-by-word AND of three bitsets, guided by per-row summaries, that stops at the
+/// first common bit: that slot's rule decides. Nothing is allocated per decision.
+/// </remarks>
+public sealed class QaRuleEngine
+{
+    private readonly ResolvedRule[] ranked;
+    private readonly int[] slotRank;
+    private readonly int[] rankFirstSlot;
+    private readonly int[] rankEndSlot;
+    private readonly ulong[] srcRows;
+    private readonly ulong[] dstRows;
+    private readonly ulong[] portRows;
+    private readonly ulong[] srcSums;
+    private readonly ulong[] dstSums;
+    private readonly ulong[] portSums;
+    private readonly int words;
+    private readonly int sumWords;
+
+    private QaRuleEngine(IReadOnlyList<ResolvedRule> rules)
+    {
+        ranked = rules.ToArray();
+        rankFirstSlot = new int[ranked.Length];
+        rankEndSlot = new int[ranked.Length];
+        var slotRanks = new List<int>();
+        var slotDestinations = new List<List<IPNetwork>>();
+        var slotPorts = new List<IReadOnlyList<QaPortRange>>();
+        for (var r = 0; r < ranked.Length; r++)
+        {
+            rankFirstSlot[r] = slotRanks.Count;
+            var rule = ranked[r];
+            if (rule.Sources.Count > 0)
+            {
+                var first = slotRanks.Count;
+                foreach (var t in rule.Targets)
+                {
+                    if (t.Destinations.Count == 0 || t.Ports.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var g = first;
+                    while (g < slotRanks.Count && !SamePorts(slotPorts[g], t.Ports))
+                    {
+                        g++;
+                    }
+
+                    if (g == slotRanks.Count)
+                    {
+                        slotRanks.Add(r);
+                        slotDestinations.Add(new List<IPNetwork>());
+                        slotPorts.Add(t.Ports);
+                    }
+
+                    slotDestinations[g].AddRange(t.Destinations);
+                }
+            }
+
+            rankEndSlot[r] = slotRanks.Count;
+        }
+
+        slotRank = slotRanks.ToArray();
+        var slots = slotRank.Length;
+        var keys = new ulong[slots];
+        var seed = 0x9E3779B97F4A7C15UL;
+        for (var i = 0; i < slots; i++)
+        {
+            keys[i] = SplitMix(ref seed);
+        }
+
+        // Destination and port items are single slots; a source item is a rule's run of slots.
+        var slotItems = Enumerable.Range(0, slots).ToArray();
+        var ruleHash = new ulong[ranked.Length];
+        var ruleHi = new int[ranked.Length];
+        for (var r = 0; r < ranked.Length; r++)
+        {
+            ruleHi[r] = rankEndSlot[r] - 1;
+            for (var s = rankFirstSlot[r]; s < rankEndSlot[r]; s++)
+            {
+                ruleHash[r] ^= keys[s];
+            }
+        }
+
+        var srcBits = new BitRows(slots);
+        Source = AddressPartition.Build(srcBits, new Sweep(srcBits, rankFirstSlot, ruleHi, ruleHash),
+            Enumerable.Range(0, ranked.Length)
+                .Where(r => rankEndSlot[r] > rankFirstSlot[r])
+                .SelectMany(r => ranked[r].Sources.Select(p => (p, r))));
+        var dstBits = new BitRows(slots);
+        Destination = AddressPartition.Build(dstBits, new Sweep(dstBits, slotItems, slotItems, keys),
+            Enumerable.Range(0, slots).SelectMany(s => slotDestinations[s].Select(p => (p, s))));
+        var portBits = new BitRows(slots);
+        Port = PortPartition.Build(portBits, new Sweep(portBits, slotItems, slotItems, keys),
+            Enumerable.Range(0, slots).SelectMany(s => slotPorts[s].Select(p => (p, s))));
+        foreach (var b in new[] { srcBits, dstBits, portBits })
+        {
+            b.Seal();
+        }
+
+        words = srcBits.Words;
+        sumWords = srcBits.SumWords;
+        (srcRows, srcSums) = (srcBits.Rows, srcBits.Sums);
+        (dstRows, dstSums) = (dstBits.Rows, dstBits.Sums);
+        (portRows, portSums) = (portBits.Rows, portBits.Sums);
+    }
+
+    /// <summary>Rules that can match at the compile time's <c>now</c>, in precedence order.</summary>
+    public IReadOnlyList<ResolvedRule> Rules => ranked;
+
+    public int SlotCount => slotRank.Length;
+
+    public int SourceClassCount => Source.Rows.Count;
+
+    public int DestinationClassCount => Destination.Rows.Count;
+
+    public int PortClassCount => Port.Rows.Count;
+
+    internal AddressPartition Source { get; }
+
+    internal AddressPartition Destination { get; }
+
+    internal PortPartition Port { get; }
+
+    /// <summary>Compiles the rules of <paramref name="policy"/> that have not expired at <paramref name="now"/>.</summary>
+    public static QaRuleEngine Compile(ResolvedPolicy policy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return new QaRuleEngine(Rank(policy.Rules, now));
+    }
+
+    /// <summary>Compiles rules already in precedence order (the joint engine of a policy comparison).</summary>
+    internal static QaRuleEngine CompileRanked(IReadOnlyList<ResolvedRule> ranked) => new(ranked);
+
+    /// <summary>The rules live at <paramref name="now"/>, in precedence order.</summary>
+    internal static List<ResolvedRule> Rank(IEnumerable<ResolvedRule> rules, DateTimeOffset now)
+    {
+        var list = rules.Where(r => !r.Rule.IsExpired(now)).ToList();
+        list.Sort(ComparePrecedence);
+        return list;
+    }
+
+    internal static int ComparePrecedence(ResolvedRule a, ResolvedRule b)
+    {
+        var c = a.Rule.Priority.CompareTo(b.Rule.Priority);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = IsBlock(b).CompareTo(IsBlock(a));
+        return c != 0 ? c : a.Order.CompareTo(b.Order);
+    }
+
+    public QaDecision Decide(in QaFlow flow) => ToDecision(FirstSlot(flow));
+
+    public QaDecision Decide(IPAddress source, IPAddress destination, QaProtocol protocol, int port) =>
+        Decide(QaFlow.Create(source, destination, protocol, port));
+
+    public bool IsAllowed(in QaFlow flow) => Decide(flow).Allowed;
+
+    internal QaDecision ToDecision(int slot) =>
+        slot < 0 ? new QaDecision(ResolvedRuleRef.None) : new QaDecision(new ResolvedRuleRef(ranked[slotRank[slot]], slotRank[slot]));
+
+    internal int RankOfSlot(int slot) => slotRank[slot];
+
+    internal int FirstSlotOfRank(int rank) => rankFirstSlot[rank];
+
+    internal int EndSlotOfRank(int rank) => rankEndSlot[rank];
+
+    internal int FirstSlot(in QaFlow flow)
+    {
+        var s = Source.ClassOf(flow.Source);
+        if (s == 0)
+        {
+            return -1;
+        }
+
+        var d = Destination.ClassOf(flow.Destination);
+        if (d == 0)
+        {
+            return -1;
+        }
+
+        var p = Port.ClassOf(flow.Protocol, flow.Port);
+        return p == 0 ? -1 : FirstSlot(s, d, p);
+    }
+
+    /// <summary>The first slot set in all three class rows, or -1.</summary>
+    internal int FirstSlot(int s, int d, int p)
+    {
+        var sw = sumWords;
+        var ss = srcSums.AsSpan(s * sw, sw);
+        var ds = dstSums.AsSpan(d * sw, sw);
+        var ps = portSums.AsSpan(p * sw, sw);
+        var w = words;
+        var sr = srcRows.AsSpan(s * w, w);
+        var dr = dstRows.AsSpan(d * w, w);
+        var pr = portRows.AsSpan(p * w, w);
+        for (var k = 0; k < ss.Length; k++)
+        {
+            var m = ss[k] & ds[k] & ps[k];
+            while (m != 0)
+            {
+                var j = (k << 6) + BitOperations.TrailingZeroCount(m);
+                var x = sr[j] & dr[j] & pr[j];
+                if (x != 0)
+                {
+                    return (j << 6) + BitOperations.TrailingZeroCount(x);
+                }
+
+                m &= m - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The first slot in [<paramref name="from"/>, <paramref name="to"/>) set in all three rows, or -1.</summary>
+    internal int FirstSlot(int s, int d, int p, int from, int to)
+    {
+        if (from >= to)
+        {
+            return -1;
+        }
+
+        var w = words;
+        var sr = srcRows.AsSpan(s * w, w);
+        var dr = dstRows.AsSpan(d * w, w);
+        var pr = portRows.AsSpan(p * w, w);
+        var sw = sumWords;
+        var ss = srcSums.AsSpan(s * sw, sw);
+        var ds = dstSums.AsSpan(d * sw, sw);
+        var ps = portSums.AsSpan(p * sw, sw);
+        var firstWord = from >> 6;
+        var lastWord = (to - 1) >> 6;
+        for (var k = firstWord >> 6; k <= lastWord >> 6; k++)
+        {
+            var m = ss[k] & ds[k] & ps[k];
+            if (k == firstWord >> 6)
+            {
+                m &= ~0UL << (firstWord & 63);
+            }
+
+            if (k == lastWord >> 6 && (lastWord & 63) != 63)
+            {
+                m &= (1UL << ((lastWord & 63) + 1)) - 1;
+            }
+
+            while (m != 0)
+            {
+                var j = (k << 6) + BitOperations.TrailingZeroCount(m);
+                var x = sr[j] & dr[j] & pr[j];
+                if (j == firstWord)
+                {
+                    x &= ~0UL << (from & 63);
+                }
+
+                if (j == lastWord && ((to - 1) & 63) != 63)
+                {
+                    x &= (1UL << (((to - 1) & 63) + 1)) - 1;
+                }
+
+                if (x != 0)
+                {
+                    return (j << 6) + BitOperations.TrailingZeroCount(x);
+                }
+
+                m &= m - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The slot's bit in a source, destination or port class.</summary>
+    internal bool SourceHas(int cls, int slot) => Source.Rows.Has(cls, slot);
+
+    private static bool IsBlock(ResolvedRule r) => r.Rule.Kind == QaRuleKind.Block;
+
+    private static bool SamePorts(IReadOnlyList<QaPortRange> a, IReadOnlyList<QaPortRange> b) =>
+        ReferenceEquals(a, b) || a.SequenceEqual(b);
+
+    private static ulong SplitMix(ref ulong state)
+    {
+        var z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}
