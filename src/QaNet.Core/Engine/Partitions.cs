@@ -199,6 +199,31 @@ internal sealed class AddressPartition
         }
     }
 
+    /// <summary>The ranges of several classes at once, in one pass over the intervals.</summary>
+    public Dictionary<int, List<QaAddressRange>> RangesOf(IEnumerable<int> classes)
+    {
+        var map = classes.Distinct().ToDictionary(c => c, _ => new List<QaAddressRange>());
+        for (var i = 0; i < starts4.Length; i++)
+        {
+            if (map.TryGetValue(classes4[i], out var list))
+            {
+                var last = i + 1 < starts4.Length ? starts4[i + 1] - 1 : uint.MaxValue;
+                list.Add(new QaAddressRange(new QaAddress(starts4[i], false), new QaAddress(last, false)));
+            }
+        }
+
+        for (var i = 0; i < starts6.Length; i++)
+        {
+            if (map.TryGetValue(classes6[i], out var list))
+            {
+                var last = i + 1 < starts6.Length ? starts6[i + 1] - 1 : UInt128.MaxValue;
+                list.Add(new QaAddressRange(new QaAddress(starts6[i], true), new QaAddress(last, true)));
+            }
+        }
+
+        return map;
+    }
+
     /// <summary>Index of the last start not above <paramref name="x"/>; starts[0] is 0.</summary>
     private static int Find<T>(T[] starts, T x)
         where T : IComparisonOperators<T, T, bool>
