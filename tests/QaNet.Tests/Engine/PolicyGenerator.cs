@@ -75,6 +75,8 @@ internal sealed class PolicyGenerator
     public static IEnumerable<QaFlow> Flows(int seed, int count, params QaPolicy[] policies)
     {
         var random = new Random(seed);
+        var rules = policies.SelectMany(p => QaNet.Core.Resolution.ResolvedPolicy.Create(p).Rules)
+            .Where(r => r.Sources.Count > 0 && r.Targets.Any(t => t.Destinations.Count > 0 && t.Ports.Count > 0)).ToList();
         var prefixes = new List<IPNetwork>();
         var ports = new List<QaPortRange>(PortPool);
         foreach (var policy in policies)
@@ -94,9 +96,9 @@ internal sealed class PolicyGenerator
             ports.AddRange(policy.Rules.SelectMany(r => r.Ports));
         }
 
-        QaAddress Address()
+        QaAddress Address(IReadOnlyList<IPNetwork> from)
         {
-            var p = prefixes[random.Next(prefixes.Count)];
+            var p = from[random.Next(from.Count)];
             var (first, last) = IpMath.Bounds(p);
             var isV6 = p.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
             UInt128 value = random.Next(6) switch
@@ -112,9 +114,13 @@ internal sealed class PolicyGenerator
 
         for (var i = 0; i < count; i++)
         {
-            var src = Address();
-            var dst = Address();
-            var range = ports[random.Next(ports.Count)];
+            // Half the flows aim at one rule (its sources, a target, its ports) so both verdicts are common.
+            var rule = rules.Count > 0 && random.Next(2) == 0 ? rules[random.Next(rules.Count)] : null;
+            var target = rule?.Targets.Where(t => t.Destinations.Count > 0 && t.Ports.Count > 0).ElementAt(0);
+            var src = Address(rule?.Sources ?? prefixes);
+            var dst = Address(target?.Destinations ?? prefixes);
+            var pool = target?.Ports ?? ports;
+            var range = pool[random.Next(pool.Count)];
             var protocol = random.Next(10) switch { 0 => QaProtocol.Icmp, < 4 => QaProtocol.Udp, _ => QaProtocol.Tcp };
             var port = random.Next(5) switch
             {
