@@ -5,23 +5,19 @@ namespace QaNet.Core.Engine;
 /// <summary>
 /// The distinct bitsets of one dimension ("equivalence classes"): row <c>c</c> has bit
 /// <c>i</c> set when slot <c>i</c> (a rule's target group, in precedence order) covers the
-/// values of class <c>c</c>. Each row carries a summary word per 64 words so that an AND of
-/// sparse rows skips empty stretches. Class 0 is always the empty row.
+/// values of class <c>c</c>. Class 0 is always the empty row.
 /// </summary>
 internal sealed class BitRows
 {
     private readonly Dictionary<ulong, int> byHash = new();
     private readonly List<int> chain = new();
     private ulong[] rows;
-    private ulong[] sums;
 
     public BitRows(int bits)
     {
         Bits = bits;
         Words = Math.Max(1, (bits + 63) >> 6);
-        SumWords = (Words + 63) >> 6;
         rows = new ulong[Words * 16];
-        sums = new ulong[SumWords * 16];
         Intern(new ulong[Words], 0);
     }
 
@@ -29,13 +25,9 @@ internal sealed class BitRows
 
     public int Words { get; }
 
-    public int SumWords { get; }
-
     public int Count { get; private set; }
 
     public ulong[] Rows => rows;
-
-    public ulong[] Sums => sums;
 
     public ReadOnlySpan<ulong> Row(int cls) => rows.AsSpan(cls * Words, Words);
 
@@ -59,18 +51,9 @@ internal sealed class BitRows
         if ((cls + 1) * Words > rows.Length)
         {
             Array.Resize(ref rows, rows.Length * 2);
-            Array.Resize(ref sums, sums.Length * 2);
         }
 
         row.CopyTo(rows.AsSpan(cls * Words, Words));
-        var sum = sums.AsSpan(cls * SumWords, SumWords);
-        for (var w = 0; w < row.Length; w++)
-        {
-            if (row[w] != 0)
-            {
-                sum[w >> 6] |= 1UL << w;
-            }
-        }
 
         chain.Add(byHash.TryGetValue(hash, out var h) ? h : -1);
         byHash[hash] = cls;
@@ -85,7 +68,6 @@ internal sealed class BitRows
         chain.Clear();
         chain.TrimExcess();
         Array.Resize(ref rows, Count * Words);
-        Array.Resize(ref sums, Count * SumWords);
     }
 
     /// <summary>Every class whose row has the bit set, per bit: the inverse index analysis walks.</summary>

@@ -15,9 +15,11 @@ namespace QaNet.Core.Engine;
 /// Each rule becomes one "slot" per group of destinations that share a port list, slots
 /// numbered in precedence order. Source addresses, destination addresses and
 /// (protocol, port) are each cut into equivalence classes; a class holds the bitset of
-/// slots covering it. A decision is three class lookups (two binary searches and a table)
-/// and a word-by-word AND of three bitsets, guided by per-row summaries, that stops at the
-/// first common bit: that slot's rule decides. Nothing is allocated per decision.
+/// slots covering it. Destination rows are sparse (an endpoint is named by few rules) and
+/// port classes are few, so the engine keeps, per (destination class, port class), the
+/// sorted list of slots in both. A decision is three class lookups (two binary searches and
+/// a table) and a walk down that list testing each slot's bit in the source row: the first
+/// hit is the deciding slot. Nothing is allocated per decision.
 /// </remarks>
 public sealed class QaRuleEngine
 {
@@ -26,13 +28,10 @@ public sealed class QaRuleEngine
     private readonly int[] rankFirstSlot;
     private readonly int[] rankEndSlot;
     private readonly ulong[] srcRows;
-    private readonly ulong[] dstRows;
-    private readonly ulong[] portRows;
-    private readonly ulong[] srcSums;
-    private readonly ulong[] dstSums;
-    private readonly ulong[] portSums;
     private readonly int words;
-    private readonly int sumWords;
+    private readonly int portClasses;
+    private readonly int[] pairStart;
+    private readonly int[] pairSlots;
 
     private QaRuleEngine(IReadOnlyList<ResolvedRule> rules)
     {
@@ -115,10 +114,37 @@ public sealed class QaRuleEngine
         }
 
         words = srcBits.Words;
-        sumWords = srcBits.SumWords;
-        (srcRows, srcSums) = (srcBits.Rows, srcBits.Sums);
-        (dstRows, dstSums) = (dstBits.Rows, dstBits.Sums);
-        (portRows, portSums) = (portBits.Rows, portBits.Sums);
+        srcRows = srcBits.Rows;
+        portClasses = portBits.Count;
+        (pairStart, pairSlots) = PairLists(dstBits, portBits);
+    }
+
+    /// <summary>Per (destination class, port class): the slots in both rows, ascending (CSR layout).</summary>
+    private static (int[] Start, int[] Slots) PairLists(BitRows dst, BitRows port)
+    {
+        var start = new int[(dst.Count * port.Count) + 1];
+        var slots = new List<int>();
+        for (var d = 0; d < dst.Count; d++)
+        {
+            var dr = dst.Row(d);
+            for (var p = 0; p < port.Count; p++)
+            {
+                var pr = port.Row(p);
+                for (var w = 0; w < dr.Length; w++)
+                {
+                    var x = dr[w] & pr[w];
+                    while (x != 0)
+                    {
+                        slots.Add((w << 6) + BitOperations.TrailingZeroCount(x));
+                        x &= x - 1;
+                    }
+                }
+
+                start[(d * port.Count) + p + 1] = slots.Count;
+            }
+        }
+
+        return (start, slots.ToArray());
     }
 
     /// <summary>Rules that can match at the compile time's <c>now</c>, in precedence order.</summary>
@@ -205,27 +231,17 @@ public sealed class QaRuleEngine
     /// <summary>The first slot set in all three class rows, or -1.</summary>
     internal int FirstSlot(int s, int d, int p)
     {
-        var sw = sumWords;
-        var ss = srcSums.AsSpan(s * sw, sw);
-        var ds = dstSums.AsSpan(d * sw, sw);
-        var ps = portSums.AsSpan(p * sw, sw);
-        var w = words;
-        var sr = srcRows.AsSpan(s * w, w);
-        var dr = dstRows.AsSpan(d * w, w);
-        var pr = portRows.AsSpan(p * w, w);
-        for (var k = 0; k < ss.Length; k++)
+        var pair = (d * portClasses) + p;
+        var end = pairStart[pair + 1];
+        var row = s * words;
+        var src = srcRows;
+        var slots = pairSlots;
+        for (var i = pairStart[pair]; i < end; i++)
         {
-            var m = ss[k] & ds[k] & ps[k];
-            while (m != 0)
+            var slot = slots[i];
+            if (((src[row + (slot >> 6)] >> slot) & 1) != 0)
             {
-                var j = (k << 6) + BitOperations.TrailingZeroCount(m);
-                var x = sr[j] & dr[j] & pr[j];
-                if (x != 0)
-                {
-                    return (j << 6) + BitOperations.TrailingZeroCount(x);
-                }
-
-                m &= m - 1;
+                return slot;
             }
         }
 
@@ -235,62 +251,21 @@ public sealed class QaRuleEngine
     /// <summary>The first slot in [<paramref name="from"/>, <paramref name="to"/>) set in all three rows, or -1.</summary>
     internal int FirstSlot(int s, int d, int p, int from, int to)
     {
-        if (from >= to)
+        var pair = (d * portClasses) + p;
+        var (lo, end) = (pairStart[pair], pairStart[pair + 1]);
+        var i = Array.BinarySearch(pairSlots, lo, end - lo, from);
+        var row = s * words;
+        for (i = i < 0 ? ~i : i; i < end && pairSlots[i] < to; i++)
         {
-            return -1;
-        }
-
-        var w = words;
-        var sr = srcRows.AsSpan(s * w, w);
-        var dr = dstRows.AsSpan(d * w, w);
-        var pr = portRows.AsSpan(p * w, w);
-        var sw = sumWords;
-        var ss = srcSums.AsSpan(s * sw, sw);
-        var ds = dstSums.AsSpan(d * sw, sw);
-        var ps = portSums.AsSpan(p * sw, sw);
-        var firstWord = from >> 6;
-        var lastWord = (to - 1) >> 6;
-        for (var k = firstWord >> 6; k <= lastWord >> 6; k++)
-        {
-            var m = ss[k] & ds[k] & ps[k];
-            if (k == firstWord >> 6)
+            var slot = pairSlots[i];
+            if (((srcRows[row + (slot >> 6)] >> slot) & 1) != 0)
             {
-                m &= ~0UL << (firstWord & 63);
-            }
-
-            if (k == lastWord >> 6 && (lastWord & 63) != 63)
-            {
-                m &= (1UL << ((lastWord & 63) + 1)) - 1;
-            }
-
-            while (m != 0)
-            {
-                var j = (k << 6) + BitOperations.TrailingZeroCount(m);
-                var x = sr[j] & dr[j] & pr[j];
-                if (j == firstWord)
-                {
-                    x &= ~0UL << (from & 63);
-                }
-
-                if (j == lastWord && ((to - 1) & 63) != 63)
-                {
-                    x &= (1UL << (((to - 1) & 63) + 1)) - 1;
-                }
-
-                if (x != 0)
-                {
-                    return (j << 6) + BitOperations.TrailingZeroCount(x);
-                }
-
-                m &= m - 1;
+                return slot;
             }
         }
 
         return -1;
     }
-
-    /// <summary>The slot's bit in a source, destination or port class.</summary>
-    internal bool SourceHas(int cls, int slot) => Source.Rows.Has(cls, slot);
 
     private static bool IsBlock(ResolvedRule r) => r.Rule.Kind == QaRuleKind.Block;
 
