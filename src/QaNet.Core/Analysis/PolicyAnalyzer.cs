@@ -207,8 +207,8 @@ internal static class PolicyAnalyzer
         var s = perBit[0][a].First(cls => engine.Source.Rows.Has(cls, b));
         var d = perBit[1][a].First(cls => engine.Destination.Rows.Has(cls, b));
         var p = perBit[2][a].First(cls => engine.Port.Rows.Has(cls, b));
-        var port = engine.Port.Ranges(p).First();
-        return $"e.g. {engine.Source.Ranges(s).First()} → {engine.Destination.Ranges(d).First()} {port}";
+        var port = engine.Port.Ranges(p)[0];
+        return $"e.g. {engine.Source.FirstRange(s).First} → {engine.Destination.FirstRange(d).First} {port}";
     }
 
     private static void Assertions(QaReachability q, List<QaPolicyFinding> findings)

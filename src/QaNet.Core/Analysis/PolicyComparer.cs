@@ -1,4 +1,3 @@
-using System.Text;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
@@ -40,24 +39,29 @@ internal static class PolicyComparer
         var changes = new List<(int S, int D, int P, int Before, int After)>();
         foreach (var c in changedSlots)
         {
-            foreach (var s in srcOf[c])
+            // Sources that agree on every slot this slot's pairs list decide alike: evaluate one of each.
+            foreach (var group in joint.SourceGroups(srcOf[c], dstOf[c], portOf[c]))
             {
+                var s0 = group[0];
                 foreach (var p in portOf[c])
                 {
                     foreach (var d in dstOf[c])
                     {
-                        if (!seen.Add((s, d, p)))
+                        var before = joint.FirstSlot(s0, d, p, 0, boundary);
+                        var after = joint.FirstSlot(s0, d, p, boundary, all);
+                        var rb = before < 0 ? -1 : joint.RankOfSlot(before);
+                        var ra = after < 0 ? -1 : joint.RankOfSlot(after);
+                        if (Allows(joint, rb) == Allows(joint, ra))
                         {
                             continue;
                         }
 
-                        var before = joint.FirstSlot(s, d, p, 0, boundary);
-                        var after = joint.FirstSlot(s, d, p, boundary, all);
-                        var rb = before < 0 ? -1 : joint.RankOfSlot(before);
-                        var ra = after < 0 ? -1 : joint.RankOfSlot(after);
-                        if (Allows(joint, rb) != Allows(joint, ra))
+                        foreach (var s in group)
                         {
-                            changes.Add((s, d, p, rb, ra));
+                            if (seen.Add((s, d, p)))
+                            {
+                                changes.Add((s, d, p, rb, ra));
+                            }
                         }
                     }
                 }
@@ -81,11 +85,10 @@ internal static class PolicyComparer
             byId[a[i].Rule.Id] = i;
         }
 
-        var signatures = a.Select(Signature).ToArray();
         var pairs = new List<(int A, int B)>();
         for (var j = 0; j < b.Count; j++)
         {
-            if (byId.TryGetValue(b[j].Rule.Id, out var i) && signatures[i] == Signature(b[j]))
+            if (byId.TryGetValue(b[j].Rule.Id, out var i) && SameEffect(a[i], b[j]))
             {
                 pairs.Add((i, j));
             }
@@ -139,20 +142,12 @@ internal static class PolicyComparer
         return result;
     }
 
-    /// <summary>What a rule matches and does, independent of its name and position.</summary>
-    private static string Signature(ResolvedRule r)
-    {
-        var sb = new StringBuilder();
-        sb.Append(r.Rule.Kind).Append('|').Append(r.Rule.Priority).Append('|');
-        sb.AppendJoin(',', r.Sources.Select(s => s.ToString()).Order(StringComparer.Ordinal));
-        foreach (var t in r.Targets.Select(t => string.Join(",", t.Destinations.Select(d => d.ToString()).Order(StringComparer.Ordinal)) + ">" +
-                                                string.Join(",", t.Ports)).Order(StringComparer.Ordinal))
-        {
-            sb.Append('|').Append(t);
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>Same kind, priority, sources and targets (in the same order: a reordering counts as a change, which costs time, not correctness).</summary>
+    private static bool SameEffect(ResolvedRule x, ResolvedRule y) =>
+        x.Rule.Kind == y.Rule.Kind && x.Rule.Priority == y.Rule.Priority &&
+        x.Sources.SequenceEqual(y.Sources) &&
+        x.Targets.Count == y.Targets.Count &&
+        x.Targets.Zip(y.Targets).All(t => t.First.Destinations.SequenceEqual(t.Second.Destinations) && t.First.Ports.SequenceEqual(t.Second.Ports));
 
     /// <summary>Merges changed class triples into product regions, dimension by dimension.</summary>
     private static List<QaFlowChange> Regions(QaRuleEngine joint, List<(int S, int D, int P, int Before, int After)> changes, Func<QaAddressRange, string> name)

@@ -21,9 +21,9 @@ public sealed class QaFlowChange
         Ports = ports;
         RuleBeforeObject = ruleBefore;
         RuleAfterObject = ruleAfter;
-        From = Summary(sources.Select(name).ToList());
-        To = Summary(destinations.Select(name).ToList());
-        Port = Summary(ports.Select(p => p.ToString()).ToList());
+        From = Summary(sources, name);
+        To = Summary(destinations, name);
+        Port = Summary(ports, p => p.ToString());
     }
 
     public IReadOnlyList<QaAddressRange> Sources { get; }
@@ -59,6 +59,6 @@ public sealed class QaFlowChange
     public override string ToString() =>
         $"{From} -> {To} {Port}: {(Before ? "allowed" : "denied")} ({RuleBefore}) -> {(After ? "allowed" : "denied")} ({RuleAfter})";
 
-    private static string Summary(List<string> items) =>
-        items.Count <= Shown ? string.Join(", ", items) : string.Join(", ", items.Take(Shown)) + $", … ({items.Count - Shown} more)";
+    private static string Summary<T>(IReadOnlyList<T> items, Func<T, string> format) =>
+        string.Join(", ", items.Take(Shown).Select(format)) + (items.Count > Shown ? $", … ({items.Count - Shown} more)" : string.Empty);
 }

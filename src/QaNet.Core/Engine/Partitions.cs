@@ -145,6 +145,7 @@ internal sealed class AddressPartition
     private readonly int[] classes4;
     private readonly UInt128[] starts6;
     private readonly int[] classes6;
+    private readonly Lazy<QaAddressRange[]> first;
 
     private AddressPartition(BitRows rows, uint[] starts4, int[] classes4, UInt128[] starts6, int[] classes6)
     {
@@ -153,6 +154,20 @@ internal sealed class AddressPartition
         this.classes4 = classes4;
         this.starts6 = starts6;
         this.classes6 = classes6;
+        first = new Lazy<QaAddressRange[]>(() =>
+        {
+            var firsts = new QaAddressRange[rows.Count];
+            var seen = new bool[rows.Count];
+            foreach (var (cls, ranges) in RangesOf(Enumerable.Range(0, rows.Count)))
+            {
+                if (ranges.Count > 0 && !seen[cls])
+                {
+                    (firsts[cls], seen[cls]) = (ranges[0], true);
+                }
+            }
+
+            return firsts;
+        });
     }
 
     public BitRows Rows { get; }
@@ -177,27 +192,8 @@ internal sealed class AddressPartition
     public int ClassOf(QaAddress address) =>
         address.IsV6 ? classes6[Find(starts6, address.Value)] : classes4[Find(starts4, (uint)address.Value)];
 
-    /// <summary>The address ranges that make up a class, in address order (IPv4 first).</summary>
-    public IEnumerable<QaAddressRange> Ranges(int cls)
-    {
-        for (var i = 0; i < starts4.Length; i++)
-        {
-            if (classes4[i] == cls)
-            {
-                var last = i + 1 < starts4.Length ? starts4[i + 1] - 1 : uint.MaxValue;
-                yield return new QaAddressRange(new QaAddress(starts4[i], false), new QaAddress(last, false));
-            }
-        }
-
-        for (var i = 0; i < starts6.Length; i++)
-        {
-            if (classes6[i] == cls)
-            {
-                var last = i + 1 < starts6.Length ? starts6[i + 1] - 1 : UInt128.MaxValue;
-                yield return new QaAddressRange(new QaAddress(starts6[i], true), new QaAddress(last, true));
-            }
-        }
-    }
+    /// <summary>The first address range of a class (for examples in messages).</summary>
+    public QaAddressRange FirstRange(int cls) => first.Value[cls];
 
     /// <summary>The ranges of several classes at once, in one pass over the intervals.</summary>
     public Dictionary<int, List<QaAddressRange>> RangesOf(IEnumerable<int> classes)
@@ -254,6 +250,7 @@ internal sealed class PortPartition
     private readonly int[] tcp;
     private readonly int[] udp;
     private readonly int icmp;
+    private readonly Lazy<List<QaPortRange>[]> ranges;
 
     private PortPartition(BitRows rows, int[] tcp, int[] udp, int icmp)
     {
@@ -261,6 +258,7 @@ internal sealed class PortPartition
         this.tcp = tcp;
         this.udp = udp;
         this.icmp = icmp;
+        ranges = new Lazy<List<QaPortRange>[]>(AllRanges);
     }
 
     public BitRows Rows { get; }
@@ -293,31 +291,33 @@ internal sealed class PortPartition
     };
 
     /// <summary>The port ranges that make up a class.</summary>
-    public IEnumerable<QaPortRange> Ranges(int cls)
+    public IReadOnlyList<QaPortRange> Ranges(int cls) => ranges.Value[cls];
+
+    private List<QaPortRange>[] AllRanges()
     {
-        if (icmp == cls)
+        var all = new List<QaPortRange>[Rows.Count];
+        for (var c = 0; c < all.Length; c++)
         {
-            yield return QaPortRange.Icmp;
+            all[c] = new List<QaPortRange>();
         }
 
+        all[icmp].Add(QaPortRange.Icmp);
         foreach (var (protocol, table) in new[] { (QaProtocol.Tcp, tcp), (QaProtocol.Udp, udp) })
         {
             for (var p = 0; p < PortCount; p++)
             {
-                if (table[p] != cls)
-                {
-                    continue;
-                }
-
+                var cls = table[p];
                 var start = p;
                 while (p + 1 < PortCount && table[p + 1] == cls)
                 {
                     p++;
                 }
 
-                yield return new QaPortRange(protocol, start, p);
+                all[cls].Add(new QaPortRange(protocol, start, p));
             }
         }
+
+        return all;
     }
 
     private static int[] Table((UInt128[] Starts, int[] Classes) runs)

@@ -267,6 +267,48 @@ public sealed class QaRuleEngine
         return -1;
     }
 
+    /// <summary>
+    /// Source classes grouped so that no walk over the given (destination, port) pairs can tell
+    /// the members of a group apart: they agree on every slot those pairs list.
+    /// </summary>
+    internal IEnumerable<List<int>> SourceGroups(List<int> sources, List<int> destinations, List<int> ports)
+    {
+        var relevant = new SortedSet<int>();
+        foreach (var d in destinations)
+        {
+            foreach (var p in ports)
+            {
+                var pair = (d * portClasses) + p;
+                for (var i = pairStart[pair]; i < pairStart[pair + 1]; i++)
+                {
+                    relevant.Add(pairSlots[i]);
+                }
+            }
+        }
+
+        var bits = relevant.ToArray();
+        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var key = new char[bits.Length];
+        foreach (var s in sources)
+        {
+            var row = s * words;
+            for (var j = 0; j < bits.Length; j++)
+            {
+                key[j] = ((srcRows[row + (bits[j] >> 6)] >> bits[j]) & 1) != 0 ? '1' : '0';
+            }
+
+            var k = new string(key);
+            if (!groups.TryGetValue(k, out var members))
+            {
+                groups[k] = members = new List<int>();
+            }
+
+            members.Add(s);
+        }
+
+        return groups.Values;
+    }
+
     private static bool IsBlock(ResolvedRule r) => r.Rule.Kind == QaRuleKind.Block;
 
     private static bool SamePorts(IReadOnlyList<QaPortRange> a, IReadOnlyList<QaPortRange> b) =>
