@@ -41,6 +41,7 @@ public static partial class PolicyValidator
         ValidateEndpoints(policy, v);
         ValidateHosts(policy, v);
         ValidateRules(policy, v);
+        ValidateAssertions(policy, v);
         return v.Errors;
     }
 
@@ -539,6 +540,25 @@ public static partial class PolicyValidator
             };
             v.Add(QaErrorIds.InvalidRuleSide, target, $"{path}.{key}",
                 $"{Cap(target)} ({r.Kind.ToString().ToLowerInvariant()}) cannot have '{string.Join(", ", side)}' in '{key}'.", fix);
+        }
+    }
+
+    private static void ValidateAssertions(QaPolicy policy, Collector v)
+    {
+        for (var i = 0; i < policy.Assertions.Count; i++)
+        {
+            var a = policy.Assertions[i];
+            foreach (var side in new[] { a.From, a.To })
+            {
+                var isAddress = (side.Contains('.', StringComparison.Ordinal) || side.Contains(':', StringComparison.Ordinal)) &&
+                                IPAddress.TryParse(side, out _);
+                if (!isAddress && policy.FindClient(side) is null && policy.FindEndpoint(side) is null)
+                {
+                    v.Add(QaErrorIds.UnknownReference, $"test '{a}'", $"tests[{i}]",
+                        $"Test '{a}' names '{side}', which is neither a client, an endpoint nor an address.",
+                        "Name a client or endpoint of the policy, or give an IPv4 or IPv6 address.");
+                }
+            }
         }
     }
 

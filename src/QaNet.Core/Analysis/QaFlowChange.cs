@@ -1,0 +1,64 @@
+using QaNet.Core.Engine;
+using QaNet.Core.Model;
+
+namespace QaNet.Core.Analysis;
+
+/// <summary>
+/// A region of flows whose verdict differs between two policies: every source in
+/// <see cref="Sources"/> × every destination in <see cref="Destinations"/> × every port in
+/// <see cref="Ports"/> goes from <see cref="Before"/> to <see cref="After"/>, decided by
+/// <see cref="RuleBefore"/> and <see cref="RuleAfter"/> (null: default deny).
+/// </summary>
+public sealed class QaFlowChange
+{
+    private const int Shown = 4;
+
+    internal QaFlowChange(IReadOnlyList<QaAddressRange> sources, IReadOnlyList<QaAddressRange> destinations, IReadOnlyList<QaPortRange> ports,
+        QaRule? ruleBefore, QaRule? ruleAfter, Func<QaAddressRange, string> name)
+    {
+        Sources = sources;
+        Destinations = destinations;
+        Ports = ports;
+        RuleBeforeObject = ruleBefore;
+        RuleAfterObject = ruleAfter;
+        From = Summary(sources, name);
+        To = Summary(destinations, name);
+        Port = Summary(ports, p => p.ToString());
+    }
+
+    public IReadOnlyList<QaAddressRange> Sources { get; }
+
+    public IReadOnlyList<QaAddressRange> Destinations { get; }
+
+    public IReadOnlyList<QaPortRange> Ports { get; }
+
+    /// <summary>The sources, as names where a range is one client or endpoint address.</summary>
+    public string From { get; }
+
+    public string To { get; }
+
+    public string Port { get; }
+
+    public bool Before => RuleBeforeObject is { Kind: not QaRuleKind.Block };
+
+    public bool After => RuleAfterObject is { Kind: not QaRuleKind.Block };
+
+    public string RuleBefore => RuleBeforeObject?.Id ?? "default deny";
+
+    public string RuleAfter => RuleAfterObject?.Id ?? "default deny";
+
+    public QaRule? RuleBeforeObject { get; }
+
+    public QaRule? RuleAfterObject { get; }
+
+    public bool Contains(QaFlow flow) =>
+        Sources.Any(r => r.Contains(flow.Source)) &&
+        Destinations.Any(r => r.Contains(flow.Destination)) &&
+        Ports.Any(p => p.Contains(flow.Protocol, flow.Port));
+
+    public override string ToString() =>
+        $"{From} -> {To} {Port}: {(Before ? "allowed" : "denied")} ({RuleBefore}) -> {(After ? "allowed" : "denied")} ({RuleAfter})";
+
+    private static string Summary<T>(IReadOnlyList<T> items, Func<T, string> format) =>
+        string.Join(", ", items.Take(Shown).Select(format)) + (items.Count > Shown ? $", … ({items.Count - Shown} more)" : string.Empty);
+}

@@ -1,0 +1,335 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Numerics;
+using QaNet.Core.Model;
+using QaNet.Core.Net;
+
+namespace QaNet.Core.Engine;
+
+/// <summary>An inclusive range of addresses of one family; printed as a prefix when it is one.</summary>
+public readonly record struct QaAddressRange(QaAddress First, QaAddress Last)
+{
+    public bool Contains(QaAddress address) =>
+        address.IsV6 == First.IsV6 && address.Value >= First.Value && address.Value <= Last.Value;
+
+    /// <summary>Number of addresses, saturating at <see cref="UInt128.MaxValue"/>.</summary>
+    public UInt128 Size => Last.Value - First.Value == UInt128.MaxValue ? UInt128.MaxValue : Last.Value - First.Value + 1;
+
+    public override string ToString()
+    {
+        if (First.Value == Last.Value)
+        {
+            return First.ToString();
+        }
+
+        var bits = First.IsV6 ? 128 : 32;
+        var span = Last.Value - First.Value;
+        // A prefix: size a power of two and the first address aligned to it.
+        if (span == UInt128.MaxValue || ((span & (span + 1)) == 0 && (First.Value & span) == 0))
+        {
+            var hostBits = span == UInt128.MaxValue ? 128 : (int)UInt128.PopCount(span);
+            return $"{First}/{bits - hostBits}";
+        }
+
+        return $"{First}-{Last}";
+    }
+}
+
+/// <summary>
+/// A sweep over one coordinate space: spans of items (an item sets a run of bits) become
+/// elementary intervals, each mapped to the class of the set of items covering it.
+/// Adjacent intervals of the same class merge.
+/// </summary>
+internal sealed class Sweep
+{
+    private readonly BitRows rows;
+    private readonly int[] itemLo;
+    private readonly int[] itemHi;
+    private readonly ulong[] itemHash;
+    private readonly int[] counts;
+    private readonly ulong[] current;
+    private ulong hash;
+
+    public Sweep(BitRows rows, int[] itemLo, int[] itemHi, ulong[] itemHash)
+    {
+        this.rows = rows;
+        this.itemLo = itemLo;
+        this.itemHi = itemHi;
+        this.itemHash = itemHash;
+        counts = new int[itemLo.Length];
+        current = new ulong[rows.Words];
+    }
+
+    public (UInt128[] Starts, int[] Classes) Run(List<(UInt128 First, UInt128 Last, int Item)> spans, UInt128 max)
+    {
+        Array.Clear(counts);
+        Array.Clear(current);
+        hash = 0;
+        var n = 0;
+        foreach (var s in spans)
+        {
+            n += s.Last == max ? 1 : 2;
+        }
+
+        var coords = new UInt128[n];
+        var events = new int[n];
+        var k = 0;
+        foreach (var s in spans)
+        {
+            coords[k] = s.First;
+            events[k++] = s.Item << 1;
+            if (s.Last != max)
+            {
+                coords[k] = s.Last + 1;
+                events[k++] = (s.Item << 1) | 1;
+            }
+        }
+
+        Array.Sort(coords, events);
+        var starts = new List<UInt128> { UInt128.Zero };
+        var classes = new List<int> { 0 };
+        var i = 0;
+        while (i < n)
+        {
+            var at = coords[i];
+            for (; i < n && coords[i] == at; i++)
+            {
+                Apply(events[i]);
+            }
+
+            var cls = rows.Intern(current, hash);
+            if (cls == classes[^1])
+            {
+                continue;
+            }
+
+            if (starts[^1] == at)
+            {
+                classes[^1] = cls;
+            }
+            else
+            {
+                starts.Add(at);
+                classes.Add(cls);
+            }
+        }
+
+        return (starts.ToArray(), classes.ToArray());
+    }
+
+    private void Apply(int ev)
+    {
+        var item = ev >> 1;
+        var end = (ev & 1) != 0;
+        var before = counts[item];
+        counts[item] = end ? before - 1 : before + 1;
+        if (end ? before != 1 : before != 0)
+        {
+            return;
+        }
+
+        // The item's bits flip: 0 -> 1 on its first start, 1 -> 0 on its last end.
+        for (var b = itemLo[item]; b <= itemHi[item]; b++)
+        {
+            current[b >> 6] ^= 1UL << b;
+        }
+
+        hash ^= itemHash[item];
+    }
+}
+
+/// <summary>Source or destination addresses, IPv4 and IPv6, partitioned into classes.</summary>
+internal sealed class AddressPartition
+{
+    private readonly uint[] starts4;
+    private readonly int[] classes4;
+    private readonly UInt128[] starts6;
+    private readonly int[] classes6;
+    private readonly Lazy<QaAddressRange[]> first;
+
+    private AddressPartition(BitRows rows, uint[] starts4, int[] classes4, UInt128[] starts6, int[] classes6)
+    {
+        Rows = rows;
+        this.starts4 = starts4;
+        this.classes4 = classes4;
+        this.starts6 = starts6;
+        this.classes6 = classes6;
+        first = new Lazy<QaAddressRange[]>(() =>
+        {
+            var firsts = new QaAddressRange[rows.Count];
+            var seen = new bool[rows.Count];
+            foreach (var (cls, ranges) in RangesOf(Enumerable.Range(0, rows.Count)))
+            {
+                if (ranges.Count > 0 && !seen[cls])
+                {
+                    (firsts[cls], seen[cls]) = (ranges[0], true);
+                }
+            }
+
+            return firsts;
+        });
+    }
+
+    public BitRows Rows { get; }
+
+    public int IntervalCount => starts4.Length + starts6.Length;
+
+    public static AddressPartition Build(BitRows rows, Sweep sweep, IEnumerable<(IPNetwork Prefix, int Item)> prefixes)
+    {
+        var v4 = new List<(UInt128, UInt128, int)>();
+        var v6 = new List<(UInt128, UInt128, int)>();
+        foreach (var (prefix, item) in prefixes)
+        {
+            var (first, last) = IpMath.Bounds(prefix);
+            (prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? v4 : v6).Add((first, last, item));
+        }
+
+        var (s4, c4) = sweep.Run(v4, uint.MaxValue);
+        var (s6, c6) = sweep.Run(v6, UInt128.MaxValue);
+        return new AddressPartition(rows, s4.Select(s => (uint)s).ToArray(), c4, s6, c6);
+    }
+
+    public int ClassOf(QaAddress address) =>
+        address.IsV6 ? classes6[Find(starts6, address.Value)] : classes4[Find(starts4, (uint)address.Value)];
+
+    /// <summary>The first address range of a class (for examples in messages).</summary>
+    public QaAddressRange FirstRange(int cls) => first.Value[cls];
+
+    /// <summary>The ranges of several classes at once, in one pass over the intervals.</summary>
+    public Dictionary<int, List<QaAddressRange>> RangesOf(IEnumerable<int> classes)
+    {
+        var map = classes.Distinct().ToDictionary(c => c, _ => new List<QaAddressRange>());
+        for (var i = 0; i < starts4.Length; i++)
+        {
+            if (map.TryGetValue(classes4[i], out var list))
+            {
+                var last = i + 1 < starts4.Length ? starts4[i + 1] - 1 : uint.MaxValue;
+                list.Add(new QaAddressRange(new QaAddress(starts4[i], false), new QaAddress(last, false)));
+            }
+        }
+
+        for (var i = 0; i < starts6.Length; i++)
+        {
+            if (map.TryGetValue(classes6[i], out var list))
+            {
+                var last = i + 1 < starts6.Length ? starts6[i + 1] - 1 : UInt128.MaxValue;
+                list.Add(new QaAddressRange(new QaAddress(starts6[i], true), new QaAddress(last, true)));
+            }
+        }
+
+        return map;
+    }
+
+    /// <summary>Index of the last start not above <paramref name="x"/>; starts[0] is 0.</summary>
+    private static int Find<T>(T[] starts, T x)
+        where T : IComparisonOperators<T, T, bool>
+    {
+        var lo = 0;
+        var hi = starts.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= x)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
+    }
+}
+
+/// <summary>Protocol and destination port partitioned into classes; a direct table per protocol.</summary>
+internal sealed class PortPartition
+{
+    private const int PortCount = 65536;
+    private readonly int[] tcp;
+    private readonly int[] udp;
+    private readonly int icmp;
+    private readonly Lazy<List<QaPortRange>[]> ranges;
+
+    private PortPartition(BitRows rows, int[] tcp, int[] udp, int icmp)
+    {
+        Rows = rows;
+        this.tcp = tcp;
+        this.udp = udp;
+        this.icmp = icmp;
+        ranges = new Lazy<List<QaPortRange>[]>(AllRanges);
+    }
+
+    public BitRows Rows { get; }
+
+    public static PortPartition Build(BitRows rows, Sweep sweep, IEnumerable<(QaPortRange Range, int Item)> ports)
+    {
+        var tcpSpans = new List<(UInt128, UInt128, int)>();
+        var udpSpans = new List<(UInt128, UInt128, int)>();
+        var icmpSpans = new List<(UInt128, UInt128, int)>();
+        foreach (var (range, item) in ports)
+        {
+            switch (range.Protocol)
+            {
+                case QaProtocol.Tcp: tcpSpans.Add(((UInt128)range.From, (UInt128)range.To, item)); break;
+                case QaProtocol.Udp: udpSpans.Add(((UInt128)range.From, (UInt128)range.To, item)); break;
+                default: icmpSpans.Add((0, 0, item)); break;
+            }
+        }
+
+        var (_, icmpClasses) = sweep.Run(icmpSpans, 0);
+        return new PortPartition(rows, Table(sweep.Run(tcpSpans, PortCount - 1)), Table(sweep.Run(udpSpans, PortCount - 1)), icmpClasses[0]);
+    }
+
+    public int ClassOf(QaProtocol protocol, int port) => protocol switch
+    {
+        QaProtocol.Icmp => icmp,
+        _ when (uint)port >= PortCount => 0,
+        QaProtocol.Tcp => tcp[port],
+        _ => udp[port],
+    };
+
+    /// <summary>The port ranges that make up a class.</summary>
+    public IReadOnlyList<QaPortRange> Ranges(int cls) => ranges.Value[cls];
+
+    private List<QaPortRange>[] AllRanges()
+    {
+        var all = new List<QaPortRange>[Rows.Count];
+        for (var c = 0; c < all.Length; c++)
+        {
+            all[c] = new List<QaPortRange>();
+        }
+
+        all[icmp].Add(QaPortRange.Icmp);
+        foreach (var (protocol, table) in new[] { (QaProtocol.Tcp, tcp), (QaProtocol.Udp, udp) })
+        {
+            for (var p = 0; p < PortCount; p++)
+            {
+                var cls = table[p];
+                var start = p;
+                while (p + 1 < PortCount && table[p + 1] == cls)
+                {
+                    p++;
+                }
+
+                all[cls].Add(new QaPortRange(protocol, start, p));
+            }
+        }
+
+        return all;
+    }
+
+    private static int[] Table((UInt128[] Starts, int[] Classes) runs)
+    {
+        var table = new int[PortCount];
+        for (var i = 0; i < runs.Starts.Length; i++)
+        {
+            var from = (int)runs.Starts[i];
+            var to = i + 1 < runs.Starts.Length ? (int)runs.Starts[i + 1] : PortCount;
+            table.AsSpan(from, to - from).Fill(runs.Classes[i]);
+        }
+
+        return table;
+    }
+}
