@@ -9,6 +9,15 @@ namespace QaNet.Core.Publish;
 /// </summary>
 public sealed partial record HostArtifacts(string VirtHost)
 {
+    /// <summary>All parts at once (convenient from PowerShell, which cannot set init-only properties).</summary>
+    public HostArtifacts(string virtHost, IEnumerable<LibvirtNetworkArtifact>? networks, IEnumerable<NftTableArtifact>? nftTables, EbtablesArtifact? ebtables)
+        : this(virtHost)
+    {
+        Networks = networks?.ToList() ?? new List<LibvirtNetworkArtifact>();
+        NftTables = nftTables?.ToList() ?? new List<NftTableArtifact>();
+        Ebtables = ebtables;
+    }
+
     /// <summary>libvirt networks QaNet owns on the host, by name.</summary>
     public IReadOnlyList<LibvirtNetworkArtifact> Networks { get; init; } = Array.Empty<LibvirtNetworkArtifact>();
 
