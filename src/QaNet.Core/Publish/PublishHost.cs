@@ -57,7 +57,8 @@ public sealed record PublishHost
     public static PublishHost For(string virtHost, HostTarget target, string? libvirtUri = null, ICommandRunner? local = null)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return new PublishHost(virtHost, target.CreateRunner(local), target.StateDirectory) { LibvirtUri = libvirtUri };
+        // PowerShell passes $null for a string as "": both mean virsh's default connection.
+        return new PublishHost(virtHost, target.CreateRunner(local), target.StateDirectory) { LibvirtUri = string.IsNullOrEmpty(libvirtUri) ? null : libvirtUri };
     }
 
     public static bool IsValidVirtHost(string? name) =>
