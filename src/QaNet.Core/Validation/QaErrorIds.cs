@@ -62,4 +62,19 @@ public static class QaErrorIds
     public const string PolicyTooDeep = "PolicyTooDeep";
     public const string PolicyVersionUnsupported = "PolicyVersionUnsupported";
     public const string PolicyMultipleDocuments = "PolicyMultipleDocuments";
+
+    // Hosts and publishing
+    public const string InvalidSshOption = "InvalidSshOption";
+    public const string HostCommandFailed = "HostCommandFailed";
+    public const string HostCommandTimedOut = "HostCommandTimedOut";
+    public const string InvalidArtifact = "InvalidArtifact";
+    public const string PublishCheckFailed = "PublishCheckFailed";
+    public const string PublishApplyFailed = "PublishApplyFailed";
+    public const string PublishVerifyFailed = "PublishVerifyFailed";
+    public const string PublishRollbackFailed = "PublishRollbackFailed";
+    public const string PublishHostLocked = "PublishHostLocked";
+    public const string PublishConfirmPending = "PublishConfirmPending";
+    public const string PublishNotPending = "PublishNotPending";
+    public const string PublishRevertedByTimer = "PublishRevertedByTimer";
+    public const string ManagementPathCut = "ManagementPathCut";
 }

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace QaNet.Core.Hosts;
+
+/// <summary>
+/// Runs a program on this machine: <see cref="ProcessStartInfo.ArgumentList"/> only, never a shell,
+/// never <c>UseShellExecute</c>. A program that outlives its timeout is killed with its children.
+/// </summary>
+public sealed class ProcessRunner : ICommandRunner
+{
+    // Output still open after the program exited belongs to a detached grandchild (the confirm
+    // timer closes its copies at once); waiting longer than this would only wait on that child.
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
+
+    public static ProcessRunner Instance { get; } = new();
+
+    public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var psi = new ProcessStartInfo(spec.Program)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var a in spec.Arguments)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        // Programs whose messages we parse must speak the same language everywhere.
+        psi.Environment["LC_ALL"] = "C";
+
+        var watch = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = psi };
+        process.Start();
+        using var timeout = new CancellationTokenSource(spec.Timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        var stdoutTask = process.StandardOutput.ReadToEndAsync(linked.Token);
+        var stderrTask = process.StandardError.ReadToEndAsync(linked.Token);
+        var timedOut = false;
+        try
+        {
+            if (spec.Stdin is { } input)
+            {
+                try
+                {
+                    await process.StandardInput.BaseStream.WriteAsync(input.ToArray(), linked.Token).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // The program closed its input early; its exit code tells the rest.
+                }
+            }
+
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            KillTree(process);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            timedOut = true;
+        }
+
+        var stdout = await Collect(stdoutTask).ConfigureAwait(false);
+        var stderr = await Collect(stderrTask).ConfigureAwait(false);
+        var exitCode = timedOut ? -1 : process.ExitCode;
+        if (timedOut)
+        {
+            stderr += $"{Environment.NewLine}[qanet] {spec.Program} timed out after {spec.Timeout.TotalSeconds:0.#} s and was killed.";
+        }
+
+        return new CommandResult(exitCode, stdout, stderr, watch.Elapsed) { TimedOut = timedOut };
+    }
+
+    private static async Task<string> Collect(Task<string> read)
+    {
+        try
+        {
+            return await read.WaitAsync(OutputGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return string.Empty;
+        }
+        catch (OperationCanceledException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+}

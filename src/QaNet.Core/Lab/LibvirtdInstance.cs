@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Globalization;
+using QaNet.Core.Hosts;
+using QaNet.Core.Publish;
+
+namespace QaNet.Core.Lab;
+
+/// <summary>
+/// A libvirtd of its own inside a network namespace, with private runtime, state, log, cache and
+/// configuration folders bind-mounted over the standard paths in a private mount namespace, so
+/// several can run side by side. Its networks, bridges, dnsmasq and firewall rules live in the
+/// namespace only. Reach it with <see cref="Uri"/>.
+/// </summary>
+public sealed class LibvirtdInstance : IAsyncDisposable
+{
+    // Mounts the instance's folders over the standard ones, then becomes libvirtd. The folders come
+    // in as positional parameters; the script text never changes.
+    private const string StartScript =
+        "mount --bind \"$1\" /run/libvirt && mount --bind \"$2\" /var/lib/libvirt && " +
+        "mount --bind \"$3\" /var/log/libvirt && mount --bind \"$4\" /var/cache/libvirt && " +
+        "mount --bind \"$5\" /etc/libvirt && exec libvirtd -d -p \"$6\"";
+
+    private static readonly string[] MountPoints = { "/run/libvirt", "/var/lib/libvirt", "/var/log/libvirt", "/var/cache/libvirt" };
+
+    private static readonly string[] Folders = { "run", "lib", "log", "cache", "etc" };
+
+    private readonly ICommandRunner _runner;
+
+    private LibvirtdInstance(string ns, string directory, ICommandRunner runner)
+    {
+        Namespace = ns;
+        Directory = directory;
+        _runner = runner;
+    }
+
+    public string Namespace { get; }
+
+    /// <summary>The instance's folder (run, lib, log, cache, etc, libvirtd.pid).</summary>
+    public string Directory { get; }
+
+    public string RuntimeDirectory => Path.Combine(Directory, "run");
+
+    /// <summary>The connection URI for virsh -c.</summary>
+    public string Uri => "qemu:///system?socket=" + Path.Combine(RuntimeDirectory, "libvirt-sock");
+
+    public int? Pid { get; private set; }
+
+    /// <summary>A host reaching this libvirtd through its namespace, for the publisher.</summary>
+    public PublishHost PublishHost(string virtHost, ICommandRunner? local = null) =>
+        Publish.PublishHost.For(virtHost, HostTarget.Namespace(Namespace), Uri, local);
+
+    public static async Task<LibvirtdInstance> StartAsync(string ns, string directory, ICommandRunner? runner = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        runner ??= ProcessRunner.Instance;
+        _ = HostTarget.Namespace(ns);
+        var instance = new LibvirtdInstance(ns, Path.GetFullPath(directory), runner);
+        var dirs = Folders.Select(d => Path.Combine(instance.Directory, d)).ToArray();
+        foreach (var d in dirs)
+        {
+            System.IO.Directory.CreateDirectory(d);
+        }
+
+        // The bind mounts need their mount points; the libvirt packages normally create them.
+        foreach (var m in MountPoints)
+        {
+            System.IO.Directory.CreateDirectory(m);
+        }
+
+        CopyTree("/etc/libvirt", dirs[4]);
+        var pidFile = Path.Combine(instance.Directory, "libvirtd.pid");
+        var start = new CommandSpec("ip", new List<string> { "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "--", "sh", "-c", StartScript, "qanet-libvirtd" }
+            .Concat(dirs).Append(pidFile)) { Timeout = TimeSpan.FromSeconds(20) };
+        try
+        {
+            await Namespaces.Require(runner, start, cancellationToken).ConfigureAwait(false);
+            var until = DateTime.UtcNow.AddSeconds(20);
+            while (true)
+            {
+                if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    instance.Pid = pid;
+                    var r = await runner.RunAsync(CommandSpec.Of("virsh", "-c", instance.Uri, "uri") with { Timeout = TimeSpan.FromSeconds(5) }, cancellationToken).ConfigureAwait(false);
+                    if (r.Succeeded)
+                    {
+                        return instance;
+                    }
+                }
+
+                if (DateTime.UtcNow > until)
+                {
+                    throw new QaHostException(Validation.QaErrorIds.HostCommandTimedOut, $"libvirtd in {ns} did not answer within 20 s.");
+                }
+
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await instance.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops the networks first (libvirtd then stops their dnsmasq), then libvirtd, then any
+    /// dnsmasq still running from its pid files, and removes the instance's folder.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Pid is { } pid && IsAlive(pid))
+        {
+            var list = await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "net-list", "--name") with { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
+            foreach (var net in list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "net-destroy", net) with { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Kill(pid).ConfigureAwait(false);
+        }
+
+        var pidDir = Path.Combine(RuntimeDirectory, "network");
+        if (System.IO.Directory.Exists(pidDir))
+        {
+            foreach (var file in System.IO.Directory.GetFiles(pidDir, "*.pid"))
+            {
+                if (int.TryParse(File.ReadAllText(file).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var p))
+                {
+                    await Kill(p).ConfigureAwait(false);
+                }
+            }
+        }
+
+        Pid = null;
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A socket still being closed; the folder is under the caller's temp folder.
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task Kill(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            p.Kill();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await p.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or OperationCanceledException)
+        {
+            // Gone already (or not ours to wait for: libvirtd daemonized away from us).
+        }
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var dir in System.IO.Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
+        foreach (var file in System.IO.Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: true);
+        }
+    }
+}

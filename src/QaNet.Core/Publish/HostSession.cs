@@ -1,0 +1,59 @@
+using System.Globalization;
+using QaNet.Core.Hosts;
+
+namespace QaNet.Core.Publish;
+
+/// <summary>One conversation with a host: runs commands, logs them and keeps them for the result.</summary>
+internal sealed class HostSession
+{
+    private readonly List<string> _commands = new();
+
+    public HostSession(PublishHost host, IPublishLog log, CancellationToken cancellationToken)
+    {
+        Host = host;
+        Log = log;
+        CancellationToken = cancellationToken;
+    }
+
+    public PublishHost Host { get; }
+
+    public IPublishLog Log { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public string VirtHost => Host.VirtHost;
+
+    public IReadOnlyList<string> Commands => _commands;
+
+    public async Task<CommandResult> RunAsync(CommandSpec spec)
+    {
+        var line = spec.ToString();
+        _commands.Add(line);
+        Log.Verbose(VirtHost, line);
+        var result = await Host.Runner.RunAsync(spec, CancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            Log.Verbose(VirtHost, $"exit {result.ExitCode}: {result.Stderr.Trim()}");
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs a command that must succeed; throws <see cref="QaHostException"/> otherwise.</summary>
+    public async Task<CommandResult> RequireAsync(CommandSpec spec)
+    {
+        var result = await RunAsync(spec).ConfigureAwait(false);
+        return result.Succeeded ? result : throw QaHostException.Failed(VirtHost, spec, result);
+    }
+
+    public CommandSpec Virsh(params string[] args) =>
+        new("virsh", Host.LibvirtUri is { } uri ? new[] { "-c", uri }.Concat(args) : args);
+
+    public static CommandSpec Nft(params string[] args) => new("nft", args);
+
+    /// <summary>Writes <paramref name="content"/> to a file on the host (data on stdin, never in a command line).</summary>
+    public static CommandSpec WriteFile(string path, string content) =>
+        CommandSpec.Of("dd", "of=" + path, "status=none").WithStdin(content).Mutating();
+
+    public static string Epoch(DateTimeOffset t) => t.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,198 @@
+using QaNet.Core.Hosts;
+
+namespace QaNet.Core.Publish;
+
+public enum QaPublishOutcome
+{
+    /// <summary>The changes are live and verified (see <see cref="QaPublishResult.ConfirmDeadline"/> when a confirmation is due).</summary>
+    Applied,
+    /// <summary>The host already matched; nothing was changed.</summary>
+    Unchanged,
+    /// <summary>Only planned (WhatIf); no mutating command ran.</summary>
+    WhatIf,
+    /// <summary>A step failed; the host was restored to its state before the publish (verified).</summary>
+    RolledBack,
+    /// <summary>Nothing was applied (refused, locked, check failed) or the restore could not be verified.</summary>
+    Failed,
+    /// <summary>A pending publish was confirmed and is kept.</summary>
+    Confirmed,
+    /// <summary>A pending publish was undone (on request or by its timer).</summary>
+    Reverted,
+}
+
+public enum QaPublishChangeKind
+{
+    LibvirtNetworkDefine,
+    LibvirtNetworkRedefine,
+    LibvirtNetworkUndefine,
+    LibvirtNetworkStart,
+    LibvirtNetworkStop,
+    LibvirtNetworkAutostart,
+    LibvirtNetworkNoAutostart,
+    DhcpHostAdd,
+    DhcpHostRemove,
+    NftTableCreate,
+    NftTableReplace,
+    NftTableDelete,
+    EbtablesReplace,
+}
+
+/// <summary>One change a publish makes on a host.</summary>
+public sealed record QaPublishChange(string VirtHost, QaPublishChangeKind Kind, string Target, string Detail)
+{
+    public override string ToString() => $"{VirtHost}: {Kind} {Target}{(Detail.Length > 0 ? " (" + Detail + ")" : string.Empty)}";
+}
+
+/// <summary>What a publish would do on one host: the changes and the exact mutating commands.</summary>
+public sealed record QaPublishPlan(string VirtHost, IReadOnlyList<QaPublishChange> Changes, IReadOnlyList<string> Commands, HostArtifacts Artifacts)
+{
+    public bool IsEmpty => Changes.Count == 0;
+}
+
+/// <summary>Why a publish, confirm or undo did not succeed.</summary>
+public sealed record QaPublishError(string Id, string Message)
+{
+    /// <summary>The publish step that failed (Lock, Read, Check, Apply, Verify, Rollback, Confirm, Undo).</summary>
+    public string? Step { get; init; }
+
+    /// <summary>The command that failed, as a sh line.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>The failed command's standard error.</summary>
+    public string? Detail { get; init; }
+
+    public Exception? Exception { get; init; }
+
+    public override string ToString() => $"{Message} [{Id}]";
+}
+
+/// <summary>The result of a publish (or confirm/undo) on one virthost.</summary>
+public sealed record QaPublishResult
+{
+    public required string VirtHost { get; init; }
+
+    public required QaPublishOutcome Outcome { get; init; }
+
+    /// <summary>The changes applied (Applied), that would be (WhatIf) or that were attempted and undone (RolledBack).</summary>
+    public IReadOnlyList<QaPublishChange> Changes { get; init; } = Array.Empty<QaPublishChange>();
+
+    public QaPublishPlan? Plan { get; init; }
+
+    public TimeSpan Duration { get; init; }
+
+    public QaPublishError? Error { get; init; }
+
+    /// <summary>After a failure: whether the host was re-read and found equal to the snapshot taken before the publish.</summary>
+    public bool? RestoredToSnapshot { get; init; }
+
+    /// <summary>When a confirmation is due: the on-host timer restores the previous state at this time unless confirmed.</summary>
+    public DateTimeOffset? ConfirmDeadline { get; init; }
+
+    /// <summary>The id of the pending publish on the host (its folder under the host's state directory).</summary>
+    public string? PendingId { get; init; }
+
+    /// <summary>Every command run on the host, in order (reads included).</summary>
+    public IReadOnlyList<string> Commands { get; init; } = Array.Empty<string>();
+
+    public bool Succeeded => Outcome is QaPublishOutcome.Applied or QaPublishOutcome.Unchanged or QaPublishOutcome.WhatIf or QaPublishOutcome.Confirmed or QaPublishOutcome.Reverted;
+
+    public override string ToString() => $"{VirtHost}: {Outcome}{(Error is null ? string.Empty : " — " + Error)}";
+}
+
+public enum QaDriftKind
+{
+    NftTableMissing,
+    NftTableUnexpected,
+    NftRuleAdded,
+    NftRuleRemoved,
+    NftChainChanged,
+    NftSetChanged,
+    LibvirtNetworkMissing,
+    LibvirtNetworkUnexpected,
+    LibvirtNetworkChanged,
+    LibvirtNetworkStateChanged,
+    DhcpReservationChanged,
+    EbtablesChanged,
+}
+
+/// <summary>One difference between a host and what QaNet would publish there. Only what QaNet owns is compared.</summary>
+public sealed record QaDriftItem(string VirtHost, QaDriftKind Kind, string Target, string Detail)
+{
+    public override string ToString() => $"{VirtHost}: {Kind} {Target}: {Detail}";
+}
+
+/// <summary>Where the publisher reports what it does; the cmdlets adapt it to WriteVerbose/WriteWarning/WriteProgress.</summary>
+public interface IPublishLog
+{
+    void Verbose(string virtHost, string message);
+
+    void Warning(string virtHost, string message);
+
+    /// <summary>A publish phase started (Lock, Read, Plan, Check, Arm, Apply, Verify, Rollback, Confirm, Undo).</summary>
+    void Phase(string virtHost, string phase);
+}
+
+public sealed class NullPublishLog : IPublishLog
+{
+    public static NullPublishLog Instance { get; } = new();
+
+    public void Verbose(string virtHost, string message)
+    {
+    }
+
+    public void Warning(string virtHost, string message)
+    {
+    }
+
+    public void Phase(string virtHost, string phase)
+    {
+    }
+}
+
+/// <summary>How one publish behaves.</summary>
+public sealed record PublishOptions
+{
+    /// <summary>Plan (and check) only; no mutating command runs.</summary>
+    public bool WhatIf { get; init; }
+
+    /// <summary>Publish even when <see cref="ManagementPathCheck"/> objects.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>When set, the host restores its previous state by itself unless confirmed within this time.</summary>
+    public TimeSpan? ConfirmTimeout { get; init; }
+
+    /// <summary>How long to wait for another publish on the same host to finish.</summary>
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A lock older than this is taken as left behind by a dead publisher and broken.</summary>
+    public TimeSpan LockLease { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Returns why the plan would cut the management path (bastion → clients, operator → gateway),
+    /// or null when it does not. The policy-level check is supplied by the caller.
+    /// </summary>
+    public Func<QaPublishPlan, string?>? ManagementPathCheck { get; init; }
+}
+
+/// <summary>A host command failed in a way the publisher cannot continue from.</summary>
+public sealed class QaHostException : Exception
+{
+    public QaHostException(string errorId, string message, CommandSpec? command = null, CommandResult? result = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        Command = command;
+        Result = result;
+    }
+
+    public string ErrorId { get; }
+
+    public CommandSpec? Command { get; }
+
+    public CommandResult? Result { get; }
+
+    internal static QaHostException Failed(string virtHost, CommandSpec command, CommandResult result) =>
+        new(result.TimedOut ? Validation.QaErrorIds.HostCommandTimedOut : Validation.QaErrorIds.HostCommandFailed,
+            $"On {virtHost}, '{command}' {(result.TimedOut ? "timed out" : "failed with exit code " + result.ExitCode)}: {result.Stderr.Trim()}",
+            command, result);
+}

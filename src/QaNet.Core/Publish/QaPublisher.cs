@@ -1,0 +1,335 @@
+using System.Diagnostics;
+using System.Globalization;
+using QaNet.Core.Hosts;
+using QaNet.Core.Validation;
+
+namespace QaNet.Core.Publish;
+
+/// <summary>
+/// Publishes rendered artifacts to virthosts: lock, read (snapshot), plan, check, arm the
+/// confirm timer, apply, verify, and on any failure restore the snapshot. Also confirms or undoes
+/// a pending publish and reports drift. One call works on one host; the cmdlets run hosts in
+/// parallel. Results are objects; nothing is thrown for a failure on the host.
+/// </summary>
+public sealed class QaPublisher
+{
+    private readonly IPublishLog _log;
+
+    public QaPublisher(IPublishLog? log = null)
+    {
+        _log = log ?? NullPublishLog.Instance;
+    }
+
+    public async Task<QaPublishResult> PublishAsync(PublishHost host, HostArtifacts artifacts, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(artifacts);
+        options ??= new PublishOptions();
+        artifacts.Validate();
+        var watch = Stopwatch.StartNew();
+        var s = new HostSession(host, _log, cancellationToken);
+        var id = NewId();
+        QaPublishPlan? plan = null;
+        HostLock? hostLock = null;
+        QaPublishResult Result(QaPublishOutcome outcome, QaPublishError? error = null) => new()
+        {
+            VirtHost = host.VirtHost,
+            Outcome = outcome,
+            Plan = plan,
+            Changes = outcome is QaPublishOutcome.Unchanged || plan is null ? Array.Empty<QaPublishChange>() : plan.Changes,
+            Duration = watch.Elapsed,
+            Error = error,
+            Commands = s.Commands.ToList(),
+        };
+
+        try
+        {
+            if (!options.WhatIf)
+            {
+                hostLock = await HostLock.AcquireAsync(s, options, Owner(id), id).ConfigureAwait(false);
+                if (await PendingPublish.FindAsync(s).ConfigureAwait(false) is { } pending)
+                {
+                    if (!await PendingPublish.IsRevertedAsync(s, pending).ConfigureAwait(false))
+                    {
+                        return Result(QaPublishOutcome.Failed, new QaPublishError(QaErrorIds.PublishConfirmPending,
+                            $"Publish {PendingPublish.Id(pending)} on {host.VirtHost} waits for confirmation; confirm or undo it first.") { Step = "Lock" });
+                    }
+
+                    _log.Warning(host.VirtHost, $"Publish {PendingPublish.Id(pending)} was not confirmed and its timer restored the state before it.");
+                    await PendingPublish.RemoveAsync(s, pending).ConfigureAwait(false);
+                }
+            }
+
+            _log.Phase(host.VirtHost, "Read");
+            var snapshot = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
+            var expected = await ExpectedState.ComputeAsync(s, artifacts).ConfigureAwait(false);
+            _log.Phase(host.VirtHost, "Plan");
+            var steps = Planner.Plan(s, artifacts, snapshot, expected);
+            plan = new QaPublishPlan(host.VirtHost, steps.Select(x => x.Change).ToList(),
+                steps.SelectMany(x => x.Apply).Select(c => c.ToString()).ToList(), artifacts);
+            if (steps.Count == 0)
+            {
+                _log.Verbose(host.VirtHost, "The host already matches; nothing to do.");
+                return Result(options.WhatIf ? QaPublishOutcome.WhatIf : QaPublishOutcome.Unchanged);
+            }
+
+            if (options.ManagementPathCheck?.Invoke(plan) is { } cut && !options.Force)
+            {
+                return Result(QaPublishOutcome.Failed, new QaPublishError(QaErrorIds.ManagementPathCut,
+                    $"Publishing to {host.VirtHost} would cut the management path: {cut} Use -Force to publish anyway.") { Step = "Plan" });
+            }
+
+            _log.Phase(host.VirtHost, "Check");
+            foreach (var check in steps.SelectMany(x => x.Checks))
+            {
+                var r = await s.RunAsync(check).ConfigureAwait(false);
+                if (!r.Succeeded)
+                {
+                    return Result(QaPublishOutcome.Failed, new QaPublishError(QaErrorIds.PublishCheckFailed,
+                        $"The check '{check.Program} {string.Join(' ', check.Arguments)}' on {host.VirtHost} rejected the change; nothing was applied.")
+                    { Step = "Check", Command = check.ToString(), Detail = r.Stderr.Trim() });
+                }
+            }
+
+            if (options.WhatIf)
+            {
+                return Result(QaPublishOutcome.WhatIf);
+            }
+
+            string? pendingDir = null;
+            if (options.ConfirmTimeout is { } timeout)
+            {
+                pendingDir = await PendingPublish.ArmAsync(s, steps, timeout, id).ConfigureAwait(false);
+            }
+
+            var deadline = DateTimeOffset.UtcNow + options.ConfirmTimeout;
+            var failure = await ApplyAsync(s, steps, artifacts, expected).ConfigureAwait(false);
+            if (failure.Error is null)
+            {
+                return Result(QaPublishOutcome.Applied) with
+                {
+                    ConfirmDeadline = pendingDir is null ? null : deadline,
+                    PendingId = pendingDir is null ? null : id,
+                };
+            }
+
+            return await RollBackAsync(s, failure.Executed, snapshot, artifacts, pendingDir, failure.Error, Result).ConfigureAwait(false);
+        }
+        catch (QaHostException ex)
+        {
+            return Result(QaPublishOutcome.Failed, FromException(ex, plan is null ? "Read" : "Check"));
+        }
+        finally
+        {
+            if (hostLock is not null)
+            {
+                await hostLock.ReleaseAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Keeps a pending publish: stops the host's timer.</summary>
+    public Task<QaPublishResult> ConfirmAsync(PublishHost host, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        DecideAsync(host, options, keep: true, cancellationToken);
+
+    /// <summary>Reverts a pending publish now, on the host, from the snapshot saved there.</summary>
+    public Task<QaPublishResult> UndoAsync(PublishHost host, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        DecideAsync(host, options, keep: false, cancellationToken);
+
+    /// <summary>Compares the host with the artifacts; only what QaNet owns is compared. Runs only reads.</summary>
+    public async Task<IReadOnlyList<QaDriftItem>> TestAsync(PublishHost host, HostArtifacts artifacts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(artifacts);
+        artifacts.Validate();
+        var s = new HostSession(host, _log, cancellationToken);
+        var live = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
+        var expected = await ExpectedState.ComputeAsync(s, artifacts).ConfigureAwait(false);
+        return Drift.Compare(host.VirtHost, artifacts, live, expected);
+    }
+
+    private async Task<QaPublishResult> DecideAsync(PublishHost host, PublishOptions? options, bool keep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        options ??= new PublishOptions();
+        var watch = Stopwatch.StartNew();
+        var s = new HostSession(host, _log, cancellationToken);
+        var step = keep ? "Confirm" : "Undo";
+        string? pending = null;
+        QaPublishResult Result(QaPublishOutcome outcome, QaPublishError? error = null) => new()
+        {
+            VirtHost = host.VirtHost,
+            Outcome = outcome,
+            Duration = watch.Elapsed,
+            Error = error,
+            PendingId = pending is null ? null : PendingPublish.Id(pending),
+            RestoredToSnapshot = outcome == QaPublishOutcome.Reverted ? true : null,
+            Commands = s.Commands.ToList(),
+        };
+
+        HostLock? hostLock = null;
+        try
+        {
+            hostLock = await HostLock.AcquireAsync(s, options, Owner(NewId()) + " " + step.ToLowerInvariant(), NewId()).ConfigureAwait(false);
+            _log.Phase(host.VirtHost, step);
+            pending = await PendingPublish.FindAsync(s).ConfigureAwait(false);
+            if (pending is null)
+            {
+                return Result(QaPublishOutcome.Failed, new QaPublishError(QaErrorIds.PublishNotPending,
+                    $"No publish on {host.VirtHost} waits for confirmation.") { Step = step });
+            }
+
+            if (!await PendingPublish.ClaimAsync(s, pending).ConfigureAwait(false))
+            {
+                // The timer claimed it first: it is reverting or has reverted.
+                var done = await PendingPublish.WaitRevertedAsync(s, pending, TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+                var log = await PendingPublish.ReadRevertLogAsync(s, pending).ConfigureAwait(false);
+                if (done)
+                {
+                    await PendingPublish.RemoveAsync(s, pending).ConfigureAwait(false);
+                }
+
+                return Result(keep ? QaPublishOutcome.Reverted : QaPublishOutcome.Reverted, keep
+                    ? new QaPublishError(QaErrorIds.PublishRevertedByTimer,
+                        $"Too late: the confirm timer on {host.VirtHost} has restored the state before publish {PendingPublish.Id(pending)}.") { Step = step, Detail = log }
+                    : null);
+            }
+
+            await PendingPublish.StopTimerAsync(s, pending).ConfigureAwait(false);
+            if (keep)
+            {
+                await PendingPublish.RemoveAsync(s, pending).ConfigureAwait(false);
+                return Result(QaPublishOutcome.Confirmed);
+            }
+
+            var undo = await PendingPublish.RunUndoAsync(s, pending).ConfigureAwait(false);
+            if (!undo.Succeeded)
+            {
+                // Keep the folder (undo.sh and its log) for the operator.
+                return Result(QaPublishOutcome.Failed, new QaPublishError(QaErrorIds.PublishRollbackFailed,
+                    $"Undoing publish {PendingPublish.Id(pending)} on {host.VirtHost} reported errors; see {pending}/undo.sh.")
+                { Step = step, Detail = undo.Stdout + undo.Stderr }) with { RestoredToSnapshot = false };
+            }
+
+            await PendingPublish.RemoveAsync(s, pending).ConfigureAwait(false);
+            return Result(QaPublishOutcome.Reverted);
+        }
+        catch (QaHostException ex)
+        {
+            return Result(QaPublishOutcome.Failed, FromException(ex, step));
+        }
+        finally
+        {
+            if (hostLock is not null)
+            {
+                await hostLock.ReleaseAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed record ApplyOutcome(List<PublishStep> Executed, QaPublishError? Error);
+
+    private async Task<ApplyOutcome> ApplyAsync(HostSession s, List<PublishStep> steps, HostArtifacts artifacts, ExpectedState expected)
+    {
+        _log.Phase(s.VirtHost, "Apply");
+        var executed = new List<PublishStep>();
+        foreach (var step in steps)
+        {
+            executed.Add(step);
+            _log.Verbose(s.VirtHost, step.Change.ToString());
+            foreach (var command in step.Apply)
+            {
+                var r = await s.RunAsync(command).ConfigureAwait(false);
+                if (!r.Succeeded)
+                {
+                    return new ApplyOutcome(executed, new QaPublishError(QaErrorIds.PublishApplyFailed,
+                        $"{step.Change.Kind} {step.Change.Target} failed on {s.VirtHost}.")
+                    { Step = "Apply", Command = command.ToString(), Detail = r.Stderr.Trim() });
+                }
+            }
+        }
+
+        _log.Phase(s.VirtHost, "Verify");
+        try
+        {
+            var after = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
+            var drift = Drift.Compare(s.VirtHost, artifacts, after, expected);
+            return drift.Count == 0 ? new ApplyOutcome(executed, null)
+                : new ApplyOutcome(executed, new QaPublishError(QaErrorIds.PublishVerifyFailed,
+                    $"After applying, {s.VirtHost} does not hold what was published: {string.Join("; ", drift.Take(5).Select(d => d.Kind + " " + d.Target + ": " + d.Detail))}")
+                { Step = "Verify" });
+        }
+        catch (QaHostException ex)
+        {
+            return new ApplyOutcome(executed, FromException(ex, "Verify"));
+        }
+    }
+
+    private async Task<QaPublishResult> RollBackAsync(HostSession s, List<PublishStep> executed, HostState snapshot, HostArtifacts artifacts,
+        string? pendingDir, QaPublishError error, Func<QaPublishOutcome, QaPublishError?, QaPublishResult> result)
+    {
+        _log.Phase(s.VirtHost, "Rollback");
+        if (pendingDir is not null && !await PendingPublish.ClaimAsync(s, pendingDir).ConfigureAwait(false))
+        {
+            // The confirm timer fired while we were applying; it restores the snapshot itself.
+            var done = await PendingPublish.WaitRevertedAsync(s, pendingDir, TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+            return result(done ? QaPublishOutcome.RolledBack : QaPublishOutcome.Failed, error) with { RestoredToSnapshot = done ? null : false };
+        }
+
+        if (pendingDir is not null)
+        {
+            await PendingPublish.StopTimerAsync(s, pendingDir).ConfigureAwait(false);
+        }
+
+        var undoErrors = new List<string>();
+        foreach (var step in Enumerable.Reverse(executed))
+        {
+            foreach (var command in step.Undo)
+            {
+                var r = await s.RunAsync(command).ConfigureAwait(false);
+                if (!r.Succeeded)
+                {
+                    // The failed step may not have taken effect; the re-read below decides.
+                    undoErrors.Add($"{command.Program} {string.Join(' ', command.Arguments.Take(4))}: {r.Stderr.Trim()}");
+                }
+            }
+        }
+
+        if (pendingDir is not null)
+        {
+            await PendingPublish.RemoveAsync(s, pendingDir).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<string> differences;
+        try
+        {
+            var now = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
+            differences = now.DifferencesFrom(snapshot);
+        }
+        catch (QaHostException ex)
+        {
+            differences = new[] { "the host could not be re-read: " + ex.Message };
+        }
+
+        if (differences.Count == 0)
+        {
+            _log.Warning(s.VirtHost, $"{error.Message} The host is back where it was before the publish.");
+            return result(QaPublishOutcome.RolledBack, error with { Message = error.Message + " The host was restored to its state before the publish." })
+                with { RestoredToSnapshot = true };
+        }
+
+        var message = $"{error.Message} Restoring the previous state did not fully succeed ({string.Join(", ", differences)} differ" +
+            (undoErrors.Count > 0 ? "; " + string.Join("; ", undoErrors) : string.Empty) + ").";
+        return result(QaPublishOutcome.Failed, new QaPublishError(QaErrorIds.PublishRollbackFailed, message)
+        { Step = "Rollback", Command = error.Command, Detail = error.Detail }) with { RestoredToSnapshot = false };
+    }
+
+    private static QaPublishError FromException(QaHostException ex, string step) =>
+        new(ex.ErrorId, ex.Message) { Step = step, Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex };
+
+    private static string NewId() =>
+        DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+
+    private static string Owner(string id) =>
+        $"publish {id} by {Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} since {DateTimeOffset.UtcNow:u}";
+}
