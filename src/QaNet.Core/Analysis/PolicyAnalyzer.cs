@@ -217,7 +217,7 @@ internal static class PolicyAnalyzer
         for (var i = 0; i < assertions.Count; i++)
         {
             var a = assertions[i];
-            var path = $"tests[{i}]";
+            var path = $"tests[#{i + 1}]";
             var expected = a.ExpectAllowed ? "allowed" : "denied";
             IReadOnlyList<QaReachabilityResult> results;
             try

@@ -34,7 +34,6 @@ internal sealed partial class PolicyReader
     private readonly Dictionary<string, List<YamlNode>> marks = new(StringComparer.Ordinal);
     private readonly List<PendingClient> clients = new();
     private readonly List<PendingRule> rules = new();
-    private readonly List<(QaAssertion Assertion, Fields Fields)> tests = new();
 
     private PolicyReader(PolicyErrors errors, YamlNode root)
     {
@@ -462,7 +461,6 @@ internal sealed partial class PolicyReader
 
         var assertion = new QaAssertion(from.Trim(), to.Trim(), port.Value, expect.Value) { Description = description };
         policy.Assertions.Add(assertion);
-        tests.Add((assertion, f));
         Mark(path, f);
     }
 
@@ -480,27 +478,6 @@ internal sealed partial class PolicyReader
 
             errors.Add(Locate(error.Path ?? string.Empty, occurrence), error);
         }
-
-        // Tests name clients, endpoints or addresses; PolicyValidator does not look at them.
-        foreach (var (assertion, f) in tests)
-        {
-            CheckTestSide(policy, assertion.From, f, "from");
-            CheckTestSide(policy, assertion.To, f, "to");
-        }
-    }
-
-    private void CheckTestSide(QaPolicy policy, string value, Fields f, string key)
-    {
-        if (policy.FindClient(value) is not null || policy.FindEndpoint(value) is not null ||
-            (IPAddress.TryParse(value, out _) && !value.Contains('/', StringComparison.Ordinal)))
-        {
-            return;
-        }
-
-        var path = Fields.Join(f.Path, key);
-        errors.Add(f[key]!, QaErrorIds.UnknownReference, path,
-            $"{path} names '{value}', which is neither a client, an endpoint nor an IP address.",
-            "Use the name of a client or endpoint of this policy, or an address; check the spelling.");
     }
 
     /// <summary>The node a validator path came from, or the nearest enclosing one that is in the file.</summary>

@@ -115,7 +115,7 @@ public sealed class AnalysisTests
         var findings = Analyze(policy);
         Assert.Equal(2, findings.Count);
         Assert.All(findings, f => Assert.Equal(QaFindingKind.AssertionFailed, f.Kind));
-        Assert.Equal(new[] { "tests[2]", "tests[3]" }, findings.Select(f => f.Path));
+        Assert.Equal(new[] { "tests[#3]", "tests[#4]" }, findings.Select(f => f.Path));
         Assert.Equal("bastion-ssh", findings[1].RuleId);
     }
 
@@ -128,6 +128,6 @@ public sealed class AnalysisTests
         var errors = PolicyValidator.Validate(policy);
         var e = Assert.Single(errors);
         Assert.Equal(QaErrorIds.UnknownReference, e.Id);
-        Assert.Equal("tests[1]", e.Path);
+        Assert.Equal("tests[#2].to", e.Path);
     }
 }
