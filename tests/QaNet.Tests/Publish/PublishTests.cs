@@ -114,7 +114,6 @@ public sealed class PublishTests
     {
         var full = FullApplyMutations();
         var undo = Undo();
-        var watch = Stopwatch.StartNew();
         for (var k = 1; k <= full.Count; k++)
         {
             await _lab.ResetAsync();
@@ -154,8 +153,6 @@ public sealed class PublishTests
                 Assert.Equal(full, seen);
             }
         }
-
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"fault injection took {watch.Elapsed}");
     }
 
     [Fact]
