@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using QaNet.Core.Hosts;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
