@@ -194,7 +194,7 @@ public static class PolicyEditor
     private static List<QaRule> RulesNaming(QaPolicy policy, Func<QaSelector, bool> names) =>
         policy.Rules.Where(r => r.From.Any(names) || r.To.Any(names)).ToList();
 
-    private static T Apply<T>(QaPolicy policy, Action change, Action undo, T result)
+    internal static T Apply<T>(QaPolicy policy, Action change, Action undo, T result)
     {
         change();
         var errors = PolicyValidator.Validate(policy);
@@ -312,9 +312,18 @@ public static class PolicyEditor
     public static string DeriveRuleId(QaPolicy policy, QaRuleKind kind, IEnumerable<QaSelector> from, IEnumerable<QaSelector> to)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        static string Part(IEnumerable<QaSelector> side) =>
-            string.Join("-", side.Select(s => new string(s.Value.ToLowerInvariant().Select(ch => char.IsAsciiLetterOrDigit(ch) || ch == '.' ? ch : '-').ToArray())));
+        static string Part(IEnumerable<QaSelector> side) => string.Join("-", side.Select(s => s.Value));
         var raw = $"{kind.ToString().ToLowerInvariant()}-{Part(from)}-{Part(to)}";
+        return UniqueId(raw, id => policy.FindRule(id) is not null);
+    }
+
+    /// <summary>
+    /// A raw id made a valid name: trimmed, long ones cut with a short stable hash, and made
+    /// unique with <c>-2</c>, <c>-3</c>, … against <paramref name="taken"/>.
+    /// </summary>
+    internal static string UniqueId(string raw, Func<string, bool> taken)
+    {
+        raw = new string(raw.ToLowerInvariant().Select(ch => char.IsAsciiLetterOrDigit(ch) || ch == '.' ? ch : '-').ToArray());
         while (raw.Contains("--", StringComparison.Ordinal))
         {
             raw = raw.Replace("--", "-", StringComparison.Ordinal);
@@ -328,7 +337,7 @@ public static class PolicyEditor
         }
 
         var id = raw;
-        for (var i = 2; policy.FindRule(id) is not null; i++)
+        for (var i = 2; taken(id); i++)
         {
             id = $"{raw}-{i}";
         }

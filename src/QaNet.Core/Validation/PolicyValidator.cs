@@ -42,6 +42,7 @@ public static partial class PolicyValidator
         ValidateHosts(policy, v);
         ValidateRules(policy, v);
         ValidateAssertions(policy, v);
+        v.Errors.AddRange(Access.AccessValidator.Validate(policy));
         return v.Errors;
     }
 
