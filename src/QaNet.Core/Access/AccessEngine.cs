@@ -68,6 +68,13 @@ public sealed class QaAccessEngine
 
     public AccessHosts Hosts { get; }
 
+    /// <summary>
+    /// The hosts QaNet manages access on: those some grant names, and the jump host, sorted by
+    /// name. Service endpoints such as koji are hosts too, but not QaNet's to configure.
+    /// </summary>
+    public IReadOnlyList<QaAccessHost> ManagedHosts =>
+        Hosts.All.Where(h => h.Name == Policy.JumpHost || Policy.AccessGrants.Any(g => g.Hosts.Any(t => AccessHosts.Covers(t, h)))).ToList();
+
     /// <summary>The compiled network engine the decisions run on.</summary>
     public QaRuleEngine Engine { get; }
 

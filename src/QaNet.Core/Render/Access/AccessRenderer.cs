@@ -106,7 +106,7 @@ public static class AccessRenderer
 
     /// <summary>
     /// The access renderings as <see cref="QaRuleset"/>s (<see cref="QaBackend.Access"/>): one per
-    /// host (or only <paramref name="host"/>), then the FreeIPA commands under host
+    /// managed host (or only <paramref name="host"/>), then the FreeIPA commands under host
     /// <see cref="FreeIpaHost"/>. This is the hook <c>Get-QaRuleset -Backend Access</c> calls.
     /// </summary>
     public static IReadOnlyList<QaRuleset> Rulesets(QaPolicy policy, string? host = null)
@@ -114,7 +114,7 @@ public static class AccessRenderer
         ArgumentNullException.ThrowIfNull(policy);
         var engine = new QaAccessEngine(policy);
         var result = new List<QaRuleset>();
-        var hosts = host is null || host == FreeIpaHost ? engine.Hosts.All.Select(h => h.Name) : new[] { host };
+        var hosts = host is null || host == FreeIpaHost ? engine.ManagedHosts.Select(h => h.Name) : new[] { host };
         if (host != FreeIpaHost)
         {
             foreach (var name in hosts)
