@@ -29,6 +29,7 @@
         'Block-QaEgress'
         'Get-QaRule'
         'Revoke-QaRule'
+        'Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -6,7 +6,8 @@ BeforeAll {
     $ExpectedCmdlets = @(
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
-        'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule')
+        'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule',
+        'Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess') | Sort-Object
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {

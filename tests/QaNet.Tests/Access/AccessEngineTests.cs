@@ -104,8 +104,11 @@ public sealed class AccessEngineTests
         Assert.True(May("qa-automation-shell", "bastion", QaAccessRight.Shell));
         Assert.False(May("qa-automation-shell", "bastion", QaAccessRight.Sudo));
         Assert.False(May("sysadmin-qa", "lockbox", QaAccessRight.Shell));
-        Assert.All(engine.Hosts.All, h => Assert.True(May("sysadmin-main", h.Name, QaAccessRight.Sudo), h.Name));
+        Assert.All(engine.ManagedHosts, h => Assert.True(May("sysadmin-main", h.Name, QaAccessRight.Sudo), h.Name));
         Assert.Equal("sysadmin-qa", engine.Decide("sysadmin-qa", "taskotron-client01", QaAccessRight.Sudo).Grant!.Id);
+        Assert.Equal(new[] { "bastion", "beaker-client01", "beaker-client02", "lockbox", "taskotron-client01", "taskotron-client02", "taskotron-client03", "virthost-comm01", "virthost-comm02" },
+            engine.ManagedHosts.Select(h => h.Name));
+        Assert.False(May("sysadmin-main", "koji", QaAccessRight.Shell));
     }
 
     [Fact]

@@ -136,7 +136,7 @@ public sealed class AccessModelTests
     public void Hosts_are_clients_endpoints_and_virthosts_and_an_endpoint_named_like_a_virthost_is_that_virthost()
     {
         var p = Small();
-        Core.Editing.PolicyEditor.AddEndpoint(p, new Core.Editing.EndpointSpec("vh1") { Addresses = new[] { "198.51.100.9" } });
+        QaNet.Core.Editing.PolicyEditor.AddEndpoint(p, new QaNet.Core.Editing.EndpointSpec("vh1") { Addresses = new[] { "198.51.100.9" } });
         var hosts = new AccessHosts(p);
         Assert.Equal(new[] { "bastion", "c1", "c2", "lockbox", "vh1" }, hosts.All.Select(h => h.Name));
         Assert.Equal("endpoint, virthost", hosts.Find("vh1")!.Kind);

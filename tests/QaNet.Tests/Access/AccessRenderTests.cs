@@ -42,7 +42,7 @@ public sealed class AccessRenderTests
     {
         var commands = AccessRenderer.FreeIpaCommands(new QaAccessEngine(Fedora()));
         Assert.All(commands, c => Assert.Equal("ipa", c.Program));
-        CheckGolden("fedora-qa.freeipa.sh", string.Concat(commands.Select(c => c.ToShellLine() + "\n")));
+        CheckGolden("fedora-qa.freeipa.sh", string.Concat(commands.Select(c => c + "\n")));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class AccessRenderTests
 
         // Hosts that grant shell to nobody render DenyUsers, so both shapes are checked.
         var p = Fedora();
-        Core.Editing.PolicyEditor.AddEndpoint(p, new Core.Editing.EndpointSpec("nobody-host") { Addresses = new[] { "198.51.100.99" } });
+        QaNet.Core.Editing.PolicyEditor.AddEndpoint(p, new QaNet.Core.Editing.EndpointSpec("nobody-host") { Addresses = new[] { "198.51.100.99" } });
         var renderings = engine.Hosts.All.Select(h => (h.Name, AccessRenderer.RenderHost(engine, h.Name).SshdConfig))
             .Append(("nobody-host", AccessRenderer.RenderHost(new QaAccessEngine(p), "nobody-host").SshdConfig));
         foreach (var (host, text) in renderings)

@@ -85,10 +85,10 @@ public sealed class AccessYamlTests
     }
 
     [Theory]
-    [InlineData("  admins: [Alice]", "InvalidUserName t.yaml:19:3")]
-    [InlineData("  admins: {members: [alice], source: nss}", "NssGroupWithMembers t.yaml:19:3")]
-    [InlineData("  admins: {members: [alice], kind: posix}", "PolicyUnknownKey t.yaml:19:32")]
-    [InlineData("  admins: alice", "PolicyWrongType t.yaml:19:11")]
+    [InlineData("  admins: [Alice]", "InvalidUserName t.yaml:20:11")]
+    [InlineData("  admins: {members: [alice], source: nss}", "NssGroupWithMembers t.yaml:20:21")]
+    [InlineData("  admins: {members: [alice], kind: posix}", "PolicyUnknownKey t.yaml:20:30")]
+    [InlineData("  admins: alice", "PolicyWrongType t.yaml:20:11")]
     public void Bad_groups_are_rejected_at_their_line(string line, string expected)
     {
         var text = Minimal + "groups:\n" + line + "\n";
@@ -105,6 +105,6 @@ public sealed class AccessYamlTests
     public void A_duplicate_grant_id_is_reported_at_the_second_grant()
     {
         var text = Minimal + "groups:\n  admins: [alice]\naccess:\n  - {id: g1, group: admins, hosts: host:koji, rights: shell}\n  - {id: g1, group: admins, hosts: host:koji, rights: sudo}\n";
-        Assert.Equal(new[] { "DuplicateGrantId t.yaml:23:9" }, Rejected(text));
+        Assert.Equal(new[] { "DuplicateGrantId t.yaml:23:10" }, Rejected(text));
     }
 }
