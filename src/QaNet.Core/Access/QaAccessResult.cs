@@ -46,7 +46,7 @@ public sealed class QaAccessResult
         var failing = hops.FirstOrDefault(h => !h.Allowed);
         FailingHop = failing?.Name;
         var last = hops.Count == 0 ? null : hops[^1];
-        GrantId = failing is null ? last?.DecidedBy : (failing.Kind == QaAccessHopKind.Login ? failing.DecidedBy : null);
+        GrantId = failing is null ? last?.DecidedBy : null;
         Reason = failing is null
             ? string.Join(" → ", hops.Select(h => h.Reason)) + " → allowed"
             : $"{failing.Reason} → denied at {failing.Name}";
@@ -60,7 +60,7 @@ public sealed class QaAccessResult
 
     public bool Allowed => FailingHop is null;
 
-    /// <summary>The deciding grant on the target (allowed), or the grant found at the failing login (a sudo grant without shell); null for default deny or a network break.</summary>
+    /// <summary>The grant that decides on the target (for Sudo, the sudo grant); null when the path breaks anywhere.</summary>
     public string? GrantId { get; }
 
     /// <summary>The grant id, or "default deny" / the failing network rule.</summary>

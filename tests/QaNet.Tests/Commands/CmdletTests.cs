@@ -186,9 +186,13 @@ public sealed class CmdletTests
         using var s = new PowerShellSession();
         var names = s.Run("(Get-Command -Module QaNet.Commands).Name").Select(o => (string)o.BaseObject).Order(StringComparer.Ordinal);
         Assert.Equal(
-            ["Add-QaClient", "Add-QaEndpoint", "Block-QaEgress", "Export-QaPolicy", "Get-QaClient", "Get-QaEndpoint", "Get-QaNetwork",
-             "Get-QaPolicy", "Get-QaRule", "Grant-QaEgress", "Grant-QaIngress", "Import-QaPolicy", "New-QaIsolatedNetwork",
-             "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule"],
+            new[]
+            {
+                "Add-QaClient", "Add-QaEndpoint", "Block-QaEgress", "Export-QaPolicy", "Get-QaClient", "Get-QaEndpoint", "Get-QaNetwork",
+                "Get-QaPolicy", "Get-QaRule", "Grant-QaEgress", "Grant-QaIngress", "Import-QaPolicy", "New-QaIsolatedNetwork",
+                "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule",
+                "Add-QaGroup", "Get-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess",
+            }.Order(StringComparer.Ordinal),
             names);
     }
 
