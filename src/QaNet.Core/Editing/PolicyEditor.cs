@@ -122,9 +122,11 @@ public static class PolicyEditor
         ArgumentNullException.ThrowIfNull(policy);
         var network = policy.FindNetwork(name) ?? throw NotFound("network", name, "Get-QaNetwork");
         var index = policy.Networks.IndexOf(network);
+        var orphaned = RolesLeftWithoutMembers(policy, network.Clients);
         var users = RulesNaming(policy, s =>
             (s.Kind == QaSelectorKind.Network && s.Value == name) ||
-            (s.Kind == QaSelectorKind.Client && network.Clients.Any(c => c.Name == s.Value)));
+            (s.Kind == QaSelectorKind.Client && network.Clients.Any(c => c.Name == s.Value)) ||
+            (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
         return RemoveWithRules(policy, $"network '{name}'", users, removeRules,
             () => policy.Networks.Remove(network), () => policy.Networks.Insert(index, network));
     }
@@ -135,7 +137,10 @@ public static class PolicyEditor
         var client = policy.FindClient(name) ?? throw NotFound("client", name, "Get-QaClient");
         var network = client.NetworkObject;
         var index = network.Clients.IndexOf(client);
-        var users = RulesNaming(policy, s => s.Kind == QaSelectorKind.Client && s.Value == name);
+        var orphaned = RolesLeftWithoutMembers(policy, new[] { client });
+        var users = RulesNaming(policy, s =>
+            (s.Kind == QaSelectorKind.Client && s.Value == name) ||
+            (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
         return RemoveWithRules(policy, $"client '{name}'", users, removeRules,
             () => network.Clients.Remove(client), () => network.Clients.Insert(index, client));
     }
@@ -227,6 +232,16 @@ public static class PolicyEditor
             },
             0);
         return users;
+    }
+
+    /// <summary>
+    /// Roles that only the leaving clients have: a rule naming one would name nothing
+    /// afterwards, so it counts as naming the clients themselves.
+    /// </summary>
+    private static HashSet<string> RolesLeftWithoutMembers(QaPolicy policy, IReadOnlyCollection<QaClient> leaving)
+    {
+        var staying = new HashSet<string>(policy.Clients.Except(leaving).SelectMany(c => c.Roles), StringComparer.Ordinal);
+        return new HashSet<string>(leaving.SelectMany(c => c.Roles).Where(r => !staying.Contains(r)), StringComparer.Ordinal);
     }
 
     private static List<QaRule> RulesNaming(QaPolicy policy, Func<QaSelector, bool> names) =>
