@@ -81,3 +81,18 @@ Describe 'access on the Fedora QA example' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 1
     }
 }
+
+Describe 'access findings in Test-QaPolicy' {
+    It 'reports a grant on a client the bastion cannot reach, an empty group and sudo without shell' {
+        $null = Import-QaPolicy -Path $Example
+        Test-QaPolicy | Where-Object Kind -in 'AccessHostUnreachable', 'EmptyGroup', 'SudoWithoutShell' | Should -BeNullOrEmpty
+        Revoke-QaRule -Id bastion-ssh -Confirm:$false
+        $null = Add-QaGroup -Name qa-empty
+        $null = Add-QaGroup -Name qa-root -Member root1
+        $null = Grant-QaAccess -Group qa-root -Host lockbox -Right Sudo -Id qa-root-sudo
+        $kinds = Test-QaPolicy | Where-Object Kind -in 'AccessHostUnreachable', 'EmptyGroup', 'SudoWithoutShell'
+        ($kinds | Where-Object Kind -eq 'AccessHostUnreachable').RuleId | Should -Be @('sysadmin-main', 'sysadmin-qa')
+        ($kinds | Where-Object Kind -eq 'EmptyGroup').Path | Should -Be 'groups[qa-empty]'
+        ($kinds | Where-Object Kind -eq 'SudoWithoutShell').RuleId | Should -Be 'qa-root-sudo'
+    }
+}
