@@ -29,6 +29,7 @@
         'Block-QaEgress'
         'Get-QaRule'
         'Revoke-QaRule'
+        'Get-QaRuleset'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -12,9 +12,9 @@ public static class EbtWriter
     public static string Write(EbtTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        // One builder for the whole file: at 1,000 clients it holds ~20,000 lines (docs/performance.md).
-        var sb = new StringBuilder(table.Rules.Count * 64);
-        sb.Append("*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n");
+        // One builder for the whole file, left to grow in chunks: one presized buffer for ~20,000
+        // lines would land on the large object heap and cost a full collection per rendering.
+        var sb = new StringBuilder("*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n");
         foreach (var chain in table.UserChains)
         {
             sb.Append(':').Append(chain).Append(" RETURN\n");
