@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace QaNet.Tests.Render;
 
-/// <summary>Compile cost at 1,000 clients × 200 grants (docs/rendering.md), next to a naive one-rule-per-pair count.</summary>
+/// <summary>Compile cost at 1,000 clients × 200 grants (docs/performance.md, "Rendering"), next to a naive one-rule-per-pair count.</summary>
 public sealed class CompileCostTests(ITestOutputHelper output)
 {
     [Fact]
