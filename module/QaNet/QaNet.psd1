@@ -29,6 +29,15 @@
         'Block-QaEgress'
         'Get-QaRule'
         'Revoke-QaRule'
+        # Reachability and analysis
+        'Test-QaReachability'
+        'Export-QaReachabilityReport'
+        'Test-QaPolicy'
+        'Compare-QaPolicy'
+        'Add-QaAssertion'
+        'Get-QaAssertion'
+        'Remove-QaAssertion'
+        # Rendering
         'Get-QaRuleset'
     )
     FunctionsToExport    = @()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using QaNet.Core.Hosts;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
@@ -114,7 +113,6 @@ public sealed class PublishTests
     {
         var full = FullApplyMutations();
         var undo = Undo();
-        var watch = Stopwatch.StartNew();
         for (var k = 1; k <= full.Count; k++)
         {
             await _lab.ResetAsync();
@@ -154,8 +152,6 @@ public sealed class PublishTests
                 Assert.Equal(full, seen);
             }
         }
-
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"fault injection took {watch.Elapsed}");
     }
 
     [Fact]

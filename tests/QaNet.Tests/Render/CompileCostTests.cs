@@ -26,7 +26,6 @@ public sealed class CompileCostTests(ITestOutputHelper output)
             watch.Stop();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{backend}: {watch.Elapsed.TotalMilliseconds:F1} ms, {ruleset.RuleCount} rules, {ruleset.ElementCount} elements, {ruleset.Text.Length / 1024} KiB; naive one rule per (client, grant destination) pair: {naive} rules"));
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{backend} took {watch.Elapsed}");
         }
     }
 }

@@ -94,6 +94,9 @@ internal sealed class EbtCompiler
         return prefix + name[..(31 - prefix.Length - 7)] + "-" + hash;
     }
 
+    /// <summary>Every chain QaNet renders starts with this; the publisher replaces exactly those.</summary>
+    public const string ChainPrefix = "QN-";
+
     private static string OutChain(QaClient c) => ChainName("QN-O-", c.Name);
 
     private static string InChain(QaClient c) => ChainName("QN-I-", c.Name);

@@ -1,0 +1,80 @@
+using QaNet.Core.Model;
+using QaNet.Core.Render;
+using QaNet.Core.Render.Ebtables;
+using QaNet.Core.Render.Nftables;
+using QaNet.Core.Resolution;
+
+namespace QaNet.Core.Publish;
+
+/// <summary>
+/// The bridge between the renderers and the publisher: what every host that enforces part of
+/// a policy must carry. Virthosts get their libvirt networks, their ebtables chains and — when
+/// they NAT a network — QaNet's nft table (or its absence, so a mode change removes it). A
+/// gateway endpoint (Gateway mode) gets only its nft table; nothing else on it is QaNet's.
+/// </summary>
+public static class HostArtifactBuilder
+{
+    public const string NftFamily = "inet";
+    public const string NftTable = "qanet";
+
+    /// <summary>Artifacts for every host of the policy, or only those named in <paramref name="hosts"/>.</summary>
+    public static IReadOnlyList<HostArtifacts> Build(ResolvedPolicy policy, QaRenderOptions? options = null, IEnumerable<string>? hosts = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var wanted = hosts is null ? null : new HashSet<string>(hosts, StringComparer.Ordinal);
+        var byHost = new Dictionary<string, HostParts>(StringComparer.Ordinal);
+        HostParts Parts(string host) => byHost.TryGetValue(host, out var p) ? p : byHost[host] = new HostParts();
+
+        foreach (var vh in policy.Policy.Networks.SelectMany(n => n.VirtHosts).Distinct(StringComparer.Ordinal))
+        {
+            var parts = Parts(vh);
+            var networks = policy.Policy.Networks.Where(n => n.VirtHosts.Contains(vh, StringComparer.Ordinal)).ToList();
+            foreach (var n in networks)
+            {
+                parts.Networks.Add(new LibvirtNetworkArtifact(n.Name, QaRenderer.Render(policy, n.Name, vh, QaBackend.LibvirtXml, options).Text));
+            }
+
+            parts.Ebtables = new EbtablesArtifact(QaRenderer.Render(policy, networks[0].Name, vh, QaBackend.Ebtables, options).Text, EbtCompiler.ChainPrefix);
+            var nat = networks.Find(n => n.Mode == QaNetworkMode.Nat);
+            parts.Nft = nat is null ? null : TableDefinition(QaRenderer.Render(policy, nat.Name, vh, QaBackend.Nftables, options).Text);
+            parts.ManagesNft = true;
+        }
+
+        foreach (var n in policy.Policy.Networks.Where(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null))
+        {
+            var parts = Parts(n.Gateway!);
+            if (parts.Nft is null)
+            {
+                parts.Nft = TableDefinition(QaRenderer.Render(policy, n.Name, null, QaBackend.Nftables, options).Text);
+                parts.ManagesNft = true;
+            }
+        }
+
+        return byHost
+            .Where(kv => wanted is null || wanted.Contains(kv.Key))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new HostArtifacts(kv.Key,
+                kv.Value.Networks,
+                kv.Value.ManagesNft ? new[] { new NftTableArtifact(NftFamily, NftTable, kv.Value.Nft) } : null,
+                kv.Value.Ebtables))
+            .ToList();
+    }
+
+    /// <summary>The publisher adds its own replace lines; it wants the bare <c>table … { }</c> definition.</summary>
+    public static string TableDefinition(string renderedNft)
+    {
+        ArgumentNullException.ThrowIfNull(renderedNft);
+        return renderedNft.StartsWith(NftWriter.Preamble, StringComparison.Ordinal) ? renderedNft[NftWriter.Preamble.Length..] : renderedNft;
+    }
+
+    private sealed class HostParts
+    {
+        public List<LibvirtNetworkArtifact> Networks { get; } = new();
+
+        public EbtablesArtifact? Ebtables { get; set; }
+
+        public string? Nft { get; set; }
+
+        public bool ManagesNft { get; set; }
+    }
+}

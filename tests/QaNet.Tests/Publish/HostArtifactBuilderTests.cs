@@ -1,0 +1,67 @@
+using QaNet.Core.Editing;
+using QaNet.Core.Model;
+using QaNet.Core.Publish;
+using QaNet.Core.Render;
+using QaNet.Core.Resolution;
+using QaNet.Policy;
+
+namespace QaNet.Tests.Publish;
+
+public class HostArtifactBuilderTests
+{
+    private static readonly QaRenderOptions Pinned = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
+
+    private static QaPolicy Fedora()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "policies", "fedora-qa.yaml");
+        return PolicyYaml.Parse(File.ReadAllText(path), "fedora-qa.yaml");
+    }
+
+    [Fact]
+    public void Every_virthost_of_the_example_gets_its_networks_ebtables_and_nft_table()
+    {
+        var policy = Fedora();
+        var artifacts = HostArtifactBuilder.Build(ResolvedPolicy.Create(policy), Pinned);
+        var virtHosts = policy.Networks.SelectMany(n => n.VirtHosts).Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(virtHosts, artifacts.Select(a => a.VirtHost));
+        foreach (var a in artifacts)
+        {
+            a.Validate();
+            Assert.Equal(policy.Networks.Where(n => n.VirtHosts.Contains(a.VirtHost)).Select(n => n.Name), a.Networks.Select(n => n.Name));
+            var table = Assert.Single(a.NftTables);
+            Assert.Equal("inet qanet", table.Key);
+            Assert.StartsWith("table inet qanet {", table.Definition, StringComparison.Ordinal);
+            Assert.NotNull(a.Ebtables);
+            Assert.Equal("QN-", a.Ebtables!.ChainPrefix);
+            // Each virthost's libvirt network reserves exactly the clients placed on it.
+            var xml = a.Networks[0].Xml!;
+            foreach (var c in policy.Clients)
+            {
+                Assert.Equal(c.VirtHost == a.VirtHost, xml.Contains(c.MacAddress, StringComparison.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
+    public void Gateway_mode_puts_the_nft_table_on_the_gateway_and_removes_it_from_the_virthost()
+    {
+        var p = new QaPolicy("gw");
+        PolicyEditor.AddEndpoint(p, new EndpointSpec("bastion") { Addresses = new[] { "192.168.150.2", "198.51.100.2" }, Ports = new[] { "22/tcp" } });
+        PolicyEditor.AddEndpoint(p, new EndpointSpec("koji") { Addresses = new[] { "203.0.113.10" }, Ports = new[] { "443/tcp" } });
+        PolicyEditor.AddNetwork(p, new NetworkSpec("qa-clients", "192.168.150.0/24", QaNetworkMode.Gateway, new[] { "vh1" }) { Gateway = "bastion" });
+        PolicyEditor.AddClient(p, "qa-clients", new ClientSpec("c1") { Roles = new[] { "taskotron" } });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Role("taskotron") }, new[] { QaSelector.Endpoint("koji") }));
+
+        var artifacts = HostArtifactBuilder.Build(ResolvedPolicy.Create(p), Pinned);
+        Assert.Equal(new[] { "bastion", "vh1" }, artifacts.Select(a => a.VirtHost));
+        var bastion = artifacts[0];
+        Assert.Empty(bastion.Networks);
+        Assert.Null(bastion.Ebtables);
+        Assert.Contains("qanet:egress-taskotron-koji", Assert.Single(bastion.NftTables).Definition, StringComparison.Ordinal);
+        var vh1 = artifacts[1];
+        Assert.Null(Assert.Single(vh1.NftTables).Definition);
+        Assert.Single(vh1.Networks);
+
+        Assert.Equal(new[] { "vh1" }, HostArtifactBuilder.Build(ResolvedPolicy.Create(p), Pinned, new[] { "vh1" }).Select(a => a.VirtHost));
+    }
+}
