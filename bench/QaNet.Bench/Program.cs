@@ -6,8 +6,9 @@ using QaNet.Core.Resolution;
 using QaNet.Tests.Engine;
 
 // The engine side by side with its linear reference and a Dictionary floor, on generated
-// policies at two sizes, so that one run gives the table of docs/performance.md.
-// Usage: dotnet run -c Release --project bench/QaNet.Bench -- [all|decide|matrix|analyze|compare] [--scale N]
+// policies at two sizes, and the renderers' compile cost, so that one run gives the tables of
+// docs/performance.md.
+// Usage: dotnet run -c Release --project bench/QaNet.Bench -- [all|decide|matrix|analyze|compare|render] [--scale N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var scales = args.SkipWhile(a => a != "--scale").Skip(1).Take(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
 if (scales.Length == 0)
@@ -19,7 +20,15 @@ Console.WriteLine($"QaNet engine benchmark — {Environment.ProcessorCount} core
                   $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, single-threaded");
 foreach (var scale in scales)
 {
-    Bench.Run(what, scale);
+    if (what != "render")
+    {
+        Bench.Run(what, scale);
+    }
+
+    if (what is "all" or "render")
+    {
+        RenderBench.Run(scale);
+    }
 }
 
 internal static class Bench

@@ -39,6 +39,8 @@
         'Remove-QaAssertion'
         # Access groups
         'Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
+        # Rendering
+        'Get-QaRuleset'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -75,6 +75,15 @@ Describe 'access on the Fedora QA example' {
             Should -Throw -ErrorId 'NotFound,QaNet.Commands.TestQaAccessCommand'
     }
 
+    It 'renders the bastion''s access files through Get-QaRuleset -Backend Access' {
+        $r = Get-QaRuleset -Backend Access -VirtHost bastion
+        $r | Should -HaveCount 1
+        $r.Backend | Should -Be 'Access'
+        $r.Host | Should -Be 'bastion'
+        $r.Text | Should -Match 'qa-automation-shell'
+        (Get-QaRuleset -Backend Access -AsText | Select-Object -First 1) | Should -BeOfType [string]
+    }
+
     It 'has help with examples for <_>' -ForEach 'Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess' {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -Match ([regex]::Escape($_) + '\s+\[')

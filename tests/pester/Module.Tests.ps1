@@ -5,7 +5,7 @@ BeforeAll {
 
     $ExpectedCmdlets = @(
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
-        'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
+        'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Get-QaRuleset', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule')
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Test-QaReachability', 'Export-QaReachabilityReport', 'Test-QaPolicy',
         'Compare-QaPolicy', 'Add-QaAssertion', 'Get-QaAssertion', 'Remove-QaAssertion') | Sort-Object)
@@ -183,7 +183,7 @@ Describe 'help' {
 
     It '<_> has a synopsis, described parameters and an example' -ForEach @(
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
-        'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
+        'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Get-QaRuleset', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule') {
         $help = Get-Help $_ -Full
         # Without MAML, PowerShell makes up a synopsis that is just the syntax.

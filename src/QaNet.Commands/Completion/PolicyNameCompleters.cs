@@ -56,3 +56,14 @@ public sealed class RuleIdCompleter : PolicyNameCompleter
 {
     protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Rules.Select(r => r.Id);
 }
+
+/// <summary>Hosts a ruleset is rendered for: the virthosts, and the gateways of Gateway networks.</summary>
+public sealed class RulesetHostCompleter : PolicyNameCompleter
+{
+    public static IEnumerable<string> HostsOf(QaPolicy policy) =>
+        policy.Networks.SelectMany(n => n.VirtHosts)
+            .Concat(policy.Networks.Where(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null).Select(n => n.Gateway!))
+            .Distinct(StringComparer.Ordinal);
+
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => HostsOf(policy);
+}

@@ -186,13 +186,14 @@ public sealed class CmdletTests
         string[] access = ["Add-QaGroup", "Get-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess"];
         string[] reachability = ["Test-QaReachability", "Export-QaReachabilityReport", "Test-QaPolicy", "Compare-QaPolicy",
             "Add-QaAssertion", "Get-QaAssertion", "Remove-QaAssertion"];
+        string[] rendering = ["Get-QaRuleset"];
         using var s = new PowerShellSession();
         var names = s.Run("(Get-Command -Module QaNet.Commands).Name").Select(o => (string)o.BaseObject).Order(StringComparer.Ordinal);
         string[] contract =
             ["Add-QaClient", "Add-QaEndpoint", "Block-QaEgress", "Export-QaPolicy", "Get-QaClient", "Get-QaEndpoint", "Get-QaNetwork",
              "Get-QaPolicy", "Get-QaRule", "Grant-QaEgress", "Grant-QaIngress", "Import-QaPolicy", "New-QaIsolatedNetwork",
              "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule",
-             .. reachability, .. access];
+             .. reachability, .. access, .. rendering];
         Assert.Equal(contract.Order(StringComparer.Ordinal), names);
     }
 

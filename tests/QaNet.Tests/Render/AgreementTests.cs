@@ -1,5 +1,6 @@
 using System.Net;
 using QaNet.Core.Model;
+using QaNet.Core.Net;
 using QaNet.Core.Render;
 using QaNet.Core.Resolution;
 
@@ -13,31 +14,38 @@ namespace QaNet.Tests.Render;
 public sealed class AgreementTests
 {
     private static readonly QaPortRange[] Probes =
-        new[] { "22/tcp", "80/tcp", "443/tcp", "69/udp", "69/tcp", "8080/tcp", "9989/tcp", "7080/tcp", "7099/tcp", "7100/tcp", "1234/udp", "icmp" }
+        new[] { "22/tcp", "80/tcp", "443/tcp", "69/udp", "69/tcp", "8000/tcp", "8080/tcp", "8081/tcp", "9989/tcp", "7080/tcp", "7099/tcp", "7100/tcp", "1234/udp", "icmp" }
             .Select(QaPortRange.Parse).ToArray();
 
     public static TheoryData<QaNetworkMode> Modes() => new(RenderPolicies.Modes);
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void Rendered_rules_decide_like_the_engine(QaNetworkMode mode)
+    public void Rendered_edge_case_rules_decide_like_the_engine(QaNetworkMode mode) => AssertAgreement(RenderPolicies.EdgeCases(mode), 500);
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void Rendered_fedora_rules_decide_like_the_engine(QaNetworkMode mode) => AssertAgreement(RenderPolicies.Fedora(mode), 2000);
+
+    private static void AssertAgreement(QaPolicy policy, int atLeast)
     {
-        var policy = RenderPolicies.EdgeCases(mode);
         var resolved = ResolvedPolicy.Create(policy);
+        var oracle = new EngineOracle(resolved, RenderPolicies.Now);
+        var rendered = new RenderedHosts(resolved);
         var flows = Flows(policy, resolved).ToList();
         var mismatches = new List<string>();
         foreach (var flow in flows)
         {
-            var expected = EngineOracle.Decide(resolved, RenderPolicies.Now, flow);
-            var actual = RenderedDecision(resolved, flow);
+            var expected = oracle.Decide(flow);
+            var actual = rendered.Decide(flow);
             if (expected != actual)
             {
                 mismatches.Add($"{flow.Source} -> {flow.Destination} {flow.Protocol}/{flow.Port}: engine {expected}, rendered {actual}");
             }
         }
 
-        Assert.True(flows.Count > 500, $"only {flows.Count} flows");
-        Assert.True(mismatches.Count == 0, string.Join('\n', mismatches.Take(40)));
+        Assert.True(flows.Count > atLeast, $"only {flows.Count} flows");
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {flows.Count} flows disagree:\n" + string.Join('\n', mismatches.Take(40)));
     }
 
     [Fact]
@@ -52,38 +60,13 @@ public sealed class AgreementTests
         Assert.Equal(RenderVerdict.Drop, table.Evaluate(new PacketFlow(koji, c1, QaProtocol.Tcp, 5555)).Verdict);
     }
 
-    /// <summary>What the host(s) enforcing the flow do: the virthost's ebtables first, then the gateway's nft table.</summary>
-    private static RenderDecision RenderedDecision(ResolvedPolicy resolved, PacketFlow flow)
-    {
-        var network = resolved.Policy.Networks[0];
-        var options = RenderPolicies.Options;
-        var l2 = QaRenderer.Render(resolved, network.Name, "vh1", QaBackend.Ebtables, options).Program!.Evaluate(flow);
-        if (network.Mode == QaNetworkMode.Bridged || l2.Verdict == RenderVerdict.Drop)
-        {
-            return l2;
-        }
-
-        var l3Table = QaRenderer.Render(resolved, network.Name, "vh1", QaBackend.Nftables, options).Program!;
-        var l3 = l3Table.Evaluate(flow);
-        if (l2.Verdict == RenderVerdict.Accept)
-        {
-            // Decided between two ports of the bridge; a gateway's own address also meets its input chain.
-            return l3.Verdict == RenderVerdict.Drop && IsLocal(l3Table, flow.Destination) ? l3 : l2;
-        }
-
-        return l3;
-    }
-
-    private static bool IsLocal(IRuleProgram table, IPAddress address) =>
-        table is QaNet.Core.Render.Nftables.NftTable nft && nft.LocalAddresses.Contains(address);
-
     private static IEnumerable<PacketFlow> Flows(QaPolicy policy, ResolvedPolicy resolved)
     {
         var network = policy.Networks[0];
         var clients = policy.Clients.SelectMany(c => ResolvedPolicy.ClientAddresses(c).Select(a => a.BaseAddress)).ToList();
-        var others = policy.Endpoints.SelectMany(e => resolved.EndpointAddresses(e.Name)).Select(a => a.BaseAddress)
+        var others = policy.Endpoints.SelectMany(e => resolved.EndpointAddresses(e.Name)).Select(Inside)
             .Concat(new[] { IPAddress.Parse("192.0.2.99"), IPAddress.Parse("2001:db8:99::1") }).Distinct().ToList();
-        var hostAddresses = new[] { network.HostAddress, network.HostAddress6! };
+        var hostAddresses = new[] { network.HostAddress, network.HostAddress6 }.OfType<IPAddress>();
         var all = clients.Concat(others).ToList();
         foreach (var source in all)
         {
@@ -101,5 +84,78 @@ public sealed class AgreementTests
                 }
             }
         }
+    }
+
+    /// <summary>An endpoint's host address, or one inside its wider prefix (a QA LAN host).</summary>
+    private static IPAddress Inside(IPNetwork prefix) =>
+        prefix.PrefixLength == IpMath.Bits(prefix.BaseAddress.AddressFamily) ? prefix.BaseAddress : IpMath.Offset(prefix, 25);
+
+    /// <summary>
+    /// What the hosts enforcing a flow do: the ebtables of every virthost whose bridge the flow
+    /// crosses (the source client's, then the destination client's), then the gateway's nft table
+    /// (the source's virthost in Nat mode, the gateway endpoint in Gateway mode).
+    /// </summary>
+    private sealed class RenderedHosts
+    {
+        private readonly QaNetwork network;
+        private readonly Dictionary<IPAddress, string> virtHostOf = new();
+        private readonly Dictionary<string, IRuleProgram> bridges = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IRuleProgram> gateways = new(StringComparer.Ordinal);
+
+        public RenderedHosts(ResolvedPolicy resolved)
+        {
+            network = resolved.Policy.Networks.Single();
+            foreach (var c in network.Clients)
+            {
+                foreach (var a in ResolvedPolicy.ClientAddresses(c))
+                {
+                    virtHostOf[a.BaseAddress] = c.VirtHost;
+                }
+            }
+
+            foreach (var vh in network.VirtHosts)
+            {
+                bridges[vh] = QaRenderer.Render(resolved, network.Name, vh, QaBackend.Ebtables, RenderPolicies.Options).Program!;
+                if (network.Mode != QaNetworkMode.Bridged)
+                {
+                    gateways[vh] = QaRenderer.Render(resolved, network.Name, vh, QaBackend.Nftables, RenderPolicies.Options).Program!;
+                }
+            }
+        }
+
+        public RenderDecision Decide(PacketFlow flow)
+        {
+            var crossed = new[] { flow.Source, flow.Destination }
+                .Select(a => virtHostOf.GetValueOrDefault(a)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var l2 = RenderDecision.Untouched;
+            foreach (var vh in crossed)
+            {
+                var d = bridges[vh].Evaluate(flow);
+                if (d.Verdict == RenderVerdict.Drop)
+                {
+                    return d;
+                }
+
+                l2 = l2.Verdict == RenderVerdict.Untouched ? d : l2;
+            }
+
+            if (network.Mode == QaNetworkMode.Bridged)
+            {
+                return l2;
+            }
+
+            var l3Table = gateways[crossed[0]];
+            var l3 = l3Table.Evaluate(flow);
+            if (l2.Verdict == RenderVerdict.Accept)
+            {
+                // Decided between two ports of the bridge; a gateway's own address also meets its input chain.
+                return l3.Verdict == RenderVerdict.Drop && IsLocal(l3Table, flow.Destination) ? l3 : l2;
+            }
+
+            return l3;
+        }
+
+        private static bool IsLocal(IRuleProgram table, IPAddress address) =>
+            table is QaNet.Core.Render.Nftables.NftTable nft && nft.LocalAddresses.Contains(address);
     }
 }

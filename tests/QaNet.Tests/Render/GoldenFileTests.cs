@@ -9,10 +9,10 @@ namespace QaNet.Tests.Render;
 /// </summary>
 public sealed class GoldenFileTests
 {
-    public static TheoryData<string> EdgeNames()
+    public static TheoryData<string> Names()
     {
         var data = new TheoryData<string>();
-        foreach (var (name, _) in RenderPolicies.AllEdgeRenderings())
+        foreach (var (name, _) in RenderPolicies.AllRenderings())
         {
             data.Add(name);
         }
@@ -21,18 +21,18 @@ public sealed class GoldenFileTests
     }
 
     [Theory]
-    [MemberData(nameof(EdgeNames))]
-    public void Edge_case_rendering_matches_its_golden_file(string name)
+    [MemberData(nameof(Names))]
+    public void Rendering_matches_its_golden_file(string name)
     {
-        var rendered = RenderPolicies.AllEdgeRenderings().Single(r => r.Name == name).Ruleset.Text;
+        var rendered = RenderPolicies.AllRenderings().Single(r => r.Name == name).Ruleset.Text;
         Golden.Check(name, rendered);
     }
 
     [Fact]
     public void Every_golden_file_is_still_rendered()
     {
-        var names = RenderPolicies.AllEdgeRenderings().Select(r => r.Name).ToHashSet();
-        var stale = Directory.GetFiles(Golden.Directory(), "edge-*").Select(Path.GetFileName).Where(f => !names.Contains(f!)).ToList();
+        var names = RenderPolicies.AllRenderings().Select(r => r.Name).ToHashSet();
+        var stale = Directory.GetFiles(Golden.Directory()).Select(Path.GetFileName).Where(f => !names.Contains(f!)).ToList();
         Assert.Empty(stale);
     }
 }

@@ -1,25 +1,20 @@
 using System.Xml.Linq;
-using QaNet.Core.Execution;
+using QaNet.Core.Hosts;
+using QaNet.Core.Lab;
 using QaNet.Core.Render;
 
 namespace QaNet.Tests.Render;
 
 /// <summary>
 /// Each libvirt rendering defined and started by a real libvirtd running inside a throwaway
-/// namespace with its own state directories (lab.md's recipe), then read back.
+/// namespace (the product's <see cref="LibvirtdInstance"/>, lab.md's recipe), then read back.
 /// </summary>
 public sealed class LibvirtRealToolTests
 {
-    // A fixed program; the only data are its positional arguments, never spliced into it.
-    private const string StartLibvirtd =
-        "mount --bind \"$1/run\" /run/libvirt && mount --bind \"$1/lib\" /var/lib/libvirt && " +
-        "mount --bind \"$1/log\" /var/log/libvirt && mount --bind \"$1/cache\" /var/cache/libvirt && " +
-        "mount --bind \"$1/etc\" /etc/libvirt && exec libvirtd -d -p \"$1/libvirtd.pid\"";
-
     public static TheoryData<string> LibvirtNames()
     {
         var data = new TheoryData<string>();
-        foreach (var (name, _) in RenderPolicies.AllEdgeRenderings().Where(x => x.Ruleset.Backend == QaBackend.LibvirtXml))
+        foreach (var (name, _) in RenderPolicies.AllRenderings().Where(x => x.Ruleset.Backend == QaBackend.LibvirtXml))
         {
             data.Add(name);
         }
@@ -29,77 +24,37 @@ public sealed class LibvirtRealToolTests
 
     [Theory]
     [MemberData(nameof(LibvirtNames))]
-    public void Libvirt_defines_and_starts_the_network_and_reads_it_back_unchanged(string name)
+    public async Task Libvirt_defines_and_starts_the_network_and_reads_it_back_unchanged(string name)
     {
-        var ruleset = RenderPolicies.AllEdgeRenderings().Single(r => r.Name == name).Ruleset;
+        var ruleset = RenderPolicies.AllRenderings().Single(r => r.Name == name).Ruleset;
         var network = XElement.Parse(ruleset.Text);
+        var networkName = network.Element("name")!.Value;
         var bridge = network.Element("bridge")!.Attribute("name")!.Value;
-        using var ns = new ThrowawayNamespace();
-        var dir = Directory.CreateTempSubdirectory("qn-rt-libvirt-").FullName;
-        var pidFile = Path.Combine(dir, "libvirtd.pid");
-        try
+        var forward = network.Element("forward")?.Attribute("mode")?.Value;
+        await using var ns = await RenderNamespace.CreateAsync();
+        if (forward == "bridge")
         {
-            foreach (var d in new[] { "run", "lib", "log", "cache", "etc" })
-            {
-                Directory.CreateDirectory(Path.Combine(dir, d));
-            }
-
-            foreach (var f in Directory.GetFiles("/etc/libvirt"))
-            {
-                File.Copy(f, Path.Combine(dir, "etc", Path.GetFileName(f)));
-            }
-
-            if (network.Element("forward")?.Attribute("mode")?.Value == "bridge")
-            {
-                RealToolTests.Must(ns.Exec(new[] { "ip", "link", "add", bridge, "type", "bridge" }));
-            }
-
-            RealToolTests.Must(ns.Exec(new[] { "unshare", "-m", "--propagation", "private", "sh", "-c", StartLibvirtd, "qanet-libvirtd", dir }));
-            var socket = Path.Combine(dir, "run", "libvirt-sock");
-            for (var i = 0; i < 40 && !File.Exists(socket); i++)
-            {
-                Thread.Sleep(250);
-            }
-
-            var uri = $"qemu:///system?socket={socket}";
-            ProcessResult Virsh(params string[] args) =>
-                ProcessRunner.Run(new[] { "virsh", "-c", uri }.Concat(args).ToList(), args[0] == "net-define" ? ruleset.Text : null, TimeSpan.FromSeconds(30));
-            RealToolTests.Must(Virsh("net-define", "/dev/stdin"));
-            RealToolTests.Must(Virsh("net-start", network.Element("name")!.Value));
-            var live = XElement.Parse(RealToolTests.Must(Virsh("net-dumpxml", network.Element("name")!.Value)).StandardOutput);
-            Assert.Equal(Canonical(network), Canonical(live));
-
-            if (network.Element("forward")?.Attribute("mode")?.Value == "open")
-            {
-                // The point of 'open': libvirt adds no rule that would reject management ingress.
-                var rules = RealToolTests.Must(ns.Exec(new[] { "nft", "list", "ruleset" })).StandardOutput;
-                Assert.DoesNotContain($"oifname \"{bridge}\" counter packets 0 bytes 0 reject", rules, StringComparison.Ordinal);
-                Assert.DoesNotContain("masquerade", rules, StringComparison.Ordinal);
-            }
-
-            Virsh("net-destroy", network.Element("name")!.Value);
+            await ns.Must(null, "ip", "link", "add", bridge, "type", "bridge");
         }
-        finally
-        {
-            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
-            {
-                ProcessRunner.Run(new[] { "kill", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, timeout: TimeSpan.FromSeconds(5));
-                Thread.Sleep(500);
-            }
 
-            KillLeftoverDnsmasq(dir);
-            Directory.Delete(dir, recursive: true);
+        await using var libvirtd = await LibvirtdInstance.StartAsync(ns.Name, Path.Combine(Path.GetTempPath(), ns.Name));
+        async Task<string> Virsh(string? stdin, params string[] args)
+        {
+            var argv = new[] { "virsh", "-c", libvirtd.Uri }.Concat(args).ToArray();
+            return RenderNamespace.Must(await ProcessRunner.Instance.RunAsync(RenderNamespace.Spec(stdin, argv)), argv);
         }
-    }
 
-    private static void KillLeftoverDnsmasq(string dir)
-    {
-        foreach (var pidFile in Directory.Exists(Path.Combine(dir, "run", "network")) ? Directory.GetFiles(Path.Combine(dir, "run", "network"), "*.pid") : Array.Empty<string>())
+        await Virsh(ruleset.Text, "net-define", "/dev/stdin");
+        await Virsh(null, "net-start", networkName);
+        var live = XElement.Parse(await Virsh(null, "net-dumpxml", networkName));
+        Assert.Equal(Canonical(network), Canonical(live));
+
+        if (forward == "open")
         {
-            if (int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
-            {
-                ProcessRunner.Run(new[] { "kill", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, timeout: TimeSpan.FromSeconds(5));
-            }
+            // The point of 'open': libvirt adds no rule that would reject management ingress.
+            var rules = await ns.Must(null, "nft", "list", "ruleset");
+            Assert.DoesNotContain($"oifname \"{bridge}\" counter packets 0 bytes 0 reject", rules, StringComparison.Ordinal);
+            Assert.DoesNotContain("masquerade", rules, StringComparison.Ordinal);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using QaNet.Core.Execution;
 using QaNet.Core.Render;
 
 namespace QaNet.Tests.Render;
@@ -10,8 +9,6 @@ namespace QaNet.Tests.Render;
 /// </summary>
 public sealed partial class RealToolTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     public static TheoryData<string> NftNames() => Names(QaBackend.Nftables);
 
     public static TheoryData<string> EbtablesNames() => Names(QaBackend.Ebtables);
@@ -19,7 +16,7 @@ public sealed partial class RealToolTests
     private static TheoryData<string> Names(QaBackend backend)
     {
         var data = new TheoryData<string>();
-        foreach (var (name, r) in RenderPolicies.AllEdgeRenderings().Where(x => x.Ruleset.Backend == backend))
+        foreach (var (name, r) in RenderPolicies.AllRenderings().Where(x => x.Ruleset.Backend == backend))
         {
             data.Add(name);
         }
@@ -27,29 +24,29 @@ public sealed partial class RealToolTests
         return data;
     }
 
-    private static QaRuleset Find(string name) => RenderPolicies.AllEdgeRenderings().Single(r => r.Name == name).Ruleset;
+    private static QaRuleset Find(string name) => RenderPolicies.AllRenderings().Single(r => r.Name == name).Ruleset;
 
     [Theory]
     [MemberData(nameof(NftNames))]
-    public void Nft_accepts_the_table_and_lists_it_back_as_rendered(string name)
+    public async Task Nft_accepts_the_table_and_lists_it_back_as_rendered(string name)
     {
         var text = Find(name).Text;
-        using var ns = new ThrowawayNamespace();
-        Must(ns.Exec(new[] { "nft", "-c", "-f", "-" }, text));
-        Must(ns.Exec(new[] { "nft", "-f", "-" }, text));
-        Must(ns.Exec(new[] { "nft", "-f", "-" }, text)); // replacing works too (the preamble)
-        var listed = Must(ns.Exec(new[] { "nft", "list", "table", "inet", "qanet" })).StandardOutput;
+        await using var ns = await RenderNamespace.CreateAsync();
+        await ns.Must(text, "nft", "-c", "-f", "-");
+        await ns.Must(text, "nft", "-f", "-");
+        await ns.Must(text, "nft", "-f", "-"); // replacing works too (the preamble)
+        var listed = await ns.Must(null, "nft", "list", "table", "inet", "qanet");
         Assert.Equal(NftTokens(text[global::QaNet.Core.Render.Nftables.NftWriter.Preamble.Length..]), NftTokens(listed));
     }
 
     [Theory]
     [MemberData(nameof(EbtablesNames))]
-    public void Ebtables_restores_the_file_and_saves_it_back_as_rendered(string name)
+    public async Task Ebtables_restores_the_file_and_saves_it_back_as_rendered(string name)
     {
         var text = Find(name).Text;
-        using var ns = new ThrowawayNamespace();
-        Must(ns.Exec(new[] { "ebtables-restore" }, text));
-        var saved = Must(ns.Exec(new[] { "ebtables-save" })).StandardOutput;
+        await using var ns = await RenderNamespace.CreateAsync();
+        await ns.Must(text, "ebtables-restore");
+        var saved = await ns.Must(null, "ebtables-save");
         Assert.Equal(Lines(text), Lines(saved));
     }
 
@@ -67,12 +64,6 @@ public sealed partial class RealToolTests
     private static List<string> Lines(string text) =>
         text.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
 
-    internal static ProcessResult Must(ProcessResult r)
-    {
-        Assert.True(r.Succeeded, r.ToString());
-        return r;
-    }
-
     [GeneratedRegex(@"counter packets \d+ bytes \d+")]
     private static partial Regex CounterRegex();
 
@@ -81,21 +72,4 @@ public sealed partial class RealToolTests
 
     [GeneratedRegex(@" expires [0-9dhms]+")]
     private static partial Regex ExpiresRegex();
-}
-
-/// <summary>A network namespace that exists for one test and is removed afterwards, also after a failure.</summary>
-internal sealed class ThrowawayNamespace : IDisposable
-{
-    public ThrowawayNamespace()
-    {
-        Name = "qn-rt-" + Guid.NewGuid().ToString("N")[..8];
-        RealToolTests.Must(ProcessRunner.Run(new[] { "ip", "netns", "add", Name }, timeout: TimeSpan.FromSeconds(10)));
-    }
-
-    public string Name { get; }
-
-    public ProcessResult Exec(IReadOnlyList<string> arguments, string? stdin = null, TimeSpan? timeout = null) =>
-        ProcessRunner.Run(new[] { "ip", "netns", "exec", Name }.Concat(arguments).ToList(), stdin, timeout ?? TimeSpan.FromSeconds(20));
-
-    public void Dispose() => ProcessRunner.Run(new[] { "ip", "netns", "del", Name }, timeout: TimeSpan.FromSeconds(10));
 }

@@ -2,6 +2,9 @@ using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Render;
 using QaNet.Core.Resolution;
+using QaNet.Core.Validation;
+using QaNet.Policy;
+using QaNet.Tests.Policy;
 
 namespace QaNet.Tests.Render;
 
@@ -79,6 +82,40 @@ internal static class RenderPolicies
         }
     }
 
+    /// <summary>The bastion's interface on the client network in the Gateway variant of the Fedora example.</summary>
+    public const string FedoraGatewayAddress = "192.168.150.126";
+
+    /// <summary>
+    /// <c>examples/policies/fedora-qa.yaml</c> (a Nat network) in <paramref name="mode"/>: for Gateway the
+    /// bastion gets an address on the network and becomes its gateway; for Bridged the clients sit
+    /// on the virthosts' existing bridge <c>br-qa</c>. Every variant passes validation.
+    /// </summary>
+    public static QaPolicy Fedora(QaNetworkMode mode)
+    {
+        var policy = PolicyYaml.Parse(File.ReadAllText(PolicyTestFiles.FedoraQaPath), PolicyTestFiles.FedoraQaPath);
+        var network = policy.Networks.Single();
+        switch (mode)
+        {
+            case QaNetworkMode.Gateway:
+                policy.FindEndpoint("bastion")!.Addresses.Add(System.Net.IPNetwork.Parse(FedoraGatewayAddress + "/32"));
+                network.Gateway = "bastion";
+                break;
+            case QaNetworkMode.Bridged:
+                network.Bridge = "br-qa";
+                break;
+        }
+
+        network.Mode = mode;
+        PolicyValidator.ThrowIfInvalid(policy);
+        return policy;
+    }
+
     public static IEnumerable<(string Name, QaRuleset Ruleset)> AllEdgeRenderings() =>
         Modes.SelectMany(m => Renderings("edge-" + m.ToString().ToLowerInvariant(), EdgeCases(m)));
+
+    public static IEnumerable<(string Name, QaRuleset Ruleset)> AllFedoraRenderings() =>
+        Modes.SelectMany(m => Renderings("fedora-qa-" + m.ToString().ToLowerInvariant(), Fedora(m)));
+
+    /// <summary>Every rendering with a golden file: the edge cases and the Fedora example, each in every mode.</summary>
+    public static IEnumerable<(string Name, QaRuleset Ruleset)> AllRenderings() => AllEdgeRenderings().Concat(AllFedoraRenderings());
 }

@@ -22,15 +22,31 @@ internal sealed class EbtCompiler
     private readonly IReadOnlyList<QaNetwork> networks;
     private readonly string virtHost;
     private readonly List<ResolvedRule> active;
-    private readonly List<EbtRule> rules = new();
+    private readonly Dictionary<string, List<EbtRule>> rulesByChain = new(StringComparer.Ordinal);
     private readonly List<string> chains = new();
-    private readonly Dictionary<string, string> classChains = new(StringComparer.Ordinal);
+    private readonly Dictionary<ClassEntries, string> classChains = new();
+    private readonly Dictionary<string, string> classByCoverage = new(StringComparer.Ordinal);
+
+    // Every target of every active rule, in the engine's order; an index into it names a target.
+    private readonly List<(ResolvedRule Rule, RuleTarget Target)> targets;
+    private readonly AddressIndex sourcesOf = new();
+    private readonly AddressIndex destinationsOf = new();
 
     public EbtCompiler(ResolvedPolicy policy, IReadOnlyList<QaNetwork> networks, string virtHost, DateTimeOffset now)
     {
         this.networks = networks;
         this.virtHost = virtHost;
         active = Precedence.Active(policy, now);
+        targets = active.SelectMany(r => r.Targets.Select(t => (r, t))).ToList();
+        for (var i = 0; i < active.Count; i++)
+        {
+            sourcesOf.Add(active[i].Sources, i);
+        }
+
+        for (var i = 0; i < targets.Count; i++)
+        {
+            destinationsOf.Add(targets[i].Target.Destinations, i);
+        }
     }
 
     public EbtTable Compile()
@@ -40,14 +56,14 @@ internal sealed class EbtCompiler
         {
             foreach (var (_, c) in clients)
             {
-                rules.Add(new EbtRule(builtin, OutChain(c)) { SourceMac = c.MacAddress });
+                Add(new EbtRule(builtin, OutChain(c)) { SourceMac = c.MacAddress });
             }
 
             if (builtin == "FORWARD")
             {
                 foreach (var (_, c) in clients)
                 {
-                    rules.Add(new EbtRule(builtin, InChain(c)) { DestinationMac = c.MacAddress });
+                    Add(new EbtRule(builtin, InChain(c)) { DestinationMac = c.MacAddress });
                 }
             }
         }
@@ -60,8 +76,9 @@ internal sealed class EbtCompiler
 
         // ebtables-save prints rules chain by chain: built-ins first, then user chains by name.
         chains.Sort(StringComparer.Ordinal);
-        var order = BuiltinChains.Concat(chains).Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
-        var ordered = rules.Select((r, i) => (r, i)).OrderBy(x => order[x.r.Chain]).ThenBy(x => x.i).Select(x => x.r).ToList();
+        var ordered = BuiltinChains.Concat(chains)
+            .SelectMany(c => rulesByChain.TryGetValue(c, out var list) ? list : Enumerable.Empty<EbtRule>())
+            .ToList();
         return new EbtTable(chains, ordered, Frame);
     }
 
@@ -178,80 +195,95 @@ internal sealed class EbtCompiler
         Add(new EbtRule(chain, "DROP") { Id = "@default-deny" });
     }
 
-    private void Add(EbtRule rule) => rules.Add(rule);
+    private void Add(EbtRule rule)
+    {
+        if (!rulesByChain.TryGetValue(rule.Chain, out var list))
+        {
+            rulesByChain[rule.Chain] = list = new List<EbtRule>();
+        }
+
+        list.Add(rule);
+    }
 
     /// <summary>
     /// The class chain for a client address: what it may send (outbound) or receive
     /// (inbound), in the engine's order, replies first. Clients with the same entries share it.
+    /// The entries depend only on which rules' sources and which targets' destinations hold the
+    /// address, so they are built once per such coverage (a class of clients), not per client.
     /// </summary>
     private string ClassChain(QaNetwork n, bool outbound, IPAddress address, bool v6)
     {
+        var asSource = sourcesOf.Covering(address);
+        var asDestination = destinationsOf.Covering(address);
+        var coverage = $"{n.Name}|{(outbound ? 'O' : 'I')}|{(v6 ? 6 : 4)}|{string.Join(',', asSource)}|{string.Join(',', asDestination)}";
+        if (classByCoverage.TryGetValue(coverage, out var known))
+        {
+            return known;
+        }
+
         var clip = Peer(n) ? new[] { AddressRange.From(v6 ? n.Subnet6!.Value : n.Subnet) } : null;
         var entries = new List<EbtRule>();
         var proto = v6 ? "IPv6" : "IPv4";
+        void Emit(ResolvedRule r, IEnumerable<IPNetwork> peers, IReadOnlyList<QaPortRange> ports, bool reply)
+        {
+            foreach (var peer in Clip(peers, v6, clip))
+            {
+                foreach (var port in ports)
+                {
+                    entries.Add(Entry(r, proto, peer, outbound, port, reply));
+                }
+            }
+        }
 
         // Return traffic first (ebtables has no conntrack): replies to connections the peer opened.
-        foreach (var r in active.Where(Precedence.Accepts))
+        if (outbound)
         {
-            foreach (var t in r.Targets)
+            foreach (var (r, t) in asDestination.Select(i => targets[i]).Where(x => Precedence.Accepts(x.Rule)))
             {
-                var covered = outbound ? t.Destinations.Any(d => d.Contains(address)) : SourcesContain(r, address);
-                if (!covered)
-                {
-                    continue;
-                }
+                Emit(r, r.Sources, t.Ports, reply: true);
+            }
 
-                var peers = outbound ? r.Sources : t.Destinations;
-                foreach (var peer in Clip(peers, v6, clip))
+            foreach (var r in asSource.Select(i => active[i]))
+            {
+                foreach (var t in r.Targets)
                 {
-                    foreach (var port in t.Ports)
-                    {
-                        entries.Add(Entry(r, proto, peer, outbound, port, reply: true));
-                    }
+                    Emit(r, t.Destinations, t.Ports, reply: false);
                 }
             }
         }
-
-        foreach (var r in active)
+        else
         {
-            foreach (var t in r.Targets)
+            foreach (var r in asSource.Select(i => active[i]).Where(Precedence.Accepts))
             {
-                var covered = outbound ? SourcesContain(r, address) : t.Destinations.Any(d => d.Contains(address));
-                if (!covered)
+                foreach (var t in r.Targets)
                 {
-                    continue;
+                    Emit(r, t.Destinations, t.Ports, reply: true);
                 }
+            }
 
-                var peers = outbound ? t.Destinations : r.Sources;
-                foreach (var peer in Clip(peers, v6, clip))
-                {
-                    foreach (var port in t.Ports)
-                    {
-                        entries.Add(Entry(r, proto, peer, outbound, port, reply: false));
-                    }
-                }
+            foreach (var (r, t) in asDestination.Select(i => targets[i]))
+            {
+                Emit(r, r.Sources, t.Ports, reply: false);
             }
         }
 
-        var signature = (outbound ? "O|" : "I|") + string.Join('\n', entries.Select(e => e with { Chain = string.Empty }));
-        if (classChains.TryGetValue(signature, out var existing))
+        var signature = new ClassEntries(outbound, entries);
+        if (!classChains.TryGetValue(signature, out var name))
         {
-            return existing;
+            name = (outbound ? "QN-OUT-" : "QN-IN-") + (classChains.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            classChains[signature] = name;
+            chains.Add(name);
+            foreach (var e in entries)
+            {
+                Add(e with { Chain = name });
+            }
+
+            DefaultDrop(name);
         }
 
-        var name = (outbound ? "QN-OUT-" : "QN-IN-") + (classChains.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        classChains[signature] = name;
-        chains.Add(name);
-        foreach (var e in entries)
-        {
-            Add(e with { Chain = name });
-        }
-
-        DefaultDrop(name);
+        classByCoverage[coverage] = name;
         return name;
     }
-
-    private static bool SourcesContain(ResolvedRule r, IPAddress address) => r.Sources.Any(s => s.Contains(address));
 
     private static IEnumerable<AddressRange> Clip(IEnumerable<IPNetwork> prefixes, bool v6, AddressRange[]? clip)
     {
@@ -326,4 +358,70 @@ internal sealed class EbtCompiler
 
         return null;
     }
+}
+
+/// <summary>
+/// Which items (rules, targets) hold an address among their prefixes: host prefixes — the
+/// clients and endpoints most selectors resolve to — by hash, only wider ones by a scan.
+/// </summary>
+internal sealed class AddressIndex
+{
+    private readonly Dictionary<IPAddress, List<int>> hosts = new();
+    private readonly List<(IPNetwork Prefix, int Item)> wide = new();
+
+    public void Add(IEnumerable<IPNetwork> prefixes, int item)
+    {
+        foreach (var p in prefixes)
+        {
+            if (p.PrefixLength == IpMath.Bits(p.BaseAddress.AddressFamily))
+            {
+                if (!hosts.TryGetValue(p.BaseAddress, out var items))
+                {
+                    hosts[p.BaseAddress] = items = new List<int>();
+                }
+
+                items.Add(item);
+            }
+            else
+            {
+                wide.Add((p, item));
+            }
+        }
+    }
+
+    /// <summary>The items holding <paramref name="address"/>, ascending, each once.</summary>
+    public List<int> Covering(IPAddress address)
+    {
+        var result = new List<int>();
+        if (hosts.TryGetValue(address, out var items))
+        {
+            result.AddRange(items);
+        }
+
+        result.AddRange(wide.Where(w => w.Prefix.Contains(address)).Select(w => w.Item));
+        result.Sort();
+        return result.Distinct().ToList();
+    }
+}
+
+/// <summary>A class chain's entries (chain name left empty) compared by value: equal entries, one shared chain.</summary>
+internal sealed class ClassEntries : IEquatable<ClassEntries>
+{
+    private readonly bool outbound;
+    private readonly List<EbtRule> entries;
+    private readonly int hash;
+
+    public ClassEntries(bool outbound, List<EbtRule> entries)
+    {
+        this.outbound = outbound;
+        this.entries = entries;
+        hash = entries.Aggregate(outbound ? 1 : 0, (h, e) => HashCode.Combine(h, e));
+    }
+
+    public bool Equals(ClassEntries? other) =>
+        other is not null && other.hash == hash && other.outbound == outbound && other.entries.SequenceEqual(entries);
+
+    public override bool Equals(object? obj) => Equals(obj as ClassEntries);
+
+    public override int GetHashCode() => hash;
 }

@@ -59,7 +59,16 @@ public sealed class EbtTable : IRuleProgram
         UserChains = userChains;
         Rules = rules;
         this.framer = framer;
-        byChain = rules.GroupBy(r => r.Chain, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        byChain = new Dictionary<string, List<EbtRule>>(StringComparer.Ordinal);
+        foreach (var rule in rules)
+        {
+            if (!byChain.TryGetValue(rule.Chain, out var list))
+            {
+                byChain[rule.Chain] = list = new List<EbtRule>();
+            }
+
+            list.Add(rule);
+        }
     }
 
     public IReadOnlyList<string> UserChains { get; }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using QaNet.Core.Model;
 
@@ -13,80 +12,80 @@ public static class EbtWriter
     public static string Write(EbtTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
+        // One builder for the whole file, left to grow in chunks: one presized buffer for ~20,000
+        // lines would land on the large object heap and cost a full collection per rendering.
         var sb = new StringBuilder("*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n");
         foreach (var chain in table.UserChains)
         {
             sb.Append(':').Append(chain).Append(" RETURN\n");
         }
 
-        string? lastComment = null;
+        EbtRule? last = null;
         foreach (var rule in table.Rules)
         {
-            var comment = rule.Id == "@" ? null : "# qanet:" + rule.Id + (rule.IsReply ? " (return traffic)" : string.Empty);
-            if (comment is not null && comment != lastComment)
+            if (rule.Id != "@" && (last is null || last.Id != rule.Id || last.IsReply != rule.IsReply))
             {
-                sb.Append(comment).Append('\n');
+                sb.Append("# qanet:").Append(rule.Id).Append(rule.IsReply ? " (return traffic)\n" : "\n");
             }
 
-            lastComment = comment;
-            sb.Append(Rule(rule)).Append('\n');
+            last = rule.Id == "@" ? null : rule;
+            Append(sb, rule).Append('\n');
         }
 
         return sb.ToString();
     }
 
-    public static string Rule(EbtRule r)
+    public static string Rule(EbtRule r) => Append(new StringBuilder(), r).ToString();
+
+    private static StringBuilder Append(StringBuilder sb, EbtRule r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        var parts = new List<string> { "-A", r.Chain };
+        sb.Append("-A ").Append(r.Chain);
         if (r.Protocol is { } p)
         {
-            parts.Add("-p");
-            parts.Add(p);
+            sb.Append(" -p ").Append(p);
         }
 
         if (r.SourceMac is { } sm)
         {
-            parts.Add("-s");
-            parts.Add(sm);
+            sb.Append(" -s ").Append(sm);
         }
 
         if (r.DestinationMac is { } dm)
         {
-            parts.Add("-d");
-            parts.Add(dm);
+            sb.Append(" -d ").Append(dm);
         }
 
         if (r.NotArpMacSource is { } am)
         {
-            parts.Add("--arp-mac-src ! " + am);
+            sb.Append(" --arp-mac-src ! ").Append(am);
         }
 
         if (r.NotArpIpSource is { } ai)
         {
-            parts.Add("--arp-ip-src ! " + ai);
+            sb.Append(" --arp-ip-src ! ").Append(ai.ToString());
         }
 
         var six = r.Protocol == "IPv6";
-        var ip = six ? "--ip6" : "--ip";
+        var ip = six ? " --ip6" : " --ip";
         if (r.IpSource is { } s)
         {
-            parts.Add($"{ip}-src {(r.NotIpSource ? "! " : string.Empty)}{Address(s)}");
+            sb.Append(ip).Append("-src ").Append(r.NotIpSource ? "! " : string.Empty).Append(s.ToString());
         }
 
         if (r.IpDestination is { } d)
         {
-            parts.Add($"{ip}-dst {(r.NotIpDestination ? "! " : string.Empty)}{Address(d)}");
+            sb.Append(ip).Append("-dst ").Append(r.NotIpDestination ? "! " : string.Empty).Append(d.ToString());
         }
 
         if (r.NeighbourDiscovery)
         {
-            parts.Add("--ip6-proto ipv6-icmp --ip6-icmp-type 133:136/0:255");
+            sb.Append(" --ip6-proto ipv6-icmp --ip6-icmp-type 133:136/0:255");
         }
 
         if (r.IpProtocol is { } proto)
         {
-            parts.Add($"{ip}-proto " + proto switch
+            sb.Append(ip).Append("-proto ").Append(proto switch
             {
                 QaProtocol.Tcp => "tcp",
                 QaProtocol.Udp => "udp",
@@ -96,31 +95,33 @@ public static class EbtWriter
 
         if (r.SourcePorts is { } sp)
         {
-            parts.Add($"{ip}-sport {Ports(sp)}");
+            Ports(sb.Append(ip).Append("-sport "), sp);
         }
 
         if (r.DestinationPorts is { } dp)
         {
-            parts.Add($"{ip}-dport {Ports(dp)}");
+            Ports(sb.Append(ip).Append("-dport "), dp);
         }
 
         if (r.IcmpEcho || r.IcmpEchoReply)
         {
-            parts.Add($"{ip}-icmp-type " + (r.IcmpEcho ? "echo-request" : "echo-reply"));
+            sb.Append(ip).Append("-icmp-type ").Append(r.IcmpEcho ? "echo-request" : "echo-reply");
         }
 
         if (r.Log)
         {
-            parts.Add("--limit 5/sec --limit-burst 10 --log-level notice --log-prefix \"qanet-drop \" --log-ip");
+            sb.Append(" --limit 5/sec --limit-burst 10 --log-level notice --log-prefix \"qanet-drop \" --log-ip");
         }
 
-        parts.Add("-j");
-        parts.Add(r.Target);
-        return string.Join(' ', parts);
+        return sb.Append(" -j ").Append(r.Target);
     }
 
-    private static string Address(AddressRange a) => a.ToString();
-
-    private static string Ports((int From, int To) p) =>
-        p.From == p.To ? p.From.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{p.From}:{p.To}");
+    private static void Ports(StringBuilder sb, (int From, int To) p)
+    {
+        sb.Append(p.From);
+        if (p.From != p.To)
+        {
+            sb.Append(':').Append(p.To);
+        }
+    }
 }

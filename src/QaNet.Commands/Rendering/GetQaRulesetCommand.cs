@@ -1,0 +1,154 @@
+using System.Management.Automation;
+using QaNet.Commands.Completion;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Model;
+using QaNet.Core.Render;
+using QaNet.Core.Render.Access;
+using QaNet.Core.Resolution;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands;
+
+/// <summary>
+/// Renders what each host would apply for a policy's networks: libvirt network XML per network
+/// and virthost, QaNet's nft table on each Nat virthost or Gateway gateway, ebtables per virthost.
+/// Nothing is applied.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "QaRuleset", DefaultParameterSetName = ParameterSets.ByName)]
+[OutputType(typeof(QaRuleset))]
+[OutputType(typeof(string))]
+public sealed class GetQaRulesetCommand : QaCmdlet
+{
+    // nft and ebtables texts cover a whole host: each is written once per call even when several
+    // of the host's networks are asked for.
+    private readonly HashSet<(QaPolicy Policy, QaBackend Backend, string Host)> written = new();
+    private readonly Dictionary<QaPolicy, ResolvedPolicy> resolved = new();
+
+    [Parameter(ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = ParameterSets.ByObject)]
+    public override QaPolicy? Policy { get; set; }
+
+    [Parameter(ParameterSetName = ParameterSets.ByName, Position = 0)]
+    [SupportsWildcards]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(NetworkNameCompleter))]
+    public string[]? Network { get; set; }
+
+    [Parameter(ParameterSetName = ParameterSets.ByObject, Mandatory = true, ValueFromPipeline = true)]
+    public QaNetwork[] InputObject { get; set; } = Array.Empty<QaNetwork>();
+
+    [Parameter]
+    public QaBackend[]? Backend { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(RulesetHostCompleter))]
+    public string[]? VirtHost { get; set; }
+
+    [Parameter]
+    public SwitchParameter AsText { get; set; }
+
+    [Parameter]
+    public DateTimeOffset? At { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ParameterSets.ByObject)
+        {
+            foreach (var network in InputObject)
+            {
+                if (TryOwnerPolicy(network.Policy, network, out var owner))
+                {
+                    Render(owner, new[] { network });
+                }
+            }
+
+            return;
+        }
+
+        var policy = ResolvePolicy();
+        Render(policy, SelectByName(policy.Networks, n => n.Name, Network, "network", "Get-QaNetwork").ToList());
+    }
+
+    private void Render(QaPolicy policy, IReadOnlyList<QaNetwork> networks)
+    {
+        foreach (var literal in (VirtHost ?? Array.Empty<string>()).Where(v => !WildcardPattern.ContainsWildcardCharacters(v)))
+        {
+            if (!RulesetHostCompleter.HostsOf(policy).Contains(literal, StringComparer.OrdinalIgnoreCase))
+            {
+                WriteValidationError(new QaValidationException(new QaValidationError(QaErrorIds.NotFound, $"virthost '{literal}'", null,
+                    $"No network of policy '{policy.Name}' runs on virthost '{literal}', and no Gateway network uses it as its gateway.",
+                    "Check the names with Get-QaNetwork (VirtHosts, Gateway).")), literal);
+            }
+        }
+
+        if (!resolved.TryGetValue(policy, out var resolvedPolicy))
+        {
+            resolved[policy] = resolvedPolicy = ResolvedPolicy.Create(policy);
+            foreach (var (endpoint, hostName) in resolvedPolicy.Unresolved)
+            {
+                WriteWarning($"Endpoint '{endpoint.Name}': host name '{hostName}' is not in the policy's name map; its rules render without it.");
+            }
+        }
+
+        // Access renderings are per host, not per network: written once per policy.
+        if (Backend?.Contains(QaBackend.Access) == true && written.Add((policy, QaBackend.Access, string.Empty)))
+        {
+            foreach (var ruleset in AccessRenderer.Rulesets(policy).Where(r => MatchesAny(r.Host, VirtHost)))
+            {
+                WriteObject(AsText ? ruleset.Text : ruleset);
+            }
+        }
+
+        var options = new QaRenderOptions { Now = At };
+        foreach (var network in networks)
+        {
+            foreach (var (backend, virtHost, host) in Artifacts(network))
+            {
+                if (!MatchesAny(host, VirtHost) || (backend != QaBackend.LibvirtXml && !written.Add((policy, backend, host))))
+                {
+                    continue;
+                }
+
+                QaRuleset ruleset;
+                try
+                {
+                    ruleset = QaRenderer.Render(resolvedPolicy, network.Name, virtHost, backend, options);
+                }
+                catch (QaValidationException e)
+                {
+                    WriteValidationError(e, network);
+                    continue;
+                }
+
+                WriteObject(AsText ? ruleset.Text : ruleset);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What each host needs for <paramref name="network"/>: by default every backend its mode uses;
+    /// with -Backend exactly those (a backend the mode does not use is reported by the renderer).
+    /// </summary>
+    private IEnumerable<(QaBackend Backend, string VirtHost, string Host)> Artifacts(QaNetwork network)
+    {
+        var backends = Backend ?? (network.Mode == QaNetworkMode.Bridged
+            ? new[] { QaBackend.LibvirtXml, QaBackend.Ebtables }
+            : new[] { QaBackend.LibvirtXml, QaBackend.Nftables, QaBackend.Ebtables });
+        foreach (var backend in backends.Distinct().Where(b => b != QaBackend.Access))
+        {
+            if (backend == QaBackend.Nftables && network.Mode != QaNetworkMode.Nat)
+            {
+                // Gateway: one table on the gateway, whichever virthost the clients are on.
+                // Bridged: no table at all; the renderer says so once, not once per virthost.
+                yield return (backend, network.VirtHosts[0], network.Gateway ?? network.VirtHosts[0]);
+                continue;
+            }
+
+            foreach (var vh in network.VirtHosts)
+            {
+                yield return (backend, vh, vh);
+            }
+        }
+    }
+}
