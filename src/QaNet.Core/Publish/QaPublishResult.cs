@@ -158,8 +158,18 @@ public sealed record PublishOptions
     /// <summary>Publish even when <see cref="ManagementPathCheck"/> objects.</summary>
     public bool Force { get; init; }
 
-    /// <summary>When set, the host restores its previous state by itself unless confirmed within this time.</summary>
+    /// <summary>
+    /// When set, the host restores its previous state by itself unless confirmed within this time,
+    /// counted from the end of a successful verify.
+    /// </summary>
     public TimeSpan? ConfirmTimeout { get; init; }
+
+    /// <summary>
+    /// With <see cref="ConfirmTimeout"/>: how long apply and verify may take before the host's
+    /// timer reverts anyway. It bounds how long a host stays half-published when the caller dies
+    /// mid-apply; a publish that outlasts it is rolled back by the timer.
+    /// </summary>
+    public TimeSpan ApplyBudget { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long to wait for another publish on the same host to finish.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(60);
