@@ -32,6 +32,9 @@ public sealed class QaPolicy
     /// </summary>
     public SortedDictionary<string, List<IPAddress>> Hosts { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>How each host QaNet publishes to is reached, by host name; a host without one is local.</summary>
+    public SortedDictionary<string, QaHostTransport> Transports { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Where the policy was loaded from, when it was.</summary>
     public string? SourcePath { get; set; }
 

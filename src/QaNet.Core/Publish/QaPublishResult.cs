@@ -18,6 +18,8 @@ public enum QaPublishOutcome
     Confirmed,
     /// <summary>A pending publish was undone (on request or by its timer).</summary>
     Reverted,
+    /// <summary>The caller declined the checked plan (<see cref="PublishOptions.Approve"/>); nothing was applied.</summary>
+    Skipped,
 }
 
 public enum QaPublishChangeKind
@@ -182,6 +184,12 @@ public sealed record PublishOptions
     /// or null when it does not. The policy-level check is supplied by the caller.
     /// </summary>
     public Func<QaPublishPlan, string?>? ManagementPathCheck { get; init; }
+
+    /// <summary>
+    /// Asked once the plan is checked, right before anything is applied (under the host's lock);
+    /// false stops with <see cref="QaPublishOutcome.Skipped"/>. The cmdlets' ShouldProcess.
+    /// </summary>
+    public Func<QaPublishPlan, bool>? Approve { get; init; }
 }
 
 /// <summary>A host command failed in a way the publisher cannot continue from.</summary>

@@ -96,6 +96,11 @@ public sealed class QaPublisher
                 return Result(QaPublishOutcome.WhatIf);
             }
 
+            if (options.Approve is { } approve && !approve(plan))
+            {
+                return Result(QaPublishOutcome.Skipped);
+            }
+
             string? pendingDir = null;
             if (options.ConfirmTimeout is not null)
             {

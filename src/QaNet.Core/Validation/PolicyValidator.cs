@@ -42,6 +42,16 @@ public static partial class PolicyValidator
         ValidateHosts(policy, v);
         ValidateRules(policy, v);
         ValidateAssertions(policy, v);
+        foreach (var (host, transport) in policy.Transports)
+        {
+            v.Errors.AddRange(transport.Validate());
+            if (!string.Equals(host, transport.Host, StringComparison.Ordinal))
+            {
+                v.Errors.Add(new QaValidationError(QaErrorIds.InvalidTransport, $"transport of '{host}'", $"transports[{host}]",
+                    $"The transport filed under '{host}' is for host '{transport.Host}'.", "File each transport under its own host name."));
+            }
+        }
+
         return v.Errors;
     }
 

@@ -77,4 +77,5 @@ public static class QaErrorIds
     public const string PublishNotPending = "PublishNotPending";
     public const string PublishRevertedByTimer = "PublishRevertedByTimer";
     public const string ManagementPathCut = "ManagementPathCut";
+    public const string InvalidTransport = "InvalidTransport";
 }
