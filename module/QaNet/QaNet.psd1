@@ -29,6 +29,10 @@
         'Block-QaEgress'
         'Get-QaRule'
         'Revoke-QaRule'
+        'Publish-QaNetwork'
+        'Confirm-QaPublish'
+        'Undo-QaPublish'
+        'Test-QaNetwork'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
