@@ -37,6 +37,8 @@ public enum QaPublishChangeKind
     NftTableReplace,
     NftTableDelete,
     EbtablesReplace,
+    /// <summary>Only set elements changed (clients added or removed): the sets are refilled in one transaction.</summary>
+    NftSetElements,
 }
 
 /// <summary>One change a publish makes on a host.</summary>
