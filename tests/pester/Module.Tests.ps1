@@ -6,7 +6,8 @@ BeforeAll {
     $ExpectedCmdlets = @(
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
-        'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule')
+        'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule',
+        'Confirm-QaPublish', 'Publish-QaNetwork', 'Test-QaNetwork', 'Undo-QaPublish') | Sort-Object
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {
@@ -180,7 +181,8 @@ Describe 'help' {
     It '<_> has a synopsis, described parameters and an example' -ForEach @(
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
-        'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule') {
+        'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule',
+        'Confirm-QaPublish', 'Publish-QaNetwork', 'Test-QaNetwork', 'Undo-QaPublish') {
         $help = Get-Help $_ -Full
         # Without MAML, PowerShell makes up a synopsis that is just the syntax.
         $help.Synopsis | Should -Not -BeNullOrEmpty
