@@ -29,6 +29,16 @@
         'Block-QaEgress'
         'Get-QaRule'
         'Revoke-QaRule'
+        # Reachability and analysis
+        'Test-QaReachability'
+        'Export-QaReachabilityReport'
+        'Test-QaPolicy'
+        'Compare-QaPolicy'
+        'Add-QaAssertion'
+        'Get-QaAssertion'
+        'Remove-QaAssertion'
+        # Access groups
+        'Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
         'Publish-QaNetwork'
         'Confirm-QaPublish'
         'Undo-QaPublish'

@@ -17,6 +17,12 @@ public enum QaFindingKind
     ExpiredRule,
     /// <summary>A stated expectation (<c>tests:</c>) does not hold.</summary>
     AssertionFailed,
+    /// <summary>An access grant names a client the jump host cannot reach on ssh (22/tcp).</summary>
+    AccessHostUnreachable,
+    /// <summary>A group of the policy has no members: grants to it give nobody anything.</summary>
+    EmptyGroup,
+    /// <summary>A group has sudo on a host where it has no shell: it cannot log in to use it.</summary>
+    SudoWithoutShell,
 }
 
 public enum QaFindingSeverity

@@ -32,6 +32,14 @@ public sealed class QaPolicy
     /// </summary>
     public SortedDictionary<string, List<IPAddress>> Hosts { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Account-system groups that access grants name (YAML <c>groups:</c>).</summary>
+    public List<QaGroup> Groups { get; } = new();
+
+    /// <summary>Who may log in where (YAML <c>access:</c>); see docs/access.md.</summary>
+    public List<QaAccessGrant> AccessGrants { get; } = new();
+
+    /// <summary>The host users reach clients through (ssh ProxyJump), e.g. the bastion; null for direct.</summary>
+    public string? JumpHost { get; set; }
     /// <summary>How each host QaNet publishes to is reached, by host name; a host without one is local.</summary>
     public SortedDictionary<string, QaHostTransport> Transports { get; } = new(StringComparer.Ordinal);
 
@@ -51,6 +59,12 @@ public sealed class QaPolicy
 
     public QaRule? FindRule(string id) =>
         Rules.Find(r => string.Equals(r.Id, id, StringComparison.Ordinal));
+
+    public QaGroup? FindGroup(string name) =>
+        Groups.Find(g => string.Equals(g.Name, name, StringComparison.Ordinal));
+
+    public QaAccessGrant? FindAccessGrant(string id) =>
+        AccessGrants.Find(g => string.Equals(g.Id, id, StringComparison.Ordinal));
 
     /// <summary>Every role some client has, sorted.</summary>
     public IReadOnlyList<string> Roles =>

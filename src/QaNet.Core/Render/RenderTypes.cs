@@ -12,6 +12,8 @@ public enum QaBackend
     Nftables,
     /// <summary>QaNet's ebtables chains (<c>ebtables-restore</c>).</summary>
     Ebtables,
+    /// <summary>Who may log in where: fas.conf groups, sudoers, sshd AllowGroups per host, FreeIPA commands (Render/Access).</summary>
+    Access,
 }
 
 /// <summary>What a rendered rule does with a new connection.</summary>

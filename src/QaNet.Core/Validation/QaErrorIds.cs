@@ -77,5 +77,14 @@ public static class QaErrorIds
     public const string PublishNotPending = "PublishNotPending";
     public const string PublishRevertedByTimer = "PublishRevertedByTimer";
     public const string ManagementPathCut = "ManagementPathCut";
+
+    // Access groups and grants
+    public const string DuplicateGroup = "DuplicateGroup";
+    public const string InvalidUserName = "InvalidUserName";
+    public const string DuplicateGrantId = "DuplicateGrantId";
+    public const string InvalidAccessTarget = "InvalidAccessTarget";
+    public const string AccessRightRequired = "AccessRightRequired";
+    public const string NssGroupWithMembers = "NssGroupWithMembers";
+    public const string NssLookupFailed = "NssLookupFailed";
     public const string InvalidTransport = "InvalidTransport";
 }

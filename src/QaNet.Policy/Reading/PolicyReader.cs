@@ -15,7 +15,7 @@ namespace QaNet.Policy.Reading;
 /// </summary>
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] PolicyKeys = { "version", "name", "description", "hosts", "networks", "endpoints", "rules", "tests", "transports" };
+    private static readonly string[] PolicyKeys = { "version", "name", "description", "hosts", "networks", "endpoints", "rules", "tests", "jumpHost", "groups", "access", "transports" };
     private static readonly string[] NetworkKeys = { "name", "mode", "subnet", "subnet6", "bridge", "gateway", "virthosts", "dhcp", "clients" };
     private static readonly string[] DhcpKeys = { "start", "end" };
     private static readonly string[] ClientKeys = { "name", "mac", "address", "address6", "roles", "virthost" };
@@ -95,6 +95,7 @@ internal sealed partial class PolicyReader
         ForEach(fields, "networks", (node, i) => ReadNetwork(policy, node, i));
         ForEach(fields, "rules", (node, i) => ReadRule(node, i));
         ForEach(fields, "tests", (node, i) => ReadTest(policy, node, i));
+        ReadAccessSections(policy, fields);
         ReadTransports(policy, fields);
         if (errors.Any)
         {
@@ -105,6 +106,7 @@ internal sealed partial class PolicyReader
         if (!errors.Any)
         {
             BuildRules(policy);
+            BuildGrants(policy);
         }
 
         return policy;
@@ -577,7 +579,8 @@ internal sealed partial class PolicyReader
         foreach (var error in PolicyValidator.Validate(policy))
         {
             var occurrence = 0;
-            if (error.Id is QaErrorIds.DuplicateNetwork or QaErrorIds.DuplicateEndpoint or QaErrorIds.DuplicateClientName or QaErrorIds.DuplicateRuleId)
+            if (error.Id is QaErrorIds.DuplicateNetwork or QaErrorIds.DuplicateEndpoint or QaErrorIds.DuplicateClientName or QaErrorIds.DuplicateRuleId or
+                QaErrorIds.DuplicateGrantId)
             {
                 // The validator reports the second, third, … holder of a name; so do we.
                 occurrence = duplicatesSeen[error.Path ?? string.Empty] = duplicatesSeen.GetValueOrDefault(error.Path ?? string.Empty) + 1;

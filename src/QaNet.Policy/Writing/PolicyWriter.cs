@@ -48,6 +48,20 @@ internal static partial class PolicyWriter
         BlockList(emitter, "endpoints", policy.Endpoints, WriteEndpoint);
         BlockList(emitter, "rules", policy.Rules, WriteRule);
         BlockList(emitter, "tests", policy.Assertions, WriteTest);
+        OptionalPair(emitter, "jumpHost", policy.JumpHost);
+        if (policy.Groups.Count > 0)
+        {
+            Key(emitter, "groups");
+            emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+            foreach (var group in policy.Groups)
+            {
+                WriteGroup(emitter, group);
+            }
+
+            emitter.Emit(new MappingEnd());
+        }
+
+        BlockList(emitter, "access", policy.AccessGrants, WriteGrant);
         if (policy.Transports.Count > 0)
         {
             Key(emitter, "transports");
@@ -165,6 +179,38 @@ internal static partial class PolicyWriter
         Pair(emitter, "port", test.Port.ToString());
         Pair(emitter, "expect", test.ExpectAllowed ? "allow" : "deny");
         OptionalPair(emitter, "description", test.Description);
+    }
+
+    /// <summary>A plain group is its member list; one from NSS or with a description is a mapping.</summary>
+    private static void WriteGroup(Emitter emitter, QaGroup group)
+    {
+        Key(emitter, group.Name);
+        if (group.Source == QaGroupSource.Policy && group.Description is null)
+        {
+            FlowList(emitter, group.Members);
+            return;
+        }
+
+        emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+        OptionalList(emitter, "members", group.Members);
+        if (group.Source != QaGroupSource.Policy)
+        {
+            Pair(emitter, "source", group.Source.ToString().ToLowerInvariant());
+        }
+
+        OptionalPair(emitter, "description", group.Description);
+        emitter.Emit(new MappingEnd());
+    }
+
+    private static void WriteGrant(IEmitter emitter, QaAccessGrant grant)
+    {
+        Pair(emitter, "id", grant.Id);
+        Pair(emitter, "group", grant.Group);
+        Key(emitter, "hosts");
+        FlowList(emitter, grant.Hosts.Select(h => h.ToString()));
+        Key(emitter, "rights");
+        FlowList(emitter, grant.Rights.Select(r => r.ToString().ToLowerInvariant()));
+        OptionalPair(emitter, "description", grant.Description);
     }
 
     /// <summary>One selector reads best bare (<c>from: role:taskotron</c>); several go in a flow list.</summary>

@@ -1,0 +1,93 @@
+using QaNet.Core.Editing;
+using QaNet.Core.Model;
+using QaNet.Core.Validation;
+
+namespace QaNet.Core.Access;
+
+/// <summary>What <c>Grant-QaAccess</c> asks for; <see cref="AccessEditor"/> derives the id and validates.</summary>
+public sealed record AccessGrantSpec(string Group, IReadOnlyList<QaAccessTarget> Hosts, IReadOnlyList<QaAccessRight> Rights)
+{
+    public string? Id { get; init; }
+    public string? Description { get; init; }
+}
+
+/// <summary>
+/// Changes to groups, grants and the jump host, through <see cref="PolicyEditor"/>'s
+/// change-validate-or-undo: bad input changes nothing.
+/// </summary>
+public static class AccessEditor
+{
+    /// <summary>
+    /// Creates the group, or adds members to it when it exists (adding a member twice is a
+    /// no-op), as <c>Add-QaGroup</c> does.
+    /// </summary>
+    public static QaGroup AddGroup(QaPolicy policy, string name, IEnumerable<string> members, QaGroupSource? source = null, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(members);
+        var list = members.Select(m => m.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        if (policy.FindGroup(name) is { } existing)
+        {
+            var added = list.Where(m => !existing.Members.Contains(m, StringComparer.Ordinal)).ToList();
+            var (oldSource, oldDescription) = (existing.Source, existing.Description);
+            return PolicyEditor.Apply(policy,
+                () =>
+                {
+                    existing.Members.AddRange(added);
+                    existing.Source = source ?? existing.Source;
+                    existing.Description = description ?? existing.Description;
+                },
+                () =>
+                {
+                    existing.Members.RemoveRange(existing.Members.Count - added.Count, added.Count);
+                    (existing.Source, existing.Description) = (oldSource, oldDescription);
+                },
+                existing);
+        }
+
+        var group = new QaGroup(policy, name, source ?? QaGroupSource.Policy) { Description = description };
+        group.Members.AddRange(list);
+        return PolicyEditor.Apply(policy, () => policy.Groups.Add(group), () => policy.Groups.Remove(group), group);
+    }
+
+    public static QaAccessGrant AddGrant(QaPolicy policy, AccessGrantSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var grant = new QaAccessGrant(policy, spec.Id ?? DeriveGrantId(policy, spec.Group, spec.Hosts, spec.Rights), spec.Group)
+        {
+            Description = spec.Description,
+        };
+        grant.Hosts.AddRange(spec.Hosts.Distinct());
+        grant.Rights.AddRange(spec.Rights.Distinct().Order());
+        return PolicyEditor.Apply(policy, () => policy.AccessGrants.Add(grant), () => policy.AccessGrants.Remove(grant), grant);
+    }
+
+    public static QaAccessGrant RemoveGrant(QaPolicy policy, string id)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var grant = policy.FindAccessGrant(id) ?? throw PolicyEditor.NotFound("access grant", id, "Get-QaAccess");
+        var index = policy.AccessGrants.IndexOf(grant);
+        return PolicyEditor.Apply(policy, () => policy.AccessGrants.Remove(grant), () => policy.AccessGrants.Insert(index, grant), grant);
+    }
+
+    /// <summary>Sets (or, with null, clears) the host users reach clients through.</summary>
+    public static void SetJumpHost(QaPolicy policy, string? host)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var old = policy.JumpHost;
+        PolicyEditor.Apply(policy, () => policy.JumpHost = host, () => policy.JumpHost = old, 0);
+    }
+
+    /// <summary>A readable id from group, rights and hosts (<c>sysadmin-qa-shell-sudo-network-qa-clients</c>), unique in the policy.</summary>
+    public static string DeriveGrantId(QaPolicy policy, string group, IEnumerable<QaAccessTarget> hosts, IEnumerable<QaAccessRight> rights)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var raw = $"{group}-{string.Join("-", rights.Distinct().Order())}-{string.Join("-", hosts.Select(h => h.Kind == QaAccessTargetKind.Host ? h.Value : $"{h.Kind}-{h.Value}"))}";
+        return PolicyEditor.UniqueId(raw, id => policy.FindAccessGrant(id) is not null);
+    }
+
+    /// <summary>Parses <c>kind:value</c> targets, throwing the first error located at <paramref name="path"/>.</summary>
+    public static QaAccessTarget ParseTarget(string text, string? path = null) =>
+        QaAccessTarget.TryParse(text, out var t, out var e) ? t! : throw new QaValidationException(e! with { Path = path });
+}
