@@ -8,8 +8,15 @@ using QaNet.Tests.Engine;
 // The engine side by side with its linear reference and a Dictionary floor, on generated
 // policies at two sizes, and the renderers' compile cost, so that one run gives the tables of
 // docs/performance.md.
-// Usage: dotnet run -c Release --project bench/QaNet.Bench -- [all|decide|matrix|analyze|compare|render] [--scale N]
+// Usage: dotnet run -c Release --project bench/QaNet.Bench -- [all|decide|matrix|analyze|compare|render|publish] [--scale N]
+// 'publish' (not part of 'all': it needs root) publishes into a lab namespace; see PublishBench.
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+if (what == "publish")
+{
+    await PublishBench.RunAsync();
+    return;
+}
+
 var scales = args.SkipWhile(a => a != "--scale").Skip(1).Take(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
 if (scales.Length == 0)
 {

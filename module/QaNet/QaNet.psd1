@@ -41,6 +41,11 @@
         'Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
         # Rendering
         'Get-QaRuleset'
+        # Publishing
+        'Publish-QaNetwork'
+        'Confirm-QaPublish'
+        'Undo-QaPublish'
+        'Test-QaNetwork'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

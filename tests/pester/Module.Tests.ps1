@@ -11,6 +11,7 @@ BeforeAll {
         'Compare-QaPolicy', 'Add-QaAssertion', 'Get-QaAssertion', 'Remove-QaAssertion') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess',
         'Test-QaAccess') | Sort-Object)
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork') | Sort-Object)
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {
@@ -184,7 +185,8 @@ Describe 'help' {
     It '<_> has a synopsis, described parameters and an example' -ForEach @(
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Get-QaRuleset', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
-        'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule') {
+        'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule',
+        'Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork') {
         $help = Get-Help $_ -Full
         # Without MAML, PowerShell makes up a synopsis that is just the syntax.
         $help.Synopsis | Should -Not -BeNullOrEmpty

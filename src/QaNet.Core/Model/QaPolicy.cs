@@ -40,6 +40,8 @@ public sealed class QaPolicy
 
     /// <summary>The host users reach clients through (ssh ProxyJump), e.g. the bastion; null for direct.</summary>
     public string? JumpHost { get; set; }
+    /// <summary>How each host QaNet publishes to is reached, by host name; a host without one is local.</summary>
+    public SortedDictionary<string, QaHostTransport> Transports { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Where the policy was loaded from, when it was.</summary>
     public string? SourcePath { get; set; }

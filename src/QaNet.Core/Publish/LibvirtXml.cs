@@ -82,6 +82,19 @@ internal static class LibvirtXml
         return copy;
     }
 
+    /// <summary><paramref name="xml"/> with the uuid of <paramref name="live"/> when it names none.</summary>
+    public static string WithUuidOf(string xml, XElement live)
+    {
+        var doc = Parse(xml);
+        if (doc.Element("uuid") is not null || live.Element("uuid") is not { } uuid)
+        {
+            return xml;
+        }
+
+        doc.Element("name")?.AddAfterSelf(new XElement(uuid));
+        return doc.ToString();
+    }
+
     public static XElement WithoutDhcpHosts(XElement network)
     {
         var copy = new XElement(network);
@@ -102,7 +115,7 @@ internal static class LibvirtXml
             return $"{path}: <{l.Name.LocalName}> instead of <{d.Name.LocalName}>";
         }
 
-        foreach (var a in d.Attributes().Where(a => !a.IsNamespaceDeclaration))
+        foreach (var a in d.Attributes().Where(a => !a.IsNamespaceDeclaration && !IsContentHash(a)))
         {
             var other = l.Attribute(a.Name);
             if (other is null || !SameValue(a.Name.LocalName, a.Value, other.Value))
@@ -165,6 +178,13 @@ internal static class LibvirtXml
 
         return null;
     }
+
+    /// <summary>
+    /// QaNet's metadata carries a hash of the whole rendering. A DHCP reservation added with
+    /// net-update cannot update it, so it says which full definition came last and is not compared.
+    /// </summary>
+    private static bool IsContentHash(XAttribute a) =>
+        a.Name.LocalName == "hash" && a.Parent?.Name.NamespaceName == Render.Libvirt.LibvirtNetworkWriter.MetadataNamespace;
 
     private static bool SameValue(string attribute, string a, string b) =>
         string.Equals(a, b, attribute is "mac" or "address" ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);

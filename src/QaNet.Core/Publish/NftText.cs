@@ -97,6 +97,75 @@ internal static partial class NftText
         return objects;
     }
 
+    /// <summary>
+    /// When <paramref name="live"/> and <paramref name="expected"/> (both nft listings of the table)
+    /// differ only in the elements of sets, the batch that makes it so without touching chains:
+    /// per changed set <c>flush set</c> and <c>add element</c> with the wanted elements, in one
+    /// transaction (whole element lists, because interval sets merge neighbours and a single
+    /// element of a merged range cannot be deleted). Also the batch back to <paramref name="live"/>.
+    /// Null when anything else differs.
+    /// </summary>
+    public static (string Apply, string Undo, IReadOnlyList<string> Sets)? SetElementDelta(string family, string table, string live, string expected)
+    {
+        var have = Parse(live);
+        var want = Parse(expected);
+        if (!have.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(want.Keys))
+        {
+            return null;
+        }
+
+        var changed = new List<string>();
+        foreach (var (header, w) in want)
+        {
+            var h = have[header];
+            if (!w.Rules.SequenceEqual(h.Rules, StringComparer.Ordinal)
+                || !w.Body.Where(l => !IsElements(l)).SequenceEqual(h.Body.Where(l => !IsElements(l)), StringComparer.Ordinal))
+            {
+                return null;
+            }
+
+            if (!w.Body.Where(IsElements).SequenceEqual(h.Body.Where(IsElements), StringComparer.Ordinal))
+            {
+                if (!header.StartsWith("set ", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                changed.Add(header);
+            }
+        }
+
+        if (changed.Count == 0)
+        {
+            return null;
+        }
+
+        string Batch(Dictionary<string, NftObject> source)
+        {
+            var sb = new StringBuilder();
+            foreach (var header in changed)
+            {
+                var set = header["set ".Length..];
+                sb.Append("flush set ").Append(family).Append(' ').Append(table).Append(' ').Append(set).Append('\n');
+                if (source[header].Body.FirstOrDefault(IsElements) is { } line)
+                {
+                    var elements = line[(line.IndexOf('{', StringComparison.Ordinal) + 1)..line.LastIndexOf('}')].Trim();
+                    if (elements.Length > 0)
+                    {
+                        sb.Append("add element ").Append(family).Append(' ').Append(table).Append(' ').Append(set)
+                            .Append(" { ").Append(elements).Append(" }\n");
+                    }
+                }
+            }
+
+            return sb.ToString();
+        }
+
+        return (Batch(want), Batch(have), changed.Select(h => h["set ".Length..]).ToList());
+    }
+
+    private static bool IsElements(string statement) => statement.StartsWith("elements = ", StringComparison.Ordinal);
+
     internal sealed class NftObject
     {
         public NftObject(string header)

@@ -7,12 +7,19 @@ namespace QaNet.Core.Publish;
 /// <summary>
 /// Confirm-or-revert on the host. Before a confirmable publish changes anything, QaNet writes
 /// into <c>&lt;state&gt;/pending.&lt;id&gt;/</c> an <c>undo.sh</c> (the undo commands of every
-/// step, newest first, payloads as here-documents) and a <c>timer.sh</c>, and starts the timer
-/// detached (<c>setsid -f</c>, its own session, no terminal, stdio closed), so it outlives the
-/// caller and its SSH connection. When the time is up the timer claims the decision by creating
-/// <c>decided/</c> (mkdir is atomic) and runs undo.sh; Confirm and Undo claim it the same way
-/// first, so exactly one of them acts.
+/// step, newest first, payloads as here-documents), a <c>deadline</c> (seconds since the epoch,
+/// by the host's clock) and a <c>timer.sh</c>, and starts the timer detached (<c>setsid -f</c>,
+/// its own session, no terminal, stdio closed), so it outlives the caller and its SSH connection.
+/// The timer waits until the host's clock passes the deadline in the file, then claims the
+/// decision by creating <c>decided/</c> (mkdir is atomic) and runs undo.sh; Confirm and Undo
+/// claim it the same way first, so exactly one of them acts.
 /// </summary>
+/// <remarks>
+/// The deadline moves: armed, it is the apply budget away (a caller that dies mid-apply is
+/// still reverted, after the budget); once the publish is verified, the caller moves it to the
+/// confirm timeout from then. So the operator always gets the whole timeout to confirm, however
+/// long the apply took on a slow host.
+/// </remarks>
 internal static class PendingPublish
 {
     private const string Prefix = "pending.";
@@ -44,16 +51,31 @@ internal static class PendingPublish
         return r.Stdout.Trim();
     }
 
-    public static async Task<string> ArmAsync(HostSession s, IReadOnlyList<PublishStep> steps, TimeSpan timeout, string id)
+    /// <summary>Writes undo.sh, a deadline <paramref name="applyBudget"/> from now and the timer, and starts it.</summary>
+    public static async Task<string> ArmAsync(HostSession s, IReadOnlyList<PublishStep> steps, TimeSpan applyBudget, string id)
     {
         s.Log.Phase(s.VirtHost, "Arm");
         var dir = s.Host.StateDirectory + "/" + Prefix + id;
         await s.RequireAsync(CommandSpec.Of("mkdir", dir).Mutating()).ConfigureAwait(false);
         await s.RequireAsync(HostSession.WriteFile(dir + "/undo.sh", UndoScript(s.VirtHost, steps, id))).ConfigureAwait(false);
-        await s.RequireAsync(HostSession.WriteFile(dir + "/timer.sh", TimerScript(dir, timeout))).ConfigureAwait(false);
+        await SetDeadlineAsync(s, dir, applyBudget).ConfigureAwait(false);
+        await s.RequireAsync(HostSession.WriteFile(dir + "/timer.sh", TimerScript(dir))).ConfigureAwait(false);
         await s.RequireAsync(CommandSpec.Of("setsid", "-f", "sh", dir + "/timer.sh").Mutating()).ConfigureAwait(false);
         return dir;
     }
+
+    /// <summary>
+    /// Moves the timer's deadline to <paramref name="fromNow"/> after the host's current time.
+    /// Written beside and renamed over the old file, so the timer never reads half a number.
+    /// </summary>
+    public static async Task SetDeadlineAsync(HostSession s, string dir, TimeSpan fromNow)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(fromNow.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        await s.RequireAsync(new CommandSpec("sh", new[] { "-c", SetDeadlineScript, "qanet-deadline", seconds, dir + "/deadline" }).Mutating()).ConfigureAwait(false);
+    }
+
+    // A constant program: the seconds and the file come in as positional parameters.
+    private const string SetDeadlineScript = "echo $(( $(date +%s) + $1 )) > \"$2.new\" && mv -f \"$2.new\" \"$2\"";
 
     /// <summary>Claims the decision (keep or revert) for the caller; false when the timer already took it.</summary>
     public static async Task<bool> ClaimAsync(HostSession s, string dir) =>
@@ -133,15 +155,21 @@ internal static class PendingPublish
         return sb.ToString();
     }
 
-    internal static string TimerScript(string dir, TimeSpan timeout)
+    internal static string TimerScript(string dir)
     {
         var q = (string file) => PosixShell.Quote(dir + "/" + file);
-        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return "#!/bin/sh\n"
             + "# QaNet confirm-or-revert timer: reverts unless Confirm or Undo claims the decision first.\n"
+            + "# It waits for the deadline in the file, which the publisher moves once the publish is verified;\n"
+            + "# a deadline that cannot be read counts as passed (reverting is the safe side).\n"
             + "exec </dev/null >/dev/null 2>&1\n"
             + $"echo $$ > {q("timer.pid")}\n"
-            + $"sleep {seconds}\n"
+            + "while :; do\n"
+            + $"  read -r deadline < {q("deadline")} || break\n"
+            + "  case $deadline in ''|*[!0-9]*) break ;; esac\n"
+            + "  [ \"$(date +%s)\" -ge \"$deadline\" ] && break\n"
+            + "  sleep 1\n"
+            + "done\n"
             + $"mkdir {q("decided")} || exit 0\n"
             + $"sh {q("undo.sh")} > {q("undo.log")} 2>&1\n"
             + $"echo $? > {q("reverted")}\n";

@@ -64,6 +64,19 @@ internal static class Planner
         }
         else if (NftText.Normalize(live) != NftText.Normalize(expected!))
         {
+            if (NftText.SetElementDelta(t.Family, t.Name, live, expected!) is { } delta)
+            {
+                // Only clients came or went: their addresses change in sets; chains stay as they are.
+                steps.Add(new PublishStep(
+                    new QaPublishChange(virtHost, QaPublishChangeKind.NftSetElements, "table " + t.Key, string.Join(", ", delta.Sets)),
+                    new[] { nft.WithStdin(delta.Apply).Mutating() },
+                    new[] { nft.WithStdin(delta.Undo).Mutating() })
+                {
+                    Checks = new[] { HostSession.Nft("-c", "-f", "-").WithStdin(delta.Apply) },
+                });
+                return;
+            }
+
             kind = QaPublishChangeKind.NftTableReplace;
         }
         else
@@ -150,7 +163,8 @@ internal static class Planner
             }
             else
             {
-                var apply = new List<CommandSpec> { Define(n.Xml) };
+                // libvirt redefines a network only under its own uuid; the rendering has none.
+                var apply = new List<CommandSpec> { Define(LibvirtXml.WithUuidOf(n.Xml, inactive)) };
                 var undo = new List<CommandSpec>();
                 if (wasActive)
                 {

@@ -18,6 +18,8 @@ public enum QaPublishOutcome
     Confirmed,
     /// <summary>A pending publish was undone (on request or by its timer).</summary>
     Reverted,
+    /// <summary>The caller declined the checked plan (<see cref="PublishOptions.Approve"/>); nothing was applied.</summary>
+    Skipped,
 }
 
 public enum QaPublishChangeKind
@@ -35,6 +37,8 @@ public enum QaPublishChangeKind
     NftTableReplace,
     NftTableDelete,
     EbtablesReplace,
+    /// <summary>Only set elements changed (clients added or removed): the sets are refilled in one transaction.</summary>
+    NftSetElements,
 }
 
 /// <summary>One change a publish makes on a host.</summary>
@@ -158,8 +162,18 @@ public sealed record PublishOptions
     /// <summary>Publish even when <see cref="ManagementPathCheck"/> objects.</summary>
     public bool Force { get; init; }
 
-    /// <summary>When set, the host restores its previous state by itself unless confirmed within this time.</summary>
+    /// <summary>
+    /// When set, the host restores its previous state by itself unless confirmed within this time,
+    /// counted from the end of a successful verify.
+    /// </summary>
     public TimeSpan? ConfirmTimeout { get; init; }
+
+    /// <summary>
+    /// With <see cref="ConfirmTimeout"/>: how long apply and verify may take before the host's
+    /// timer reverts anyway. It bounds how long a host stays half-published when the caller dies
+    /// mid-apply; a publish that outlasts it is rolled back by the timer.
+    /// </summary>
+    public TimeSpan ApplyBudget { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long to wait for another publish on the same host to finish.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(60);
@@ -172,6 +186,12 @@ public sealed record PublishOptions
     /// or null when it does not. The policy-level check is supplied by the caller.
     /// </summary>
     public Func<QaPublishPlan, string?>? ManagementPathCheck { get; init; }
+
+    /// <summary>
+    /// Asked once the plan is checked, right before anything is applied (under the host's lock);
+    /// false stops with <see cref="QaPublishOutcome.Skipped"/>. The cmdlets' ShouldProcess.
+    /// </summary>
+    public Func<QaPublishPlan, bool>? Approve { get; init; }
 }
 
 /// <summary>A host command failed in a way the publisher cannot continue from.</summary>

@@ -96,19 +96,36 @@ public sealed class QaPublisher
                 return Result(QaPublishOutcome.WhatIf);
             }
 
-            string? pendingDir = null;
-            if (options.ConfirmTimeout is { } timeout)
+            if (options.Approve is { } approve && !approve(plan))
             {
-                pendingDir = await PendingPublish.ArmAsync(s, steps, timeout, id).ConfigureAwait(false);
+                return Result(QaPublishOutcome.Skipped);
             }
 
-            var deadline = DateTimeOffset.UtcNow + options.ConfirmTimeout;
+            string? pendingDir = null;
+            if (options.ConfirmTimeout is not null)
+            {
+                pendingDir = await PendingPublish.ArmAsync(s, steps, options.ApplyBudget, id).ConfigureAwait(false);
+            }
+
             var failure = await ApplyAsync(s, steps, artifacts, expected).ConfigureAwait(false);
+            if (failure.Error is null && pendingDir is not null)
+            {
+                // The confirm time starts now that the publish is verified, not when it was armed.
+                try
+                {
+                    await PendingPublish.SetDeadlineAsync(s, pendingDir, options.ConfirmTimeout!.Value).ConfigureAwait(false);
+                }
+                catch (QaHostException ex)
+                {
+                    failure = failure with { Error = FromException(ex, "Arm") };
+                }
+            }
+
             if (failure.Error is null)
             {
                 return Result(QaPublishOutcome.Applied) with
                 {
-                    ConfirmDeadline = pendingDir is null ? null : deadline,
+                    ConfirmDeadline = pendingDir is null ? null : DateTimeOffset.UtcNow + options.ConfirmTimeout,
                     PendingId = pendingDir is null ? null : id,
                 };
             }

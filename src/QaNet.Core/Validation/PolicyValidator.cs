@@ -43,6 +43,16 @@ public static partial class PolicyValidator
         ValidateRules(policy, v);
         ValidateAssertions(policy, v);
         v.Errors.AddRange(Access.AccessValidator.Validate(policy));
+        foreach (var (host, transport) in policy.Transports)
+        {
+            v.Errors.AddRange(transport.Validate());
+            if (!string.Equals(host, transport.Host, StringComparison.Ordinal))
+            {
+                v.Errors.Add(new QaValidationError(QaErrorIds.InvalidTransport, $"transport of '{host}'", $"transports[{host}]",
+                    $"The transport filed under '{host}' is for host '{transport.Host}'.", "File each transport under its own host name."));
+            }
+        }
+
         return v.Errors;
     }
 

@@ -86,4 +86,5 @@ public static class QaErrorIds
     public const string AccessRightRequired = "AccessRightRequired";
     public const string NssGroupWithMembers = "NssGroupWithMembers";
     public const string NssLookupFailed = "NssLookupFailed";
+    public const string InvalidTransport = "InvalidTransport";
 }

@@ -15,13 +15,15 @@ namespace QaNet.Policy.Reading;
 /// </summary>
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] PolicyKeys = { "version", "name", "description", "hosts", "networks", "endpoints", "rules", "tests", "jumpHost", "groups", "access" };
+    private static readonly string[] PolicyKeys = { "version", "name", "description", "hosts", "networks", "endpoints", "rules", "tests", "jumpHost", "groups", "access", "transports" };
     private static readonly string[] NetworkKeys = { "name", "mode", "subnet", "subnet6", "bridge", "gateway", "virthosts", "dhcp", "clients" };
     private static readonly string[] DhcpKeys = { "start", "end" };
     private static readonly string[] ClientKeys = { "name", "mac", "address", "address6", "roles", "virthost" };
     private static readonly string[] EndpointKeys = { "name", "hostnames", "addresses", "ports", "environment", "description" };
     private static readonly string[] RuleKeys = { "id", "kind", "from", "to", "ports", "priority", "expires", "description", "allowAnyDestination" };
     private static readonly string[] TestKeys = { "from", "to", "port", "expect", "description" };
+    private static readonly string[] TransportKeys = { "namespace", "ssh", "libvirt" };
+    private static readonly string[] SshKeys = { "host", "user", "port", "configFile", "identityFile" };
 
     // A stand-in for values that failed to parse; the policy is never returned when there are errors.
     private static readonly IPNetwork Unparsed = new(IPAddress.Any, 0);
@@ -94,6 +96,7 @@ internal sealed partial class PolicyReader
         ForEach(fields, "rules", (node, i) => ReadRule(node, i));
         ForEach(fields, "tests", (node, i) => ReadTest(policy, node, i));
         ReadAccessSections(policy, fields);
+        ReadTransports(policy, fields);
         if (errors.Any)
         {
             return policy;
@@ -188,6 +191,110 @@ internal sealed partial class PolicyReader
             policy.Hosts[key.Value] = addresses;
             AddMark(path, key);
         }
+    }
+
+    /// <summary>
+    /// <c>transports:</c> host → <c>local</c> | a short form (<c>namespace:qn-vh1</c>, <c>ssh:root@vh2</c>) |
+    /// <c>{namespace: …, ssh: … | {host, user, port, configFile, identityFile}, libvirt: …}</c>.
+    /// The long form is checked by the validator, so its errors point at the offending key.
+    /// </summary>
+    private void ReadTransports(QaPolicy policy, Fields fields)
+    {
+        var node = fields["transports"];
+        if (node is null)
+        {
+            return;
+        }
+
+        if (node is not YamlMapping map)
+        {
+            WrongType(node, "transports", "a mapping of host names to transports");
+            return;
+        }
+
+        foreach (var (key, value) in map.Entries)
+        {
+            var host = key.Value;
+            var path = $"transports[{host}]";
+            if (policy.Transports.ContainsKey(host))
+            {
+                errors.Add(key, QaErrorIds.PolicyDuplicateKey, path,
+                    $"The host '{host}' has two transports.", "Keep one entry per host.");
+                continue;
+            }
+
+            QaHostTransport? transport;
+            if (value is YamlScalar { IsNull: false } shortForm)
+            {
+                try
+                {
+                    transport = QaHostTransport.Parse(host, shortForm.Value);
+                }
+                catch (QaValidationException ex)
+                {
+                    foreach (var e in ex.Errors)
+                    {
+                        errors.Add(value, e with { Path = e.Path ?? path });
+                    }
+
+                    continue;
+                }
+            }
+            else if (ReadMapping(value, path, TransportKeys) is { } f)
+            {
+                transport = ReadLongTransport(host, f, path);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (transport is not null)
+            {
+                policy.Transports[host] = transport;
+                AddMark(path, key);
+            }
+        }
+    }
+
+    private QaHostTransport? ReadLongTransport(string host, Fields f, string path)
+    {
+        Mark(path, f);
+        var ns = ReadString(f, "namespace");
+        var libvirt = ReadString(f, "libvirt");
+        var ssh = f["ssh"];
+        if (ns is not null && ssh is not null)
+        {
+            errors.Add(f.Node, QaErrorIds.InvalidTransport, path,
+                $"Host '{host}' has both a namespace and ssh.", "Give one of namespace or ssh (neither: the host is local).");
+            return null;
+        }
+
+        if (ssh is null)
+        {
+            return new QaHostTransport(host, ns is null ? QaTransportKind.Local : QaTransportKind.Namespace) { Namespace = ns, LibvirtUri = libvirt };
+        }
+
+        if (ssh is YamlScalar sshHost)
+        {
+            return new QaHostTransport(host, QaTransportKind.Ssh) { SshHost = sshHost.Value, LibvirtUri = libvirt };
+        }
+
+        if (ReadMapping(ssh, path + ".ssh", SshKeys) is not { } sf)
+        {
+            return null;
+        }
+
+        Mark(path + ".ssh", sf);
+        return new QaHostTransport(host, QaTransportKind.Ssh)
+        {
+            SshHost = ReadString(sf, "host"),
+            SshUser = ReadString(sf, "user"),
+            SshPort = ReadInt(sf, "port"),
+            SshConfigFile = ReadString(sf, "configFile"),
+            SshIdentityFile = ReadString(sf, "identityFile"),
+            LibvirtUri = libvirt,
+        };
     }
 
     private void ReadEndpoint(QaPolicy policy, YamlNode node, int index)

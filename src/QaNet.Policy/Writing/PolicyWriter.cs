@@ -62,6 +62,18 @@ internal static partial class PolicyWriter
         }
 
         BlockList(emitter, "access", policy.AccessGrants, WriteGrant);
+        if (policy.Transports.Count > 0)
+        {
+            Key(emitter, "transports");
+            emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+            foreach (var (host, transport) in policy.Transports)
+            {
+                Key(emitter, host);
+                WriteTransport(emitter, transport);
+            }
+
+            emitter.Emit(new MappingEnd());
+        }
 
         emitter.Emit(new MappingEnd());
         emitter.Emit(new DocumentEnd(true));
@@ -126,6 +138,38 @@ internal static partial class PolicyWriter
             Key(emitter, "allowAnyDestination");
             Plain(emitter, "true");
         }
+    }
+
+    /// <summary><c>local</c> bare; everything else as a flow mapping on the host's line.</summary>
+    private static void WriteTransport(Emitter emitter, QaHostTransport t)
+    {
+        if (t.Kind == QaTransportKind.Local && t.LibvirtUri is null)
+        {
+            String(emitter, "local");
+            return;
+        }
+
+        emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Flow));
+        OptionalPair(emitter, "namespace", t.Namespace);
+        if (t.Kind == QaTransportKind.Ssh)
+        {
+            Key(emitter, "ssh");
+            emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Flow));
+            OptionalPair(emitter, "host", t.SshHost);
+            OptionalPair(emitter, "user", t.SshUser);
+            if (t.SshPort is { } port)
+            {
+                Key(emitter, "port");
+                Number(emitter, port);
+            }
+
+            OptionalPair(emitter, "configFile", t.SshConfigFile);
+            OptionalPair(emitter, "identityFile", t.SshIdentityFile);
+            emitter.Emit(new MappingEnd());
+        }
+
+        OptionalPair(emitter, "libvirt", t.LibvirtUri);
+        emitter.Emit(new MappingEnd());
     }
 
     private static void WriteTest(IEmitter emitter, QaAssertion test)

@@ -183,6 +183,7 @@ public sealed class CmdletTests
     [Fact]
     public void The_exported_cmdlets_are_exactly_the_contract()
     {
+        string[] publishing = ["Publish-QaNetwork", "Confirm-QaPublish", "Undo-QaPublish", "Test-QaNetwork"];
         string[] access = ["Add-QaGroup", "Get-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess"];
         string[] reachability = ["Test-QaReachability", "Export-QaReachabilityReport", "Test-QaPolicy", "Compare-QaPolicy",
             "Add-QaAssertion", "Get-QaAssertion", "Remove-QaAssertion"];
@@ -193,7 +194,7 @@ public sealed class CmdletTests
             ["Add-QaClient", "Add-QaEndpoint", "Block-QaEgress", "Export-QaPolicy", "Get-QaClient", "Get-QaEndpoint", "Get-QaNetwork",
              "Get-QaPolicy", "Get-QaRule", "Grant-QaEgress", "Grant-QaIngress", "Import-QaPolicy", "New-QaIsolatedNetwork",
              "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule",
-             .. reachability, .. access, .. rendering];
+             .. reachability, .. access, .. rendering, .. publishing];
         Assert.Equal(contract.Order(StringComparer.Ordinal), names);
     }
 

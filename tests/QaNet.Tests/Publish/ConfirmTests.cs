@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using QaNet.Core.Hosts;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
 
@@ -9,6 +10,7 @@ namespace QaNet.Tests.Publish;
 public sealed class ConfirmTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(10);
     private readonly PublishLab _lab;
 
     public ConfirmTests(PublishLab lab)
@@ -17,6 +19,20 @@ public sealed class ConfirmTests
     }
 
     private Task<string> Table() => _lab.Must("nft", "list", "table", "inet", "qanet");
+
+    private string Pending(QaPublishResult applied) => _lab.Target.StateDirectory + "/pending." + applied.PendingId;
+
+    private static bool ProcessAlive(string pid) => Directory.Exists("/proc/" + pid);
+
+    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan limit, string failure)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(watch.Elapsed < limit, failure);
+            await Task.Delay(250);
+        }
+    }
 
     private async Task<TimeSpan> WaitForRevert(string before, TimeSpan limit)
     {
@@ -47,10 +63,13 @@ public sealed class ConfirmTests
     {
         await _lab.ResetAsync();
         var publisher = new QaPublisher();
-        var applied = await publisher.PublishAsync(_lab.Host(), Artifacts.Full(), new PublishOptions { ConfirmTimeout = Timeout });
+        // A timeout no loaded machine runs into: what is asserted is that Confirm stops the timer.
+        var applied = await publisher.PublishAsync(_lab.Host(), Artifacts.Full(), new PublishOptions { ConfirmTimeout = TimeSpan.FromMinutes(2) });
         Assert.Equal(QaPublishOutcome.Applied, applied.Outcome);
         Assert.NotNull(applied.ConfirmDeadline);
         Assert.NotNull(applied.PendingId);
+        var timerPid = (await _lab.Must("cat", Pending(applied) + "/timer.pid")).Trim();
+        Assert.True(ProcessAlive(timerPid), "the timer is not running");
 
         // While it waits, another publish is refused.
         var blocked = await publisher.PublishAsync(_lab.Host(), Artifacts.Full());
@@ -58,7 +77,8 @@ public sealed class ConfirmTests
 
         var confirmed = await publisher.ConfirmAsync(_lab.Host());
         Assert.Equal(QaPublishOutcome.Confirmed, confirmed.Outcome);
-        await Task.Delay(Timeout + TimeSpan.FromSeconds(1.5));
+        await WaitUntil(() => Task.FromResult(!ProcessAlive(timerPid)), TimeSpan.FromSeconds(30), "the timer outlived the confirmation");
+        Assert.False((await _lab.InNs("test", "-e", Pending(applied))).Succeeded, "the pending folder is left");
         Assert.Empty(await publisher.TestAsync(_lab.Host(), Artifacts.Full()));
         Assert.Equal(QaErrorIds.PublishNotPending, (await publisher.ConfirmAsync(_lab.Host())).Error?.Id);
     }
@@ -71,13 +91,59 @@ public sealed class ConfirmTests
         var publisher = new QaPublisher();
         var applied = await publisher.PublishAsync(_lab.Host(), Artifacts.Full(), new PublishOptions { ConfirmTimeout = Timeout });
         Assert.Equal(QaPublishOutcome.Applied, applied.Outcome);
-        Assert.NotEqual(before, await _lab.LiveStateAsync());
 
-        await WaitForRevert(before, Timeout + TimeSpan.FromSeconds(6));
+        // Generous on purpose: the timer's clock runs on a machine other tests load too.
+        await WaitForRevert(before, Timeout + TimeSpan.FromSeconds(30));
         var late = await publisher.ConfirmAsync(_lab.Host());
         Assert.Equal(QaPublishOutcome.Reverted, late.Outcome);
         Assert.Equal(QaErrorIds.PublishRevertedByTimer, late.Error?.Id);
         Assert.Equal(before, await _lab.LiveStateAsync());
+    }
+
+    [Fact]
+    public async Task An_apply_slower_than_the_timeout_is_not_reverted_mid_publish()
+    {
+        await _lab.ResetAsync();
+        var before = await _lab.LiveStateAsync();
+        // Every change on the host takes a second: seven of them outlast a three-second timeout.
+        var slow = new SlowRunner(_lab.Target.CreateRunner(), TimeSpan.FromSeconds(1));
+        var started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var applied = await new QaPublisher().PublishAsync(_lab.Host(new RecordingRunner(slow)), Artifacts.Full(), new PublishOptions { ConfirmTimeout = Timeout });
+        Assert.True(applied.Outcome == QaPublishOutcome.Applied, applied.ToString());
+        Assert.True(slow.Delayed >= 7, $"only {slow.Delayed} slow commands");
+
+        // The deadline counts from the verify, which came at least seven seconds after the start.
+        var deadline = long.Parse((await _lab.Must("cat", Pending(applied) + "/deadline")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(deadline >= started + 7 + (long)Timeout.TotalSeconds - 1, $"deadline {deadline} is not the timeout after the verify (started {started})");
+
+        var undone = await new QaPublisher().UndoAsync(_lab.Host());
+        Assert.Equal(QaPublishOutcome.Reverted, undone.Outcome);
+        Assert.Equal(before, await _lab.LiveStateAsync());
+    }
+
+    [Fact]
+    public async Task A_caller_gone_mid_apply_is_reverted_after_the_apply_budget()
+    {
+        await _lab.ResetAsync();
+        var before = await _lab.LiveStateAsync();
+        using var gone = new CancellationTokenSource();
+        // The caller vanishes when it is about to define the new network: the network updates
+        // on qn-keep are live, the rest is not; nothing of the publisher runs after that.
+        var dying = new RecordingRunner(_lab.Target.CreateRunner(), spec =>
+        {
+            if (spec.Mutates && spec.Arguments.Contains("net-define"))
+            {
+                gone.Cancel();
+                throw new OperationCanceledException(gone.Token);
+            }
+
+            return null;
+        });
+        var options = new PublishOptions { ConfirmTimeout = TimeSpan.FromMinutes(5), ApplyBudget = Timeout };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new QaPublisher().PublishAsync(_lab.Host(dying), Artifacts.Full(), options, gone.Token));
+        Assert.NotEqual(before, await _lab.LiveStateAsync());
+
+        await WaitForRevert(before, Timeout + TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -108,11 +174,11 @@ public sealed class ConfirmTests
             '@)
             $artifacts = [QaNet.Core.Publish.HostArtifacts]::new('vh1', $null, [QaNet.Core.Publish.NftTableArtifact[]]@($table), $null)
             $options = [QaNet.Core.Publish.PublishOptions]::new()
-            [QaNet.Core.Publish.PublishOptions].GetProperty('ConfirmTimeout').SetValue($options, [Nullable[TimeSpan]][TimeSpan]::FromSeconds(3))
+            [QaNet.Core.Publish.PublishOptions].GetProperty('ConfirmTimeout').SetValue($options, [Nullable[TimeSpan]][TimeSpan]::FromSeconds({{(int)ChildTimeout.TotalSeconds}}))
             $r = [QaNet.Core.Publish.QaPublisher]::new($null).PublishAsync($host1, $artifacts, $options, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
             [Console]::Out.WriteLine("PUBLISHED $($r.Outcome)")
             [Console]::Out.Flush()
-            Start-Sleep -Seconds 60
+            Start-Sleep -Seconds 120
             """;
         var file = Path.Combine(Path.GetTempPath(), _lab.Ns + "-child.ps1");
         await File.WriteAllTextAsync(file, script);
@@ -126,7 +192,7 @@ public sealed class ConfirmTests
         using var child = Process.Start(psi)!;
         try
         {
-            var line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(180));
             Assert.Equal("PUBLISHED Applied", line);
             Assert.Contains("egress-koji", await Table(), StringComparison.Ordinal);
         }
@@ -137,11 +203,25 @@ public sealed class ConfirmTests
             File.Delete(file);
         }
 
-        var watch = Stopwatch.StartNew();
-        while (await Table() != before)
+        await WaitUntil(async () => await Table() == before, ChildTimeout + TimeSpan.FromSeconds(30), "the host did not revert after its caller was killed");
+    }
+
+    /// <summary>Passes commands on; every change to the host's networks and rules takes <c>delay</c> longer.</summary>
+    private sealed class SlowRunner(ICommandRunner inner, TimeSpan delay) : ICommandRunner
+    {
+        private int _delayed;
+
+        public int Delayed => _delayed;
+
+        public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
         {
-            Assert.True(watch.Elapsed < Timeout + TimeSpan.FromSeconds(8), "the host did not revert after its caller was killed");
-            await Task.Delay(250);
+            if (spec.Mutates && spec.Program is "virsh" or "nft" or "ebtables-restore")
+            {
+                Interlocked.Increment(ref _delayed);
+                await Task.Delay(delay, cancellationToken);
+            }
+
+            return await inner.RunAsync(spec, cancellationToken);
         }
     }
 }

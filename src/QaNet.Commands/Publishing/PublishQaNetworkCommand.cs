@@ -1,0 +1,130 @@
+using System.Management.Automation;
+using System.Text;
+using QaNet.Commands.Completion;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Publish;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands.Publishing;
+
+/// <summary>
+/// Publishes a policy to its hosts: each host's libvirt networks, ebtables chains and nft table,
+/// atomically per host, verified, rolled back on failure, optionally confirm-or-revert.
+/// </summary>
+[Cmdlet(VerbsData.Publish, "QaNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(QaPublishResult))]
+public sealed class PublishQaNetworkCommand : PublishingCommand
+{
+    /// <summary>Only the hosts that enforce these networks, and only these libvirt networks.</summary>
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(NetworkNameCompleter))]
+    public string[]? Network { get; set; }
+
+    /// <summary>Each host restores its previous state by itself unless Confirm-QaPublish arrives within this time.</summary>
+    [Parameter]
+    public TimeSpan? ConfirmTimeout { get; set; }
+
+    /// <summary>How long to wait for another publish on the same host.</summary>
+    [Parameter]
+    public TimeSpan LockWait { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Publish even when it would cut the management path.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var policy = ResolvePolicy();
+        var pump = new CmdletPump(this, "Publishing to");
+        var publisher = CreatePublisher(policy, pump);
+        string[]? networks = null;
+        if (Network is { Length: > 0 })
+        {
+            networks = SelectByName(policy.Networks, n => n.Name, Network, "network", "Get-QaNetwork").Select(n => n.Name).ToArray();
+            if (networks.Length == 0)
+            {
+                return;
+            }
+        }
+
+        var hosts = SelectHosts(networks is null ? publisher.Hosts : publisher.HostsOf(networks));
+        IReadOnlyList<HostArtifacts> artifacts;
+        try
+        {
+            artifacts = publisher.Render(hosts, networks);
+        }
+        catch (QaValidationException ex)
+        {
+            ThrowTerminatingError(QaErrorRecords.FromValidation(ex, policy));
+            return;
+        }
+
+        var whatIf = WhatIfRequested();
+        var options = new PublishOptions
+        {
+            LockWait = LockWait,
+            WhatIf = whatIf,
+            Force = Force,
+            ConfirmTimeout = ConfirmTimeout,
+            Approve = plan => pump.Invoke(() => ShouldProcess(Describe(plan), "Publish")),
+        };
+        foreach (var host in artifacts)
+        {
+            QaPublishResult result;
+            try
+            {
+                result = pump.Run(() => publisher.PublishAsync(host, options, StopToken));
+            }
+            catch (QaValidationException ex)
+            {
+                WriteValidationError(ex, host.VirtHost);
+                continue;
+            }
+            finally
+            {
+                pump.Done(host.VirtHost);
+            }
+
+            if (whatIf && result.Plan is { } plan)
+            {
+                // Prints "What if: …" with the plan; runs nothing.
+                ShouldProcess(Describe(plan), "Publish");
+            }
+
+            if (result.Outcome == QaPublishOutcome.Skipped)
+            {
+                continue;
+            }
+
+            WriteObject(result);
+            if (!result.Succeeded && result.Error is not null)
+            {
+                WriteHostError(result);
+            }
+        }
+    }
+
+    /// <summary>The ShouldProcess target: the host, its changes and the exact commands.</summary>
+    private static string Describe(QaPublishPlan plan)
+    {
+        var sb = new StringBuilder();
+        sb.Append(plan.VirtHost).Append(": ").Append(plan.Changes.Count).Append(plan.Changes.Count == 1 ? " change" : " changes");
+        foreach (var c in plan.Changes)
+        {
+            sb.AppendLine().Append("  ").Append(c.Kind).Append(' ').Append(c.Target);
+            if (c.Detail.Length > 0)
+            {
+                sb.Append(" (").Append(c.Detail).Append(')');
+            }
+        }
+
+        foreach (var command in plan.Commands)
+        {
+            sb.AppendLine().Append("  $ ").Append(command);
+        }
+
+        return sb.ToString();
+    }
+}

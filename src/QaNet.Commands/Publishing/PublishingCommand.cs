@@ -1,0 +1,141 @@
+using System.Collections;
+using System.Management.Automation;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Model;
+using QaNet.Core.Publish;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands.Publishing;
+
+/// <summary>
+/// What Publish-QaNetwork, Confirm-QaPublish, Undo-QaPublish and Test-QaNetwork share: -Policy
+/// (also piped), -VirtHost (host names with wildcards), -Transport (per-host overrides of the
+/// policy's transports), the <see cref="PolicyPublisher"/> they call, and how a host's failure
+/// becomes an error record. The work runs through a <see cref="CmdletPump"/>.
+/// </summary>
+public abstract class PublishingCommand : QaCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    [Parameter(ValueFromPipeline = true)]
+    public override QaPolicy? Policy { get; set; }
+
+    /// <summary>The hosts to work on (virthosts and gateway endpoints); all of the policy's when omitted.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? VirtHost { get; set; }
+
+    /// <summary>
+    /// How to reach hosts, over the policy's <c>transports:</c>: QaHostTransport objects, or a
+    /// hashtable of host name → short form (<c>local</c>, <c>namespace:qn-vh1</c>, <c>ssh:root@vh2:22</c>).
+    /// </summary>
+    [Parameter]
+    [Alias("Target")]
+    public object[]? Transport { get; set; }
+
+    /// <summary>The runner under every host command; tests put a recorder here. Null: real processes.</summary>
+    internal static Core.Hosts.ICommandRunner? LocalRunnerForTests { get; set; }
+
+    protected CancellationToken StopToken => _stop.Token;
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    public void Dispose()
+    {
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    protected PolicyPublisher CreatePublisher(QaPolicy policy, IPublishLog log) =>
+        new(policy, log, Transports()) { LocalRunner = LocalRunnerForTests };
+
+    /// <summary>The policy's hosts that -VirtHost names (all without it); a literal name the policy lacks is an UnknownVirtHost error.</summary>
+    protected List<string> SelectHosts(IReadOnlyList<string> hosts)
+    {
+        if (VirtHost is null || VirtHost.Length == 0)
+        {
+            return hosts.ToList();
+        }
+
+        foreach (var name in VirtHost.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
+        {
+            if (!hosts.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                WriteError(QaErrorRecords.Create(QaErrorIds.UnknownVirtHost, ErrorCategory.ObjectNotFound, name,
+                    $"No network of the policy is on a host named '{name}'.",
+                    $"Use one of: {string.Join(", ", hosts)} (virthosts of the networks and gateways of Gateway networks)."));
+            }
+        }
+
+        return hosts.Where(h => MatchesAny(h, VirtHost)).ToList();
+    }
+
+    /// <summary>Reports a host's failed result as an error (the result itself is written too).</summary>
+    protected void WriteHostError(QaPublishResult result)
+    {
+        var error = result.Error!;
+        var exception = error.Exception ?? new InvalidOperationException(error.Message);
+        var record = new ErrorRecord(exception, error.Id, Category(error.Id), result)
+        {
+            ErrorDetails = new ErrorDetails(error.Message + (error.Detail is { Length: > 0 } d ? Environment.NewLine + d : string.Empty)),
+        };
+        WriteError(record);
+    }
+
+    protected void WriteHostError(QaHostException exception, string host) =>
+        WriteError(new ErrorRecord(exception, exception.ErrorId, Category(exception.ErrorId), host));
+
+    /// <summary>Whether -WhatIf is in effect (given, or $WhatIfPreference).</summary>
+    protected bool WhatIfRequested() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+            ? w is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(w)
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+    private static ErrorCategory Category(string id) => id switch
+    {
+        QaErrorIds.PublishHostLocked or QaErrorIds.PublishConfirmPending => ErrorCategory.ResourceBusy,
+        QaErrorIds.PublishNotPending => ErrorCategory.ObjectNotFound,
+        QaErrorIds.PublishCheckFailed or QaErrorIds.PublishVerifyFailed or QaErrorIds.InvalidArtifact => ErrorCategory.InvalidData,
+        QaErrorIds.ManagementPathCut => ErrorCategory.PermissionDenied,
+        QaErrorIds.HostCommandTimedOut => ErrorCategory.OperationTimeout,
+        QaErrorIds.InvalidTransport => ErrorCategory.InvalidArgument,
+        _ => ErrorCategory.InvalidOperation,
+    };
+
+    /// <summary>-Transport as transports; a value that is neither makes the whole call invalid (InvalidTransport).</summary>
+    private List<QaHostTransport> Transports()
+    {
+        var list = new List<QaHostTransport>();
+        try
+        {
+            foreach (var item in Transport ?? Array.Empty<object>())
+            {
+                switch (item is PSObject pso ? pso.BaseObject : item)
+                {
+                    case QaHostTransport t:
+                        var errors = t.Validate();
+                        list.Add(errors.Count == 0 ? t : throw new QaValidationException(errors));
+                        break;
+                    case IDictionary map:
+                        foreach (DictionaryEntry e in map)
+                        {
+                            var value = e.Value is PSObject v ? v.BaseObject : e.Value;
+                            list.Add(value is QaHostTransport given ? given : QaHostTransport.Parse(e.Key?.ToString() ?? string.Empty, value?.ToString() ?? string.Empty));
+                        }
+
+                        break;
+                    default:
+                        throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidTransport, "-Transport", null,
+                            $"-Transport got a {item?.GetType().Name ?? "null"}.",
+                            "Pass @{ '<host>' = 'local' | 'namespace:<ns>' | 'ssh:[user@]host[:port]' } or [QaNet.Core.Model.QaHostTransport] objects."));
+                }
+            }
+        }
+        catch (QaValidationException ex)
+        {
+            ThrowTerminatingError(QaErrorRecords.FromValidation(ex, Transport));
+        }
+
+        return list;
+    }
+}

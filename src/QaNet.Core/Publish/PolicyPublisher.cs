@@ -1,0 +1,205 @@
+using System.Net.Sockets;
+using System.Xml.Linq;
+using QaNet.Core.Engine;
+using QaNet.Core.Hosts;
+using QaNet.Core.Model;
+using QaNet.Core.Render;
+using QaNet.Core.Render.Libvirt;
+using QaNet.Core.Resolution;
+using QaNet.Core.Validation;
+
+namespace QaNet.Core.Publish;
+
+/// <summary>
+/// A whole policy published host by host: what the cmdlets (and the lab) call. It renders each
+/// host's artifacts (<see cref="HostArtifactBuilder"/>), reaches each host by its transport (the
+/// overrides given here, else the policy's <c>transports:</c>, else local), adds the removal of
+/// networks QaNet published for this policy earlier and the policy no longer has, guards the
+/// management path, and runs <see cref="QaPublisher"/>.
+/// </summary>
+public sealed class PolicyPublisher
+{
+    private const int SshPort = 22;
+    private readonly ResolvedPolicy _resolved;
+    private readonly QaPublisher _publisher;
+    private readonly Dictionary<string, QaHostTransport> _overrides = new(StringComparer.Ordinal);
+
+    public PolicyPublisher(QaPolicy policy, IPublishLog? log = null, IEnumerable<QaHostTransport>? transports = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        Policy = policy;
+        _resolved = ResolvedPolicy.Create(policy);
+        _publisher = new QaPublisher(log);
+        foreach (var t in transports ?? Array.Empty<QaHostTransport>())
+        {
+            _overrides[t.Host] = t;
+        }
+    }
+
+    public QaPolicy Policy { get; }
+
+    /// <summary>Pins the renderers' clock (rule expiry); null for now.</summary>
+    public QaRenderOptions? RenderOptions { get; init; }
+
+    /// <summary>The runner under every target (tests wrap a recorder around the real one); null for real processes.</summary>
+    public ICommandRunner? LocalRunner { get; init; }
+
+    /// <summary>Every host the policy publishes to: the virthosts of its networks and the gateways of its Gateway networks.</summary>
+    public IReadOnlyList<string> Hosts =>
+        Policy.Networks.SelectMany(n => n.VirtHosts)
+            .Concat(Policy.Networks.Where(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null).Select(n => n.Gateway!))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The hosts that enforce <paramref name="networks"/> (virthosts, and the gateway of a Gateway network).</summary>
+    public IReadOnlyList<string> HostsOf(IEnumerable<string> networks)
+    {
+        var wanted = networks.ToHashSet(StringComparer.Ordinal);
+        return Policy.Networks.Where(n => wanted.Contains(n.Name))
+            .SelectMany(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null ? n.VirtHosts.Append(n.Gateway) : n.VirtHosts)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The override given to this publisher, else the policy's transport, else local.</summary>
+    public QaHostTransport TransportFor(string host) =>
+        _overrides.GetValueOrDefault(host) ?? Policy.Transports.GetValueOrDefault(host) ?? QaHostTransport.Local(host);
+
+    public PublishHost HostFor(string host)
+    {
+        var t = TransportFor(host);
+        return PublishHost.For(host, t.ToTarget(), t.LibvirtUri, LocalRunner);
+    }
+
+    /// <summary>
+    /// Each host's artifacts. With <paramref name="networks"/>, only the hosts that enforce them and
+    /// only those libvirt networks; a host's nft table and ebtables chains are host-wide and always whole.
+    /// </summary>
+    public IReadOnlyList<HostArtifacts> Render(IEnumerable<string>? hosts = null, IEnumerable<string>? networks = null)
+    {
+        var networkSet = networks?.ToHashSet(StringComparer.Ordinal);
+        var hostSet = hosts?.ToHashSet(StringComparer.Ordinal);
+        if (networkSet is not null)
+        {
+            var enforcing = HostsOf(networkSet);
+            hostSet = hostSet is null ? enforcing.ToHashSet(StringComparer.Ordinal) : hostSet.Intersect(enforcing, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        }
+
+        return HostArtifactBuilder.Build(_resolved, RenderOptions, hostSet)
+            .Select(a => networkSet is null ? a : a with { Networks = a.Networks.Where(n => networkSet.Contains(n.Name)).ToList() })
+            .ToList();
+    }
+
+    /// <summary>
+    /// Adds, as networks that must not exist, the libvirt networks on the host whose QaNet metadata
+    /// says this policy published them there and that the policy no longer has. Reads only.
+    /// </summary>
+    public async Task<HostArtifacts> WithRemovedNetworksAsync(HostArtifacts artifacts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        if (!Policy.Networks.Any(n => n.VirtHosts.Contains(artifacts.VirtHost, StringComparer.Ordinal)))
+        {
+            return artifacts;
+        }
+
+        var host = HostFor(artifacts.VirtHost);
+        var session = new HostSession(host, NullPublishLog.Instance, cancellationToken);
+        var list = await session.RequireAsync(session.Virsh("net-list", "--all", "--name")).ConfigureAwait(false);
+        var known = artifacts.Networks.Select(n => n.Name).Concat(Policy.Networks.Select(n => n.Name)).ToHashSet(StringComparer.Ordinal);
+        var removed = new List<LibvirtNetworkArtifact>();
+        foreach (var name in list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (known.Contains(name) || !Names.IsValid(name))
+            {
+                continue;
+            }
+
+            var xml = await session.RunAsync(session.Virsh("net-dumpxml", "--inactive", name)).ConfigureAwait(false);
+            if (xml.Succeeded && IsOurs(xml.Stdout, artifacts.VirtHost))
+            {
+                removed.Add(new LibvirtNetworkArtifact(name, null));
+            }
+        }
+
+        return removed.Count == 0 ? artifacts : artifacts with { Networks = artifacts.Networks.Concat(removed).ToList() };
+    }
+
+    /// <summary>Publishes one host's artifacts (plus the removal of its stale networks) through its transport.</summary>
+    public async Task<QaPublishResult> PublishAsync(HostArtifacts artifacts, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        options ??= new PublishOptions();
+        if (options.ManagementPathCheck is null)
+        {
+            options = options with { ManagementPathCheck = CheckManagementPath };
+        }
+
+        HostArtifacts full;
+        try
+        {
+            full = await WithRemovedNetworksAsync(artifacts, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QaHostException ex)
+        {
+            return new QaPublishResult
+            {
+                VirtHost = artifacts.VirtHost,
+                Outcome = QaPublishOutcome.Failed,
+                Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Read", Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex },
+            };
+        }
+
+        return await _publisher.PublishAsync(HostFor(artifacts.VirtHost), full, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drift of one host: what QaNet owns there against the rendering (stale networks included). Reads only.</summary>
+    public async Task<IReadOnlyList<QaDriftItem>> TestAsync(HostArtifacts artifacts, CancellationToken cancellationToken = default)
+    {
+        var full = await WithRemovedNetworksAsync(artifacts, cancellationToken).ConfigureAwait(false);
+        return await _publisher.TestAsync(HostFor(artifacts.VirtHost), full, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<QaPublishResult> ConfirmAsync(string host, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        _publisher.ConfirmAsync(HostFor(host), options, cancellationToken);
+
+    public Task<QaPublishResult> UndoAsync(string host, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        _publisher.UndoAsync(HostFor(host), options, cancellationToken);
+
+    /// <summary>
+    /// The management-path guard: a network with clients, enforced on the plan's host, must leave
+    /// some endpoint (the bastion, a management host) able to open ssh (22/tcp) to one of its
+    /// clients, as the rule engine decides. Returns why not, or null.
+    /// </summary>
+    public string? CheckManagementPath(QaPublishPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var networks = Policy.Networks
+            .Where(n => n.Clients.Count > 0 && (n.VirtHosts.Contains(plan.VirtHost, StringComparer.Ordinal) || n.Gateway == plan.VirtHost))
+            .ToList();
+        if (networks.Count == 0)
+        {
+            return null;
+        }
+
+        var engine = QaRuleEngine.Compile(_resolved, (RenderOptions ?? new QaRenderOptions()).NowOrClock);
+        var sources = Policy.Endpoints.SelectMany(e => _resolved.EndpointAddresses(e.Name)).Select(a => a.BaseAddress).Distinct().ToList();
+        var cut = networks.Where(n => !n.Clients.Any(c => sources.Any(s =>
+                s.AddressFamily == AddressFamily.InterNetwork && engine.Decide(s, c.Address, QaProtocol.Tcp, SshPort).Allowed)))
+            .Select(n => n.Name)
+            .ToList();
+        return cut.Count == 0 ? null
+            : $"no endpoint may open ssh (22/tcp) to any client of {string.Join(", ", cut)}; the bastion would lose its way in. Grant it with Grant-QaIngress -From bastion -Port 22/tcp.";
+    }
+
+    private bool IsOurs(string xml, string virtHost)
+    {
+        if (!LibvirtXml.TryParse(xml, out var root, out _))
+        {
+            return false;
+        }
+
+        XNamespace qanet = LibvirtNetworkWriter.MetadataNamespace;
+        var mark = root!.Element("metadata")?.Element(qanet + "network");
+        return mark is not null
+            && string.Equals((string?)mark.Attribute("policy"), Policy.Name, StringComparison.Ordinal)
+            && ((string?)mark.Attribute("virthost") is not { } vh || string.Equals(vh, virtHost, StringComparison.Ordinal));
+    }
+}
