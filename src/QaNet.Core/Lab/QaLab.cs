@@ -164,6 +164,7 @@ public sealed class QaLab
     {
         ArgumentNullException.ThrowIfNull(policy);
         options ??= new QaLabOptions();
+        PolicyValidator.ThrowIfInvalid(policy);
         var plan = QaLabPlan.Create(policy, prefix);
         var dir = DirectoryFor(prefix, options);
         if (File.Exists(Path.Combine(dir, "state.json")))
@@ -293,6 +294,7 @@ public sealed class QaLab
     public async Task<IReadOnlyList<QaPublishResult>> PublishAsync(QaPolicy policy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        PolicyValidator.ThrowIfInvalid(policy);
         var plan = QaLabPlan.Create(policy, Prefix);
         var results = await PublishAllAsync(policy, cancellationToken).ConfigureAwait(false);
         var gone = State.Hosts.Where(h => h.Kind == QaLabHostKind.Client && !plan.ClientNamespaces.ContainsKey(h.Name)).ToList();
