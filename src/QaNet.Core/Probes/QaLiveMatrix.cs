@@ -157,6 +157,46 @@ public static class QaLiveMatrix
     }
 
     /// <summary>
+    /// The flows of one query by name: a client stands for its address, an endpoint for each of
+    /// its lab addresses (an endpoint as source: from the host holding each address). Throws
+    /// <see cref="QaLabException"/> (LabUnknownHost) for a name the lab does not hold.
+    /// </summary>
+    public static IReadOnlyList<QaLiveFlow> FlowsBetween(QaLabState lab, string from, string to, int port, QaProtocol protocol = QaProtocol.Tcp)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        var sources = Side(lab, from);
+        var destinations = Side(lab, to);
+        var kind = lab.FindHost(from)?.Kind == QaLabHostKind.Client
+            ? (lab.FindHost(to)?.Kind == QaLabHostKind.Client ? QaLiveCellKind.ClientToClient : QaLiveCellKind.Egress)
+            : QaLiveCellKind.Ingress;
+        return sources.SelectMany(s => destinations.Select(d => new QaLiveFlow(from, to, s.Address, d.Address, port, protocol, kind, s.Namespace))).ToList();
+    }
+
+    private static List<(IPAddress Address, string Namespace)> Side(QaLabState lab, string name)
+    {
+        List<string>? addresses = null;
+        if (lab.Hosts.Find(h => h.Kind == QaLabHostKind.Client && h.Name == name) is { } client)
+        {
+            addresses = client.Addresses;
+        }
+        else if (lab.EndpointAddresses.TryGetValue(name, out var list))
+        {
+            addresses = list;
+        }
+        else if (IPAddress.TryParse(name, out _) && lab.HostOf(name) is not null)
+        {
+            addresses = new List<string> { name };
+        }
+
+        var side = (addresses ?? new List<string>())
+            .Where(a => lab.HostOf(a) is not null)
+            .Select(a => (IPAddress.Parse(a), lab.HostOf(a)!.Namespace))
+            .ToList();
+        return side.Count > 0 ? side
+            : throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"'{name}' is not a client, endpoint or address of lab '{lab.Prefix}'.");
+    }
+
+    /// <summary>
     /// Probes every flow (bounded parallelism, bounded timeouts and retries) and pairs it with the
     /// engine's verdict. Results come back in the order of <paramref name="flows"/>.
     /// </summary>
