@@ -34,6 +34,14 @@
         'Start-QaLab'
         'Get-QaLab'
         'Stop-QaLab'
+        # Reachability and analysis
+        'Test-QaReachability'
+        'Export-QaReachabilityReport'
+        'Test-QaPolicy'
+        'Compare-QaPolicy'
+        'Add-QaAssertion'
+        'Get-QaAssertion'
+        'Remove-QaAssertion'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -7,6 +7,8 @@ BeforeAll {
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule')
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Test-QaReachability', 'Export-QaReachabilityReport', 'Test-QaPolicy',
+        'Compare-QaPolicy', 'Add-QaAssertion', 'Get-QaAssertion', 'Remove-QaAssertion') | Sort-Object)
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {

@@ -26,4 +26,13 @@ public static class CommandErrorIds
 
     /// <summary>The operating system refused to write a policy file.</summary>
     public const string PolicyWriteFailed = "PolicyWriteFailed";
+
+    /// <summary><c>-Reference</c>/<c>-Difference</c> got something that is neither a policy nor the path of one policy file.</summary>
+    public const string InvalidPolicyArgument = "InvalidPolicyArgument";
+
+    /// <summary><c>Export-QaReachabilityReport -NoClobber</c> found the file already there.</summary>
+    public const string ReportFileExists = "ReportFileExists";
+
+    /// <summary>The operating system refused to write a report file.</summary>
+    public const string ReportWriteFailed = "ReportWriteFailed";
 }

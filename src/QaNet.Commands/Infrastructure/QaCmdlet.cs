@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using QaNet.Commands.Loading;
 using QaNet.Commands.Session;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
@@ -79,6 +80,64 @@ public abstract class QaCmdlet : PSCmdlet
         }
 
         return all.Where(i => wildcards.Exists(w => w.IsMatch(nameOf(i))));
+    }
+
+    /// <summary>
+    /// The files a path names (wildcards allowed), resolved against the PowerShell location;
+    /// none after writing why (PolicyFileNotFound, NotFileSystemPath).
+    /// </summary>
+    protected List<string> ResolveInputFiles(string path)
+    {
+        try
+        {
+            var files = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
+            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, path,
+                    $"'{path}' is on the {provider.Name} provider, not a file.", "Give the path of a policy file."));
+                return new List<string>();
+            }
+
+            return files.ToList();
+        }
+        catch (ItemNotFoundException e)
+        {
+            WriteError(QaErrorRecords.FromException(e, QaErrorIds.PolicyFileNotFound, ErrorCategory.ObjectNotFound, path));
+            return new List<string>();
+        }
+    }
+
+    /// <summary>A file to write, resolved against the PowerShell location; null after writing NotFileSystemPath.</summary>
+    protected string? ResolveOutputFile(string path)
+    {
+        var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+        if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+        {
+            return file;
+        }
+
+        WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, path,
+            $"'{path}' is on the {provider.Name} provider, not a file.", "Give a file system path."));
+        return null;
+    }
+
+    /// <summary>Loads a policy file; null after writing why (its validation errors, PolicyReadFailed).</summary>
+    protected QaPolicy? LoadPolicyFile(string file)
+    {
+        try
+        {
+            return PolicyFiles.Load(file);
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyReadFailed, ErrorCategory.ReadError, file));
+        }
+
+        return null;
     }
 
     /// <summary>Whether a value matches any of the patterns (true without patterns).</summary>

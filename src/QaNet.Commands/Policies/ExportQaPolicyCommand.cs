@@ -34,11 +34,8 @@ public sealed class ExportQaPolicyCommand : QaCmdlet
     protected override void ProcessRecord()
     {
         var policy = ResolvePolicy();
-        var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path, out var provider, out _);
-        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+        if (ResolveOutputFile(Path) is not { } file)
         {
-            WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, Path,
-                $"'{Path}' is on the {provider.Name} provider, not a file.", "Give a file system path."));
             return;
         }
 

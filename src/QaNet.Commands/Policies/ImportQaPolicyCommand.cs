@@ -1,9 +1,7 @@
 using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
-using QaNet.Commands.Loading;
 using QaNet.Commands.Session;
 using QaNet.Core.Model;
-using QaNet.Core.Validation;
 
 namespace QaNet.Commands;
 
@@ -24,53 +22,19 @@ public sealed class ImportQaPolicyCommand : QaCmdlet
     {
         foreach (var path in Path)
         {
-            foreach (var file in Resolve(path))
+            foreach (var file in ResolveInputFiles(path))
             {
                 Import(file);
             }
         }
     }
 
-    private List<string> Resolve(string path)
-    {
-        try
-        {
-            var files = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
-            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
-            {
-                WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, path,
-                    $"'{path}' is on the {provider.Name} provider, not a file.", "Give the path of a policy file."));
-                return new List<string>();
-            }
-
-            return files.ToList();
-        }
-        catch (ItemNotFoundException e)
-        {
-            WriteError(QaErrorRecords.FromException(e, QaErrorIds.PolicyFileNotFound, ErrorCategory.ObjectNotFound, path));
-            return new List<string>();
-        }
-    }
-
     private void Import(string file)
     {
-        QaPolicy policy;
-        try
+        if (LoadPolicyFile(file) is { } policy)
         {
-            policy = PolicyFiles.Load(file);
+            CurrentPolicy.Set(policy);
+            WriteObject(policy);
         }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, file);
-            return;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyReadFailed, ErrorCategory.ReadError, file));
-            return;
-        }
-
-        CurrentPolicy.Set(policy);
-        WriteObject(policy);
     }
 }

@@ -122,9 +122,11 @@ public static class PolicyEditor
         ArgumentNullException.ThrowIfNull(policy);
         var network = policy.FindNetwork(name) ?? throw NotFound("network", name, "Get-QaNetwork");
         var index = policy.Networks.IndexOf(network);
+        var orphaned = RolesLeftWithoutMembers(policy, network.Clients);
         var users = RulesNaming(policy, s =>
             (s.Kind == QaSelectorKind.Network && s.Value == name) ||
-            (s.Kind == QaSelectorKind.Client && network.Clients.Any(c => c.Name == s.Value)));
+            (s.Kind == QaSelectorKind.Client && network.Clients.Any(c => c.Name == s.Value)) ||
+            (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
         return RemoveWithRules(policy, $"network '{name}'", users, removeRules,
             () => policy.Networks.Remove(network), () => policy.Networks.Insert(index, network));
     }
@@ -135,7 +137,10 @@ public static class PolicyEditor
         var client = policy.FindClient(name) ?? throw NotFound("client", name, "Get-QaClient");
         var network = client.NetworkObject;
         var index = network.Clients.IndexOf(client);
-        var users = RulesNaming(policy, s => s.Kind == QaSelectorKind.Client && s.Value == name);
+        var orphaned = RolesLeftWithoutMembers(policy, new[] { client });
+        var users = RulesNaming(policy, s =>
+            (s.Kind == QaSelectorKind.Client && s.Value == name) ||
+            (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
         return RemoveWithRules(policy, $"client '{name}'", users, removeRules,
             () => network.Clients.Remove(client), () => network.Clients.Insert(index, client));
     }
@@ -156,6 +161,44 @@ public static class PolicyEditor
         var rule = policy.FindRule(id) ?? throw NotFound("rule", id, "Get-QaRule");
         var index = policy.Rules.IndexOf(rule);
         return Apply(policy, () => policy.Rules.Remove(rule), () => policy.Rules.Insert(index, rule), rule);
+    }
+
+    /// <summary>
+    /// Adds an expected verdict (the file's <c>tests:</c>). Its sides must name a client, an
+    /// endpoint or an address — checked by the validator like the file's own tests.
+    /// </summary>
+    public static QaAssertion AddAssertion(QaPolicy policy, AssertionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var path = $"tests[#{policy.Assertions.Count + 1}].port";
+        if (!QaPortRange.TryParse(spec.Port, out var port, out var error))
+        {
+            throw new QaValidationException(error! with { Path = path });
+        }
+
+        if (!port.IsIcmp && port.From != port.To)
+        {
+            throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidPort, $"test port '{spec.Port}'", path,
+                $"A test checks one port, but '{spec.Port}' is a range.", "Give a single port such as 443/tcp, or icmp."));
+        }
+
+        var assertion = new QaAssertion(spec.From.Trim(), spec.To.Trim(), port, spec.ExpectAllowed) { Description = spec.Description };
+        return Apply(policy, () => policy.Assertions.Add(assertion), () => policy.Assertions.Remove(assertion), assertion);
+    }
+
+    /// <summary>Removes this very assertion object (assertions have no name; equal ones may be stated twice).</summary>
+    public static QaAssertion RemoveAssertion(QaPolicy policy, QaAssertion assertion)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(assertion);
+        var index = policy.Assertions.FindIndex(a => ReferenceEquals(a, assertion));
+        if (index < 0)
+        {
+            throw NotFound("assertion", assertion.ToString(), "Get-QaAssertion");
+        }
+
+        return Apply(policy, () => policy.Assertions.RemoveAt(index), () => policy.Assertions.Insert(index, assertion), assertion);
     }
 
     private static List<QaRule> RemoveWithRules(QaPolicy policy, string what, List<QaRule> users, bool removeRules,
@@ -189,6 +232,16 @@ public static class PolicyEditor
             },
             0);
         return users;
+    }
+
+    /// <summary>
+    /// Roles that only the leaving clients have: a rule naming one would name nothing
+    /// afterwards, so it counts as naming the clients themselves.
+    /// </summary>
+    private static HashSet<string> RolesLeftWithoutMembers(QaPolicy policy, IReadOnlyCollection<QaClient> leaving)
+    {
+        var staying = new HashSet<string>(policy.Clients.Except(leaving).SelectMany(c => c.Roles), StringComparer.Ordinal);
+        return new HashSet<string>(leaving.SelectMany(c => c.Roles).Where(r => !staying.Contains(r)), StringComparer.Ordinal);
     }
 
     private static List<QaRule> RulesNaming(QaPolicy policy, Func<QaSelector, bool> names) =>

@@ -39,3 +39,9 @@ public sealed record RuleSpec(QaRuleKind Kind, IReadOnlyList<QaSelector> From, I
     public string? Description { get; init; }
     public bool AllowAnyDestination { get; init; }
 }
+
+/// <summary>An expected verdict: <see cref="Port"/> is one port (<c>443/tcp</c>) or <c>icmp</c>.</summary>
+public sealed record AssertionSpec(string From, string To, string Port, bool ExpectAllowed)
+{
+    public string? Description { get; init; }
+}

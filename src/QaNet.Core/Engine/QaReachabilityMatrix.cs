@@ -142,13 +142,16 @@ public sealed class QaReachabilityMatrix
     /// <summary>Verdicts actually computed (class triples), against <see cref="CellCount"/> cells.</summary>
     public long ComputedCount => (long)SourceClassCount * DestinationClassCount * PortClassCount;
 
-    /// <summary>Every port a rule or endpoint names (both ends of a range), plus <see cref="QaMatrixOptions.ProbePorts"/>.</summary>
-    public static IReadOnlyList<QaPortRange> PolicyPorts(QaPolicy policy)
+    /// <summary>
+    /// Every port a rule or endpoint names (both ends of a range), plus <see cref="QaMatrixOptions.ProbePorts"/>
+    /// and <paramref name="extra"/> (single ports or icmp), sorted by protocol and port.
+    /// </summary>
+    public static IReadOnlyList<QaPortRange> PolicyPorts(QaPolicy policy, IEnumerable<QaPortRange>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var set = new SortedSet<QaPortRange>(Comparer<QaPortRange>.Create((a, b) =>
             a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.From.CompareTo(b.From)));
-        foreach (var r in policy.Rules.SelectMany(r => r.Ports).Concat(policy.Endpoints.SelectMany(e => e.Ports)).Concat(QaMatrixOptions.ProbePorts))
+        foreach (var r in policy.Rules.SelectMany(r => r.Ports).Concat(policy.Endpoints.SelectMany(e => e.Ports)).Concat(QaMatrixOptions.ProbePorts).Concat(extra ?? Array.Empty<QaPortRange>()))
         {
             set.Add(r.IsIcmp ? QaPortRange.Icmp : new QaPortRange(r.Protocol, r.From, r.From));
             if (!r.IsIcmp && r.To != r.From)

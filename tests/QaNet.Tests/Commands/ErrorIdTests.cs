@@ -21,7 +21,7 @@ public sealed class ErrorIdTests
     [InlineData("Get-QaNetwork -Name nope", "NotFound,QaNet.Commands.GetQaNetworkCommand")]
     [InlineData("Remove-QaNetwork -Name nope -Confirm:$false", "NotFound,QaNet.Commands.RemoveQaNetworkCommand")]
     [InlineData("$null = Grant-QaEgress -Client beaker-client01 -Endpoint koji; Remove-QaNetwork -Name qa-clients -Confirm:$false", "InUse,QaNet.Commands.RemoveQaNetworkCommand")]
-    [InlineData("Remove-QaNetwork -Name qa-clients -Force -Confirm:$false", "UnknownReference,QaNet.Commands.RemoveQaNetworkCommand")]
+    [InlineData("Remove-QaNetwork -Name qa-clients -Confirm:$false", "InUse,QaNet.Commands.RemoveQaNetworkCommand")]
     [InlineData("Add-QaClient -Network qa-clients -Name taskotron-client01", "DuplicateClientName,QaNet.Commands.AddQaClientCommand")]
     [InlineData("Add-QaClient -Network qa-clients -Name c9 -Address 10.1.1.1", "AddressOutsideSubnet,QaNet.Commands.AddQaClientCommand")]
     [InlineData("Add-QaClient -Network qa-clients -Name c9 -Address 192.168.150.1", "AddressReserved,QaNet.Commands.AddQaClientCommand")]

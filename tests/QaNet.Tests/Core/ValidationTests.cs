@@ -393,13 +393,25 @@ public class ValidationTests
     }
 
     [Fact]
-    public void InUse_removing_the_last_client_of_a_role_named_by_a_rule_is_refused()
+    public void InUse_removing_the_last_client_of_a_role_named_by_a_rule_is_refused_and_Force_takes_the_rule()
     {
         var p = CoreTestPolicies.WithClientsAndKoji();
-        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Role("beaker") }, new[] { QaSelector.Endpoint("koji") }));
-        // The role would name nothing afterwards: validation undoes the removal.
-        Expect(QaErrorIds.UnknownReference, () => PolicyEditor.RemoveClient(p, "beaker-client01", removeRules: false));
+        var rule = PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Role("beaker") }, new[] { QaSelector.Endpoint("koji") }));
+        // The role would name nothing afterwards, so the rule counts as naming the client.
+        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "beaker-client01", removeRules: false));
         Assert.NotNull(p.FindClient("beaker-client01"));
+        Assert.Same(rule, Assert.Single(PolicyEditor.RemoveClient(p, "beaker-client01", removeRules: true)));
+        Assert.Empty(p.Rules);
+    }
+
+    [Fact]
+    public void A_role_that_other_clients_still_have_keeps_its_rules()
+    {
+        var p = CoreTestPolicies.WithClientsAndKoji();
+        PolicyEditor.AddClient(p, "qa-clients", new ClientSpec("beaker-client02") { Roles = new[] { "beaker" } });
+        PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Role("beaker") }, new[] { QaSelector.Endpoint("koji") }));
+        Assert.Empty(PolicyEditor.RemoveClient(p, "beaker-client01", removeRules: false));
+        Assert.Single(p.Rules);
     }
 
     [Fact]

@@ -1,0 +1,86 @@
+using System.Management.Automation;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Analysis;
+using QaNet.Core.Engine;
+using QaNet.Core.Model;
+using QaNet.Core.Resolution;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands;
+
+/// <summary>
+/// The flows whose verdict differs between two policies, as regions (sources × destinations ×
+/// ports), each with the deciding rule before and after. Either side may be a policy object or
+/// the path of a policy file; without <c>-Difference</c> the current policy is compared.
+/// </summary>
+[Cmdlet(VerbsData.Compare, "QaPolicy")]
+[OutputType(typeof(QaFlowChange))]
+public sealed class CompareQaPolicyCommand : QaCmdlet
+{
+    /// <summary>A QaPolicy, or the path of a policy file (a string or FileInfo).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public object Reference { get; set; } = null!;
+
+    /// <summary>A QaPolicy, or the path of a policy file; the current policy when omitted.</summary>
+    [Parameter(Position = 1, ValueFromPipeline = true)]
+    public object? Difference { get; set; }
+
+    /// <summary>The moment rule expiry is judged against, in both policies; now when omitted.</summary>
+    [Parameter]
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>Not a parameter here: both sides are named explicitly.</summary>
+    public override QaPolicy? Policy { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var reference = PolicyArgument(Reference, nameof(Reference));
+        var difference = Difference is null ? ResolvePolicy() : PolicyArgument(Difference, nameof(Difference));
+        if (reference is null || difference is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var changes = QaReachability.Compare(ResolvedPolicy.Create(reference), ResolvedPolicy.Create(difference),
+                IsBound(nameof(At)) ? At : DateTimeOffset.Now);
+            WriteObject(changes, enumerateCollection: true);
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, difference);
+        }
+    }
+
+    /// <summary>The policy an argument stands for; null after writing why.</summary>
+    private QaPolicy? PolicyArgument(object value, string parameter)
+    {
+        switch (value is PSObject pso ? pso.BaseObject : value)
+        {
+            case QaPolicy policy:
+                return policy;
+            case FileInfo file:
+                return LoadPolicyFile(file.FullName);
+            case string path:
+                var files = ResolveInputFiles(path);
+                if (files.Count == 1)
+                {
+                    return LoadPolicyFile(files[0]);
+                }
+
+                if (files.Count > 1)
+                {
+                    WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidPolicyArgument, ErrorCategory.InvalidArgument, path,
+                        $"-{parameter} '{path}' names {files.Count} files.", "Give the path of one policy file."));
+                }
+
+                return null;
+            default:
+                WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidPolicyArgument, ErrorCategory.InvalidArgument, value,
+                    $"-{parameter} got a {value.GetType().Name}, which is neither a policy nor a policy file's path.",
+                    "Pass a QaPolicy (Import-QaPolicy, Get-QaPolicy) or the path of a YAML policy file."));
+                return null;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Management.Automation;
+using System.Text;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Engine;
+using QaNet.Core.Model;
+using QaNet.Core.Reports;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands;
+
+/// <summary>
+/// Writes reachability results as one self-contained HTML page: the piped results, or without
+/// input the whole matrix of the policy (Test-QaReachability -All). Replaces an existing file
+/// like Export-QaPolicy does, with <c>-NoClobber</c> to refuse and <c>-Force</c> for a read-only one.
+/// </summary>
+[Cmdlet(VerbsData.Export, "QaReachabilityReport", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportQaReachabilityReportCommand : QaCmdlet
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly List<QaReachabilityResult> received = new();
+
+    /// <summary>The policy whose matrix is written when no results are given.</summary>
+    [Parameter]
+    public override QaPolicy? Policy { get; set; }
+
+    /// <summary>Resolved against the PowerShell location, not the process directory.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = string.Empty;
+
+    [Parameter(ValueFromPipeline = true)]
+    public QaReachabilityResult[]? InputObject { get; set; }
+
+    [Parameter]
+    public string? Title { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is not null)
+        {
+            received.AddRange(InputObject);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ResolveOutputFile(Path) is not { } file)
+        {
+            return;
+        }
+
+        var info = new FileInfo(file);
+        if (info.Exists && NoClobber)
+        {
+            WriteError(QaErrorRecords.Create(CommandErrorIds.ReportFileExists, ErrorCategory.ResourceExists, file,
+                $"The file '{file}' already exists.", "Choose another path, or leave out -NoClobber to replace it."));
+            return;
+        }
+
+        // An upstream command that found nothing gives an empty report, not the whole matrix.
+        var results = received.Count > 0 || MyInvocation.ExpectingInput || IsBound(nameof(InputObject)) ? received : PolicyMatrix();
+        if (results is null)
+        {
+            return;
+        }
+
+        var cells = ReportCells.From(results);
+        var title = Title ?? (results == received ? "QaNet reachability" : $"QaNet reachability of policy '{ResolvePolicy().Name}'");
+        if (!ShouldProcess(file, $"Write a reachability report of {cells.Count} cells"))
+        {
+            return;
+        }
+
+        try
+        {
+            if (info.Exists && Force && info.IsReadOnly)
+            {
+                info.IsReadOnly = false;
+            }
+
+            File.WriteAllText(file, ReachabilityReport.Render(title, cells, DateTimeOffset.Now), Utf8NoBom);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.ReportWriteFailed, ErrorCategory.WriteError, file));
+            return;
+        }
+
+        if (PassThru)
+        {
+            info.Refresh();
+            WriteObject(info);
+        }
+    }
+
+    private List<QaReachabilityResult>? PolicyMatrix()
+    {
+        var policy = ResolvePolicy();
+        try
+        {
+            return QaReachability.Create(policy, DateTimeOffset.Now).Matrix().Cells().ToList();
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, policy);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Management.Automation;
+using QaNet.Commands.Completion;
+using QaNet.Commands.Infrastructure;
+using QaNet.Core.Engine;
+using QaNet.Core.Model;
+using QaNet.Core.Validation;
+
+namespace QaNet.Commands;
+
+/// <summary>
+/// Whether a flow is allowed by the policy, which rule decides and why; with <c>-All</c>, the
+/// whole matrix of clients × endpoints × ports. Results carry From, To, Port and Protocol, so
+/// they can be piped back in (to judge them at another moment with <c>-At</c>).
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "QaReachability", DefaultParameterSetName = SingleSet)]
+[OutputType(typeof(QaReachabilityResult))]
+[OutputType(typeof(bool), ParameterSetName = new[] { SingleSet })]
+[OutputType(typeof(QaRoleReachabilityResult), ParameterSetName = new[] { AllSet })]
+public sealed class TestQaReachabilityCommand : QaCmdlet
+{
+    private const string SingleSet = "Single";
+    private const string AllSet = "All";
+
+    private QaReachability? reachability;
+
+    [Parameter(ValueFromPipeline = true)]
+    public override QaPolicy? Policy { get; set; }
+
+    /// <summary>A client, endpoint or role name, or an address.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SingleSet, ValueFromPipelineByPropertyName = true)]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(FlowEndCompleter))]
+    public string From { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = SingleSet, ValueFromPipelineByPropertyName = true)]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(FlowEndCompleter))]
+    public string To { get; set; } = string.Empty;
+
+    /// <summary>With a single flow: the ports asked about; with -All: ports added to the policy's own.</summary>
+    [Parameter(Mandatory = true, Position = 2, ParameterSetName = SingleSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = AllSet)]
+    [ValidateRange(0, 65535)]
+    public int[] Port { get; set; } = Array.Empty<int>();
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public QaProtocol Protocol { get; set; } = QaProtocol.Tcp;
+
+    /// <summary>A bare boolean, as with Test-Connection: true only if every address pair is allowed.</summary>
+    [Parameter(ParameterSetName = SingleSet)]
+    public SwitchParameter Quiet { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = AllSet)]
+    public SwitchParameter All { get; set; }
+
+    /// <summary>Folds clients into their roles: one row per role, endpoint and port.</summary>
+    [Parameter(ParameterSetName = AllSet)]
+    public SwitchParameter ByRole { get; set; }
+
+    /// <summary>The moment rule expiry is judged against; now when omitted.</summary>
+    [Parameter]
+    public DateTimeOffset At { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Engine(ResolvePolicy()) is not { } engine)
+        {
+            return;
+        }
+
+        switch (ParameterSetName)
+        {
+            case AllSet:
+                WriteMatrix(engine);
+                break;
+            default:
+                WriteFlows(engine);
+                break;
+        }
+    }
+
+    private void WriteFlows(QaReachability engine)
+    {
+        // Each side on its own first, so that the error names the side that is unknown.
+        if (!Resolves(engine, From) || !Resolves(engine, To))
+        {
+            return;
+        }
+
+        var results = Port.SelectMany(port => engine.Test(From, To, port, Protocol)).ToList();
+
+        if (Quiet)
+        {
+            WriteObject(results.TrueForAll(r => r.Allowed));
+        }
+        else
+        {
+            WriteObject(results, enumerateCollection: true);
+        }
+    }
+
+    private void WriteMatrix(QaReachability engine)
+    {
+        var extra = Port.Select(p => Protocol == QaProtocol.Icmp ? QaPortRange.Icmp : new QaPortRange(Protocol, p, p));
+        var matrix = engine.Matrix(new QaMatrixOptions { Ports = QaReachabilityMatrix.PolicyPorts(engine.Policy, extra) });
+        WriteVerbose($"{matrix.CellCount} cells ({matrix.Clients.Count} clients × {matrix.Endpoints.Count} endpoints × {matrix.Ports.Count} ports) " +
+                     $"from {matrix.ComputedCount} verdicts computed on equivalence classes.");
+
+        // Streamed: the first rows show (and Select-Object -First stops) before the last is built.
+        if (ByRole)
+        {
+            foreach (var row in matrix.ByRole())
+            {
+                WriteObject(row);
+            }
+        }
+        else
+        {
+            foreach (var cell in matrix.Cells())
+            {
+                WriteObject(cell);
+            }
+        }
+    }
+
+    private bool Resolves(QaReachability engine, string name)
+    {
+        try
+        {
+            engine.ResolveName(name);
+            return true;
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, name);
+            return false;
+        }
+    }
+
+    /// <summary>Compiled once per policy and invocation, however many flows are piped in.</summary>
+    private QaReachability? Engine(QaPolicy policy)
+    {
+        if (reachability is null || !ReferenceEquals(reachability.Policy, policy))
+        {
+            try
+            {
+                reachability = QaReachability.Create(policy, IsBound(nameof(At)) ? At : DateTimeOffset.Now);
+            }
+            catch (QaValidationException e)
+            {
+                WriteValidationError(e, policy);
+                return null;
+            }
+        }
+
+        return reachability;
+    }
+}

@@ -1,0 +1,30 @@
+using QaNet.Core.Engine;
+
+namespace QaNet.Core.Reports;
+
+/// <summary>Engine results as report cells: one cell per result.</summary>
+public static class ReportCells
+{
+    /// <summary>
+    /// Results that share source, destination and port (an endpoint answered per address, a
+    /// client's IPv4 and IPv6 address) would fall into one cell; the side whose addresses
+    /// differ gets its address added to the name, so each keeps a cell of its own.
+    /// </summary>
+    public static IReadOnlyList<ReportCell> From(IEnumerable<QaReachabilityResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var list = results.ToList();
+        var groups = list.GroupBy(r => (r.From, r.To, r.Port, r.Protocol))
+            .ToDictionary(g => g.Key, g => (
+                Sources: g.Select(r => r.SourceAddress).Distinct().Count() > 1,
+                Destinations: g.Select(r => r.DestinationAddress).Distinct().Count() > 1));
+        return list.Select(r =>
+        {
+            var (sources, destinations) = groups[(r.From, r.To, r.Port, r.Protocol)];
+            return new ReportCell(
+                sources ? $"{r.From} ({r.SourceAddress})" : r.From,
+                destinations ? $"{r.To} ({r.DestinationAddress})" : r.To,
+                FlowExplainer.PortText(r.Protocol, r.Port), r.Allowed, r.RuleId, r.Reason);
+        }).ToList();
+    }
+}
