@@ -9,6 +9,7 @@ BeforeAll {
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule')
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Test-QaReachability', 'Export-QaReachabilityReport', 'Test-QaPolicy',
         'Compare-QaPolicy', 'Add-QaAssertion', 'Get-QaAssertion', 'Remove-QaAssertion') | Sort-Object)
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Start-QaLab', 'Get-QaLab', 'Stop-QaLab') | Sort-Object)
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {
