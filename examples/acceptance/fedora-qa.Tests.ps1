@@ -60,3 +60,14 @@ Describe 'connections into clients' {
         'koji' | Should -BeBlocked -To taskotron-client01 -Port 22 -Live -Prefix $lab
     }
 }
+
+Describe 'the whole policy' {
+    It 'holds on the lab cell by cell' {
+        $cells = Test-QaReachability -All -Live -Lab $lab
+        $cells.Count | Should -BeGreaterThan 1000
+        $cells | Where-Object { -not $_.Conforms } | Should -BeNullOrEmpty
+    }
+    It 'keeps the QA LAN out of reach of every client' {
+        Test-QaReachability -From taskotron-client01 -To qa-lan -Port 22, 443 -Live -Lab $lab -Quiet | Should -BeFalse
+    }
+}

@@ -19,6 +19,52 @@ public abstract class LabCommand : QaCmdlet
     /// <summary>The prefix of the lab this session started last (the default for Get/Stop).</summary>
     internal static string? SessionPrefix { get; set; }
 
+    /// <summary>The lab a -Live probe goes to: the given prefix, else this session's lab, else the only lab running.</summary>
+    internal static QaLab? FindLab(string? prefix)
+    {
+        if (!string.IsNullOrEmpty(prefix))
+        {
+            return QaLab.Get(prefix);
+        }
+
+        if (SessionPrefix is { } mine && QaLab.Get(mine) is { } lab)
+        {
+            return lab;
+        }
+
+        var all = QaLab.List();
+        return all.Count == 1 ? all[0] : null;
+    }
+
+    /// <summary>
+    /// Probes <paramref name="flows"/> in the lab on the pipeline thread's behalf, showing
+    /// progress when there are many.
+    /// </summary>
+    internal static IReadOnlyList<Core.Probes.QaLiveResult> Probe(Cmdlet cmdlet, Core.Engine.QaReachability engine, IReadOnlyList<Core.Probes.QaLiveFlow> flows)
+    {
+        var done = 0;
+        var progress = new Progress<int>(n => Interlocked.Exchange(ref done, n));
+        var task = Core.Probes.QaLiveMatrix.RunAsync(engine, flows, progress: progress);
+        var record = new ProgressRecord(1, "Probing the lab", $"{flows.Count} flows");
+        while (!task.Wait(250))
+        {
+            if (flows.Count > 20)
+            {
+                record.PercentComplete = Math.Min(100, 100 * Volatile.Read(ref done) / flows.Count);
+                record.StatusDescription = $"{Volatile.Read(ref done)} of {flows.Count} flows";
+                cmdlet.WriteProgress(record);
+            }
+        }
+
+        if (flows.Count > 20)
+        {
+            record.RecordType = ProgressRecordType.Completed;
+            cmdlet.WriteProgress(record);
+        }
+
+        return task.GetAwaiter().GetResult();
+    }
+
     private sealed class QueueLog : IQaLabLog
     {
         public ConcurrentQueue<(bool Warning, string Text)> Messages { get; } = new();
