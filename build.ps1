@@ -156,7 +156,7 @@ function Invoke-Tests {
     Write-Host '==> Pester'
     $env:QANET_MODULE_PATH = Join-Path $ModuleOut 'QaNet.psd1'
     $env:QANET_PESTER_PATH = $pester
-    $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $Root 'tests/pester') }
+    $paths = if ($PesterPath) { $PesterPath } else { @((Join-Path $Root 'tests/pester'), (Join-Path $Root 'examples/acceptance')) }
     # Pester runs in its own process so the module under test never loads into this one.
     $script = @'
 param($PesterModule, [string] $Paths, $ResultFile)
@@ -191,6 +191,7 @@ $r = Invoke-Pester -Configuration $c
 }
 
 function Invoke-Demo {
+    Install-LabPrerequisites
     Invoke-Build
     $demo = Join-Path $Root 'examples/demo.ps1'
     Invoke-Pwsh @('-File', $demo, '-ModulePath', (Join-Path $ModuleOut 'QaNet.psd1'))

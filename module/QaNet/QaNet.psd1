@@ -1,5 +1,7 @@
 @{
     RootModule           = 'QaNet.Commands.dll'
+    # Registers Should -BeReachable / -BeBlocked when Pester is loaded; no Pester dependency.
+    NestedModules        = @('QaNet.Assertions.psm1')
     # Filled in at build time from Directory.Build.props (the one place the version lives).
     ModuleVersion        = '0.0.0'
     GUID                 = 'e150f1f9-9798-44f5-b0d4-ae7933148d36'
@@ -29,6 +31,9 @@
         'Block-QaEgress'
         'Get-QaRule'
         'Revoke-QaRule'
+        'Start-QaLab'
+        'Get-QaLab'
+        'Stop-QaLab'
         # Reachability and analysis
         'Test-QaReachability'
         'Export-QaReachabilityReport'

@@ -12,6 +12,7 @@ BeforeAll {
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess',
         'Test-QaAccess') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork') | Sort-Object)
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Start-QaLab', 'Get-QaLab', 'Stop-QaLab') | Sort-Object)
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {

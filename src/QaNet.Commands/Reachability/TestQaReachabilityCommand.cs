@@ -16,6 +16,7 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaReachabilityResult))]
 [OutputType(typeof(bool), ParameterSetName = new[] { SingleSet })]
 [OutputType(typeof(QaRoleReachabilityResult), ParameterSetName = new[] { AllSet })]
+[OutputType(typeof(QaNet.Core.Probes.QaLiveResult))]
 public sealed class TestQaReachabilityCommand : QaCmdlet
 {
     private const string SingleSet = "Single";
@@ -57,6 +58,14 @@ public sealed class TestQaReachabilityCommand : QaCmdlet
     [Parameter(ParameterSetName = AllSet)]
     public SwitchParameter ByRole { get; set; }
 
+    /// <summary>Also probes the flows in a running lab (Start-QaLab): results carry Observed, ObservedDetail and Conforms.</summary>
+    [Parameter]
+    public SwitchParameter Live { get; set; }
+
+    /// <summary>The lab -Live probes; default: the lab this session started, else the only lab running.</summary>
+    [Parameter]
+    public string? Lab { get; set; }
+
     /// <summary>The moment rule expiry is judged against; now when omitted.</summary>
     [Parameter]
     public DateTimeOffset At { get; set; }
@@ -87,6 +96,12 @@ public sealed class TestQaReachabilityCommand : QaCmdlet
             return;
         }
 
+        if (Live)
+        {
+            WriteLiveFlows(engine);
+            return;
+        }
+
         var results = Port.SelectMany(port => engine.Test(From, To, port, Protocol)).ToList();
 
         if (Quiet)
@@ -99,8 +114,65 @@ public sealed class TestQaReachabilityCommand : QaCmdlet
         }
     }
 
+    private QaNet.Core.Lab.QaLab? LiveLab()
+    {
+        if (global::QaNet.Commands.Lab.LabCommand.FindLab(this.Lab) is { } lab)
+        {
+            return lab;
+        }
+
+        WriteError(QaErrorRecords.Create(QaNet.Core.Lab.QaLabErrorIds.LabNotFound, ErrorCategory.ObjectNotFound, this.Lab,
+            this.Lab is null ? "No lab to probe: none was started in this session and not exactly one runs." : $"No lab with prefix '{this.Lab}' runs.",
+            "Start one with Start-QaLab, or name it with -Lab."));
+        return null;
+    }
+
+    private void WriteLiveFlows(QaReachability engine)
+    {
+        if (LiveLab() is not { } lab)
+        {
+            return;
+        }
+
+        var flows = new List<QaNet.Core.Probes.QaLiveFlow>();
+        try
+        {
+            foreach (var port in Port)
+            {
+                flows.AddRange(QaNet.Core.Probes.QaLiveMatrix.FlowsBetween(lab.State, From, To, port, Protocol));
+            }
+        }
+        catch (QaNet.Core.Lab.QaLabException e)
+        {
+            WriteError(QaErrorRecords.FromException(e, e.ErrorId, ErrorCategory.ObjectNotFound, From + " -> " + To));
+            return;
+        }
+
+        var results = global::QaNet.Commands.Lab.LabCommand.Probe(this, engine, flows);
+        if (Quiet)
+        {
+            WriteObject(results.All(r => r.Observed));
+        }
+        else
+        {
+            WriteObject(results, enumerateCollection: true);
+        }
+    }
+
     private void WriteMatrix(QaReachability engine)
     {
+        if (Live)
+        {
+            if (LiveLab() is { } lab)
+            {
+                var flows = QaNet.Core.Probes.QaLiveMatrix.Flows(lab.State, engine.Policy);
+                WriteVerbose($"Probing {flows.Count} flows in lab {lab.Prefix} (egress matrix, ingress and client-to-client cells).");
+                WriteObject(global::QaNet.Commands.Lab.LabCommand.Probe(this, engine, flows), enumerateCollection: true);
+            }
+
+            return;
+        }
+
         var extra = Port.Select(p => Protocol == QaProtocol.Icmp ? QaPortRange.Icmp : new QaPortRange(Protocol, p, p));
         var matrix = engine.Matrix(new QaMatrixOptions { Ports = QaReachabilityMatrix.PolicyPorts(engine.Policy, extra) });
         WriteVerbose($"{matrix.CellCount} cells ({matrix.Clients.Count} clients × {matrix.Endpoints.Count} endpoints × {matrix.Ports.Count} ports) " +

@@ -49,6 +49,14 @@ public sealed class LibvirtdInstance : IAsyncDisposable
     public PublishHost PublishHost(string virtHost, ICommandRunner? local = null) =>
         Publish.PublishHost.For(virtHost, HostTarget.Namespace(Namespace), Uri, local);
 
+    /// <summary>An instance started earlier, possibly by another process (the lab's state file), so it can be stopped.</summary>
+    public static LibvirtdInstance Attach(string ns, string directory, int? pid, ICommandRunner? runner = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        _ = HostTarget.Namespace(ns);
+        return new LibvirtdInstance(ns, Path.GetFullPath(directory), runner ?? ProcessRunner.Instance) { Pid = pid };
+    }
+
     public static async Task<LibvirtdInstance> StartAsync(string ns, string directory, ICommandRunner? runner = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);

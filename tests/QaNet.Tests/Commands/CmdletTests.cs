@@ -188,13 +188,14 @@ public sealed class CmdletTests
         string[] reachability = ["Test-QaReachability", "Export-QaReachabilityReport", "Test-QaPolicy", "Compare-QaPolicy",
             "Add-QaAssertion", "Get-QaAssertion", "Remove-QaAssertion"];
         string[] rendering = ["Get-QaRuleset"];
+        string[] lab = ["Start-QaLab", "Get-QaLab", "Stop-QaLab"];
         using var s = new PowerShellSession();
         var names = s.Run("(Get-Command -Module QaNet.Commands).Name").Select(o => (string)o.BaseObject).Order(StringComparer.Ordinal);
         string[] contract =
             ["Add-QaClient", "Add-QaEndpoint", "Block-QaEgress", "Export-QaPolicy", "Get-QaClient", "Get-QaEndpoint", "Get-QaNetwork",
              "Get-QaPolicy", "Get-QaRule", "Grant-QaEgress", "Grant-QaIngress", "Import-QaPolicy", "New-QaIsolatedNetwork",
              "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule",
-             .. reachability, .. access, .. rendering, .. publishing];
+             .. reachability, .. access, .. rendering, .. publishing, .. lab];
         Assert.Equal(contract.Order(StringComparer.Ordinal), names);
     }
 

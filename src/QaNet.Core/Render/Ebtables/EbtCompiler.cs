@@ -59,12 +59,28 @@ internal sealed class EbtCompiler
                 Add(new EbtRule(builtin, OutChain(c)) { SourceMac = c.MacAddress });
             }
 
+            // A client's own frames never come back from its chain; a frame still carrying a
+            // client's address here comes from another MAC (a client that changed its MAC).
+            if (clients.Count > 0)
+            {
+                rules.Add(new EbtRule(builtin, AntiSpoofChain));
+            }
+
             if (builtin == "FORWARD")
             {
                 foreach (var (_, c) in clients)
                 {
                     Add(new EbtRule(builtin, InChain(c)) { DestinationMac = c.MacAddress });
                 }
+            }
+        }
+
+        if (clients.Count > 0)
+        {
+            chains.Add(AntiSpoofChain);
+            foreach (var (_, c) in clients)
+            {
+                rules.Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = AddressRange.Host(c.Address) });
             }
         }
 
@@ -96,6 +112,9 @@ internal sealed class EbtCompiler
 
     /// <summary>Every chain QaNet renders starts with this; the publisher replaces exactly those.</summary>
     public const string ChainPrefix = "QN-";
+
+    /// <summary>Frames from a MAC that is no client's, claiming a client's address.</summary>
+    private const string AntiSpoofChain = "QN-ANTISPOOF";
 
     private static string OutChain(QaClient c) => ChainName("QN-O-", c.Name);
 

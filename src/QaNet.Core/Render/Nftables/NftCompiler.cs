@@ -40,12 +40,17 @@ internal sealed class NftCompiler
     {
         var forward = new NftChain("forward", "filter forward", "filter");
         var input = new NftChain("input", "filter input", "filter");
+
+        // A gateway is an endpoint of the policy: its own connections into the clients are policy
+        // flows too (a virthost's are not, and its dnsmasq must answer the clients).
+        var output = hostRunsDnsmasq ? null : new NftChain("output", "filter output", "filter");
         foreach (var n in networks)
         {
             foreach (var s in Subnets(n))
             {
                 var family = FamilyOf(s);
                 var subnet = new[] { AddressRange.From(s) };
+                output?.Rules.Add(new NftRule("@scope", NftVerdict.Jump) { JumpTarget = Decide, Family = family, Destination = NftAddressMatch.Of(subnet) });
                 forward.Rules.Add(new NftRule("@scope", NftVerdict.Jump) { JumpTarget = Decide, Family = family, Source = NftAddressMatch.Of(subnet) });
                 forward.Rules.Add(new NftRule("@scope", NftVerdict.Jump) { JumpTarget = Decide, Family = family, Destination = NftAddressMatch.Of(subnet) });
                 input.Rules.Add(new NftRule("@scope", NftVerdict.Jump) { JumpTarget = FromClients, Family = family, Source = NftAddressMatch.Of(subnet) });
@@ -102,7 +107,13 @@ internal sealed class NftCompiler
             });
         }
 
-        var chains = new List<NftChain> { forward, input, fromClients, decide };
+        var chains = new List<NftChain> { forward, input };
+        if (output is not null)
+        {
+            chains.Add(output);
+        }
+
+        chains.AddRange(new[] { fromClients, decide });
         if (postrouting.Rules.Count > 0)
         {
             chains.Add(postrouting);

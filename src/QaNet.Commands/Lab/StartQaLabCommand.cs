@@ -1,0 +1,44 @@
+using System.Management.Automation;
+using QaNet.Core.Lab;
+using QaNet.Core.Model;
+
+namespace QaNet.Commands.Lab;
+
+/// <summary>Builds a lab replica of a policy out of network namespaces and publishes the policy into it.</summary>
+[Cmdlet(VerbsLifecycle.Start, "QaLab", SupportsShouldProcess = true)]
+[OutputType(typeof(QaLab))]
+public sealed class StartQaLabCommand : LabCommand
+{
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    public override QaPolicy? Policy { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Prefix { get; set; } = Namespaces.DefaultPrefix;
+
+    /// <summary>Builds every network in this mode instead of the policy's (the policy itself is not changed).</summary>
+    [Parameter]
+    public QaNetworkMode? Mode { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var policy = ResolvePolicy();
+        if (Mode is { } mode)
+        {
+            policy = CopyOf(policy);
+            foreach (var n in policy.Networks)
+            {
+                n.Mode = mode;
+            }
+        }
+
+        if (!ShouldProcess($"lab '{Prefix}'", $"Start a lab of policy '{policy.Name}' ({policy.Networks.Count} networks, {policy.Clients.Count()} clients)"))
+        {
+            return;
+        }
+
+        var lab = Run((options, ct) => QaLab.StartAsync(policy, Prefix, options, ct), Prefix);
+        SessionPrefix = lab.Prefix;
+        WriteObject(lab);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using QaNet.Core.Engine;
+using QaNet.Core.Hosts;
+using QaNet.Core.Lab;
+using QaNet.Core.Model;
+using QaNet.Core.Probes;
+using QaNet.Core.Publish;
+
+namespace QaNet.Tests.Lab;
+
+public sealed class ChangeLab : LabFixture
+{
+    public override string Prefix => "qn-ltc-";
+
+    public override QaPolicy CreatePolicy() => Fedora();
+}
+
+/// <summary>A policy change published into a running lab: the kernel follows the engine.</summary>
+public sealed class LabChangeTests : IClassFixture<ChangeLab>
+{
+    private readonly ChangeLab _lab;
+
+    public LabChangeTests(ChangeLab lab)
+    {
+        _lab = lab;
+    }
+
+    private async Task<IReadOnlyList<QaLiveResult>> LiveFrom(string client)
+    {
+        var flows = QaLiveMatrix.Flows(_lab.Lab.State, _lab.Policy, new QaLiveOptions { Ingress = false, ClientToClient = false })
+            .Where(f => f.From == client).ToList();
+        Assert.NotEmpty(flows);
+        return await QaLiveMatrix.RunAsync(QaReachability.Create(_lab.Policy, DateTimeOffset.UtcNow), flows);
+    }
+
+    // Fails today, in the publish path rather than the lab: adding a client changes the
+    // network's metadata hash (it covers the DHCP hosts), so the planner redefines the running
+    // network instead of net-update, and the redefine is refused ("network 'qa-clients' already
+    // exists with uuid …": the XML carries no uuid). Enable once publishing adds clients by delta.
+    [Fact(Skip = "Publish redefines a running network when a client is added (metadata hash covers DHCP hosts; redefine lacks the uuid); see docs/lab.md")]
+    public async Task Adding_a_client_and_a_grant_opens_the_flow_live_and_revoking_the_grant_closes_it()
+    {
+        var policy = _lab.Policy;
+        var net = policy.FindNetwork("qa-clients")!;
+        var client = new QaClient(net, "debug-client01", "52:54:00:51:00:30", IPAddress.Parse("192.168.150.30"), "virthost-comm02");
+        client.Roles.Add("debug");
+        net.Clients.Add(client);
+        var grant = new QaRule(policy, "debug-koji", QaRuleKind.Egress) { Priority = QaRule.DefaultGrantPriority };
+        grant.From.Add(QaSelector.Role("debug"));
+        grant.To.Add(QaSelector.Endpoint("koji"));
+        policy.Rules.Add(grant);
+
+        var published = await _lab.Lab.PublishAsync(policy);
+        Assert.Contains(published, r => r.Changes.Any(c => c.Kind == QaPublishChangeKind.DhcpHostAdd));
+        Assert.DoesNotContain(published, r => r.Changes.Any(c => c.Kind == QaPublishChangeKind.LibvirtNetworkRedefine));
+        Assert.Equal("dhcp", _lab.Lab.State.FindHost("debug-client01")!.AddressSource);
+
+        var opened = await LiveFrom("debug-client01");
+        LabFixture.AssertConforms(opened);
+        Assert.Contains(opened, r => r.To == "koji" && r.Port == 443 && r.Observed && r.RuleId == "debug-koji");
+        Assert.Contains(opened, r => r.To == "bodhi" && r.Port == 443 && !r.Observed);
+
+        policy.Rules.Remove(grant);
+        await _lab.Lab.PublishAsync(policy);
+        var closed = await LiveFrom("debug-client01");
+        LabFixture.AssertConforms(closed);
+        Assert.Contains(closed, r => r.To == "koji" && r.Port == 443 && !r.Observed && r.ObservedDetail == QaProbeResult.TimedOut);
+        Assert.Contains(closed, r => r.To == "package-repos" && r.Port == 443 && r.Observed);
+    }
+}
+
+/// <summary>A start that fails half-way leaves nothing behind.</summary>
+public sealed class LabFailureTests
+{
+    private sealed class FailingRunner : ICommandRunner
+    {
+        public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default) =>
+            spec.Arguments.Contains("qanet-listen")
+                ? Task.FromResult(CommandResult.Fail(1, "injected failure"))
+                : ProcessRunner.Instance.RunAsync(spec, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_failed_start_removes_namespaces_libvirtd_and_state()
+    {
+        const string prefix = "qn-ltf-";
+        await QaLab.StopAsync(prefix);
+        var ex = await Assert.ThrowsAsync<QaLabException>(() =>
+            QaLab.StartAsync(LabFixture.Fedora(), prefix, new QaLabOptions { Runner = new FailingRunner() }));
+        Assert.Equal(QaLabErrorIds.LabStartFailed, ex.ErrorId);
+        Assert.Empty(await Namespaces.ListAsync(prefix));
+        Assert.False(Directory.Exists(QaLab.DirectoryFor(prefix)));
+        Assert.Null(QaLab.Get(prefix));
+        var libvirtd = await ProcessRunner.Instance.RunAsync(CommandSpec.Of("pgrep", "-f", QaLab.DirectoryFor(prefix)));
+        Assert.Equal(string.Empty, libvirtd.Stdout.Trim());
+    }
+}
