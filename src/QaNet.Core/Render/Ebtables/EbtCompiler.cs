@@ -63,7 +63,7 @@ internal sealed class EbtCompiler
             // client's address here comes from another MAC (a client that changed its MAC).
             if (clients.Count > 0)
             {
-                rules.Add(new EbtRule(builtin, AntiSpoofChain));
+                Add(new EbtRule(builtin, AntiSpoofChain));
             }
 
             if (builtin == "FORWARD")
@@ -80,7 +80,7 @@ internal sealed class EbtCompiler
             chains.Add(AntiSpoofChain);
             foreach (var (_, c) in clients)
             {
-                rules.Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = AddressRange.Host(c.Address) });
+                Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = AddressRange.Host(c.Address) });
             }
         }
 
