@@ -61,6 +61,18 @@ Describe 'connections into clients' {
     }
 }
 
+Describe 'the lab as the publish target' {
+    # Start-QaLab published the policy; the publish cmdlets now reach the lab's hosts by themselves.
+    It 'is already up to date' {
+        $results = Publish-QaNetwork -Confirm:$false
+        $results.Count | Should -BeGreaterThan 1
+        $results.Outcome | Sort-Object -Unique | Should -Be 'Unchanged'
+    }
+    It 'shows no drift' {
+        Test-QaNetwork -Quiet | Should -BeTrue
+    }
+}
+
 Describe 'the whole policy' {
     It 'holds on the lab cell by cell' {
         $cells = Test-QaReachability -All -Live -Lab $lab

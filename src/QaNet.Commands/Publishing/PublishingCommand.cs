@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
+using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
@@ -46,8 +47,19 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected PolicyPublisher CreatePublisher(QaPolicy policy, IPublishLog log) =>
-        new(policy, log, Transports()) { LocalRunner = LocalRunnerForTests };
+    protected PolicyPublisher CreatePublisher(QaPolicy policy, IPublishLog log)
+    {
+        var transports = Transports();
+        // A lab started in this session stands in for the policy's hosts until it is stopped,
+        // so Start-QaLab; Publish-QaNetwork; Test-QaNetwork need no -Transport.
+        if (transports.Count == 0 && Lab.LabCommand.SessionPrefix is { } prefix && QaLab.Get(prefix) is { } lab)
+        {
+            WriteVerbose($"Reaching the hosts through lab '{prefix}' (started in this session); -Transport overrides it.");
+            transports = lab.Transports().ToList();
+        }
+
+        return new(policy, log, transports) { LocalRunner = LocalRunnerForTests };
+    }
 
     /// <summary>The policy's hosts that -VirtHost names (all without it); a literal name the policy lacks is an UnknownVirtHost error.</summary>
     protected List<string> SelectHosts(IReadOnlyList<string> hosts)

@@ -271,6 +271,15 @@ public sealed class QaLab
         return true;
     }
 
+    /// <summary>
+    /// How the publish cmdlets reach the lab's hosts: each virthost in its namespace with its own
+    /// libvirtd socket, each gateway endpoint in its namespace.
+    /// </summary>
+    public IReadOnlyList<QaHostTransport> Transports() =>
+        State.Libvirtd.Select(l => QaHostTransport.InNamespace(l.VirtHost, l.Namespace, l.Uri))
+            .Concat(State.Hosts.Where(h => h.Kind == QaLabHostKind.Gateway).Select(h => QaHostTransport.InNamespace(h.Name, h.Namespace)))
+            .ToList();
+
     /// <summary>The publish target for a virthost (its namespace and libvirtd) or a gateway endpoint (its namespace).</summary>
     public PublishHost PublishHost(string host)
     {
