@@ -48,10 +48,8 @@ try {
     "$($results.Count) cells: $(@($results | Where-Object Allowed).Count) allowed, $filtered filtered; $($results.Count - $bad.Count) conform, $($bad.Count) do not."
     $bad | Format-Table -AutoSize | Out-String -Width 200
 
-    $html = [QaNet.Core.Reports.ReachabilityReport]::Render("Live conformance of $($policy.Name) (lab $Prefix)",
-        [QaNet.Core.Probes.QaLiveMatrix]::ToReportCells($results), [DateTimeOffset]::UtcNow)
     New-Item -ItemType Directory -Force (Split-Path $ReportPath) | Out-Null
-    Set-Content -Path $ReportPath -Value $html
+    $results | Export-QaReachabilityReport -Path $ReportPath -Title "Live conformance of $($policy.Name) (lab $Prefix)"
     "HTML report: $ReportPath"
 }
 finally {

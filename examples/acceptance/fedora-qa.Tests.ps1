@@ -75,9 +75,14 @@ Describe 'the lab as the publish target' {
 
 Describe 'the whole policy' {
     It 'holds on the lab cell by cell' {
-        $cells = Test-QaReachability -All -Live -Lab $lab
+        $script:cells = Test-QaReachability -All -Live -Lab $lab
         $cells.Count | Should -BeGreaterThan 1000
         $cells | Where-Object { -not $_.Conforms } | Should -BeNullOrEmpty
+    }
+    It 'writes the live conformance report for the team' {
+        $file = Join-Path $TestDrive 'live.html'
+        $script:cells | Export-QaReachabilityReport -Path $file
+        Get-Content -Raw $file | Should -Match "live probes: $($script:cells.Count) conform, 0 do not"
     }
     It 'keeps the QA LAN out of reach of every client' {
         Test-QaReachability -From taskotron-client01 -To qa-lan -Port 22, 443 -Live -Lab $lab -Quiet | Should -BeFalse

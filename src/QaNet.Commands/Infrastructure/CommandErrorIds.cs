@@ -35,4 +35,7 @@ public static class CommandErrorIds
 
     /// <summary>The operating system refused to write a report file.</summary>
     public const string ReportWriteFailed = "ReportWriteFailed";
+
+    /// <summary>Export-QaReachabilityReport was given something that is not a reachability result.</summary>
+    public const string InvalidReportInput = "InvalidReportInput";
 }

@@ -3,13 +3,15 @@ using System.Text;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
+using QaNet.Core.Probes;
 using QaNet.Core.Reports;
 using QaNet.Core.Validation;
 
 namespace QaNet.Commands;
 
 /// <summary>
-/// Writes reachability results as one self-contained HTML page: the piped results, or without
+/// Writes reachability results as one self-contained HTML page: the piped results (offline, or
+/// live from Test-QaReachability -Live, whose non-conforming cells are marked), or without
 /// input the whole matrix of the policy (Test-QaReachability -All). Replaces an existing file
 /// like Export-QaPolicy does, with <c>-NoClobber</c> to refuse and <c>-Force</c> for a read-only one.
 /// </summary>
@@ -20,6 +22,7 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly List<QaReachabilityResult> received = new();
+    private readonly List<QaLiveResult> live = new();
 
     /// <summary>The policy whose matrix is written when no results are given.</summary>
     [Parameter]
@@ -29,8 +32,9 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
     [Parameter(Mandatory = true, Position = 0)]
     public string Path { get; set; } = string.Empty;
 
+    /// <summary>QaReachabilityResult or QaLiveResult objects.</summary>
     [Parameter(ValueFromPipeline = true)]
-    public QaReachabilityResult[]? InputObject { get; set; }
+    public object[]? InputObject { get; set; }
 
     [Parameter]
     public string? Title { get; set; }
@@ -46,9 +50,22 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
 
     protected override void ProcessRecord()
     {
-        if (InputObject is not null)
+        foreach (var item in InputObject ?? Array.Empty<object>())
         {
-            received.AddRange(InputObject);
+            switch (item is PSObject pso ? pso.BaseObject : item)
+            {
+                case QaReachabilityResult r:
+                    received.Add(r);
+                    break;
+                case QaLiveResult l:
+                    live.Add(l);
+                    break;
+                default:
+                    WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidReportInput, ErrorCategory.InvalidType, item,
+                        $"A {item?.GetType().Name ?? "null"} is not a reachability result.",
+                        "Pipe the output of Test-QaReachability (with or without -Live) into Export-QaReachabilityReport."));
+                    break;
+            }
         }
     }
 
@@ -68,14 +85,16 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
         }
 
         // An upstream command that found nothing gives an empty report, not the whole matrix.
-        var results = received.Count > 0 || MyInvocation.ExpectingInput || IsBound(nameof(InputObject)) ? received : PolicyMatrix();
+        var piped = received.Count > 0 || live.Count > 0 || MyInvocation.ExpectingInput || IsBound(nameof(InputObject));
+        var results = piped ? received : PolicyMatrix();
         if (results is null)
         {
             return;
         }
 
-        var cells = ReportCells.From(results);
-        var title = Title ?? (results == received ? "QaNet reachability" : $"QaNet reachability of policy '{ResolvePolicy().Name}'");
+        var cells = ReportCells.From(results).Concat(QaLiveMatrix.ToReportCells(live)).ToList();
+        var title = Title ?? (!piped ? $"QaNet reachability of policy '{ResolvePolicy().Name}'"
+            : live.Count > 0 ? "QaNet live conformance" : "QaNet reachability");
         if (!ShouldProcess(file, $"Write a reachability report of {cells.Count} cells"))
         {
             return;

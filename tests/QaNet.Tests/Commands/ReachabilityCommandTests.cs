@@ -36,6 +36,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [InlineData("Compare-QaPolicy -Reference 42", "InvalidPolicyArgument,QaNet.Commands.CompareQaPolicyCommand")]
     [InlineData("Compare-QaPolicy -Reference $p -Difference Env:HOME", "NotFileSystemPath,QaNet.Commands.CompareQaPolicyCommand")]
     [InlineData("Export-QaReachabilityReport -Path Env:QANET_TEST", "NotFileSystemPath,QaNet.Commands.ExportQaReachabilityReportCommand")]
+    [InlineData("'not a result' | Export-QaReachabilityReport -Path ./report.html -WhatIf", "InvalidReportInput,QaNet.Commands.ExportQaReachabilityReportCommand")]
     public void Bad_input_gives_a_stable_error_id(string script, string expected)
     {
         using var s = Fedora();
