@@ -202,7 +202,7 @@ function Invoke-Bench {
     Invoke-Build
     $bench = Join-Path $Root 'bench/QaNet.Bench'
     if (-not (Test-Path $bench)) { throw 'No benchmark project yet.' }
-    Invoke-Native dotnet @('run', '-c', 'Release', '--project', $bench, '--', '--all')
+    Invoke-Native dotnet @('run', '-c', 'Release', '--project', $bench, '--', 'all')
 }
 
 switch ($Task) {
