@@ -1,0 +1,138 @@
+using QaNet.Core.Hosts;
+using QaNet.Core.Model;
+
+namespace QaNet.Tests.AccessLab;
+
+/// <summary>
+/// Issue 7 end to end: real sshd and sudo on the lab's bastion and taskotron-client01, configured
+/// with the rendered access files, real logins with <c>ssh -J</c> through the bastion, and each
+/// outcome (allowed, and which hop refused) compared with what <c>Test-QaAccess</c> predicted.
+/// </summary>
+public sealed class AccessLabTests : IClassFixture<AccessLabFixture>
+{
+    private const string Bastion = AccessLabFixture.Bastion;
+    private const string Client = AccessLabFixture.Client;
+
+    private readonly AccessLabFixture _lab;
+
+    public AccessLabTests(AccessLabFixture lab)
+    {
+        _lab = lab;
+    }
+
+    /// <summary>What the real programs did: allowed, or the hop that refused (named as <c>QaAccessHop.Name</c>).</summary>
+    public sealed record Observation(bool Allowed, string? FailingHop, string Detail);
+
+    [Theory]
+    // sysadmin-qa: shell on the bastion, shell+sudo on the clients.
+    [InlineData("qaadmin1", Client, QaAccessRight.Sudo, Bastion, true, null)]
+    [InlineData("qaadmin2", Client, QaAccessRight.Shell, Bastion, true, null)]
+    // sysadmin-main: everywhere.
+    [InlineData("admin1", Client, QaAccessRight.Sudo, Bastion, true, null)]
+    // qa-automation-shell: reaches the bastion, refused at the client hop.
+    [InlineData("qabot", Client, QaAccessRight.Shell, Bastion, false, Client)]
+    // A non-member is refused at the bastion (the first hop).
+    [InlineData(AccessLabFixture.Outsider, Client, QaAccessRight.Shell, Bastion, false, Bastion)]
+    [InlineData(AccessLabFixture.Outsider, Bastion, QaAccessRight.Shell, null, false, Bastion)]
+    // On the bastion: shell for all three groups, sudo only for sysadmin-main.
+    [InlineData("qabot", Bastion, QaAccessRight.Shell, null, true, null)]
+    [InlineData("qabot", Bastion, QaAccessRight.Sudo, null, false, Bastion)]
+    [InlineData("qaadmin1", Bastion, QaAccessRight.Sudo, null, false, Bastion)]
+    [InlineData("admin1", Bastion, QaAccessRight.Sudo, null, true, null)]
+    public async Task The_real_login_matches_Test_QaAccess(string user, string host, QaAccessRight right, string? via, bool allowed, string? failingHop)
+    {
+        var predicted = _lab.Checker.Test(user, host, right, via);
+        var observed = await ObserveAsync(user, host, right, via);
+        var story = $"{user} -> {host} ({right}{(via is null ? string.Empty : " via " + via)})\npredicted: {predicted.Allowed} at {predicted.FailingHop ?? "-"}: {predicted.Reason}\nobserved: {observed.Allowed} at {observed.FailingHop ?? "-"}: {observed.Detail}";
+
+        // The prediction is what the policy says, and the real programs agree with it hop for hop.
+        Assert.True(allowed == predicted.Allowed && failingHop == predicted.FailingHop, "Unexpected prediction.\n" + story);
+        Assert.True(observed.Allowed == predicted.Allowed && observed.FailingHop == predicted.FailingHop, "The lab disagrees with Test-QaAccess.\n" + story);
+
+        // A login refusal is sshd's AllowGroups at that hop, as its own log says.
+        if (!observed.Allowed && observed.Detail.StartsWith("ssh", StringComparison.Ordinal))
+        {
+            var sshd = observed.FailingHop == Bastion ? _lab.BastionSshd : _lab.ClientSshd;
+            Assert.Contains($"User {user} from", sshd.Log, StringComparison.Ordinal);
+            Assert.Contains("none of user's groups are listed in AllowGroups", sshd.Log, StringComparison.Ordinal);
+        }
+
+        if (via is not null && observed.FailingHop == via)
+        {
+            // Refused at the jump host: the target never saw the user.
+            Assert.DoesNotContain($"User {user} from", _lab.ClientSshd.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain($"for {user} from", _lab.ClientSshd.Log, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_client_is_reached_only_through_the_bastion()
+    {
+        var direct = await _lab.SshAsync("qaadmin1", Client, null, "id", "-un");
+        Assert.True(direct.ExitCode == 255 && !direct.Stderr.Contains("Permission denied", StringComparison.Ordinal),
+            $"A direct ssh to the client from {_lab.OperatorNamespace} should not connect: exit {direct.ExitCode} {direct.Stderr}");
+    }
+
+    [Fact]
+    public async Task The_lab_accounts_exist_only_inside_the_lab_mount_namespaces()
+    {
+        Assert.Equal(AccessLabFixture.HashAccountFiles(), AccessLabFixture.HashAccountFiles());
+        foreach (var a in _lab.Accounts)
+        {
+            var r = await ProcessRunner.Instance.RunAsync(CommandSpec.Of("getent", "passwd", a.Name));
+            Assert.False(r.Succeeded, $"{a.Name} exists on the machine: {r.Stdout}");
+        }
+
+        var g = await ProcessRunner.Instance.RunAsync(CommandSpec.Of("getent", "group", "sysadmin-qa"));
+        Assert.False(g.Succeeded);
+
+        // Inside the bastion's mount namespace they exist, with the policy's groups.
+        var inside = await LabSsh.RunAsync(_lab.BastionSshd.Accounts.Wrap(_lab.BastionSshd.Namespace, new[] { "id", "-nG", "qaadmin1" }));
+        Assert.True(inside.Succeeded, inside.Stderr);
+        Assert.Contains("sysadmin-qa", inside.Stdout, StringComparison.Ordinal);
+    }
+
+    private async Task<Observation> ObserveAsync(string user, string host, QaAccessRight right, string? via)
+    {
+        // The remote shell prints the login name first, so a sudo refusal is told from a login refusal.
+        var command = right == QaAccessRight.Sudo ? "id -un && sudo -n id -u" : "id -un";
+        var r = await _lab.SshAsync(user, host, via, command);
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var detail = $"exit {r.ExitCode}{(r.TimedOut ? " (timed out)" : string.Empty)}; stdout [{string.Join(" | ", lines)}]; stderr [{r.Stderr.Trim()}]";
+        if (r.TimedOut)
+        {
+            return new Observation(false, "(timed out)", detail);
+        }
+
+        var loggedIn = lines.Length > 0 && lines[0] == user;
+        if (r.ExitCode == 0 && loggedIn && (right == QaAccessRight.Shell || (lines.Length == 2 && lines[1] == "0")))
+        {
+            return new Observation(true, null, detail);
+        }
+
+        if (loggedIn && right == QaAccessRight.Sudo)
+        {
+            return new Observation(false, host, "sudo: " + detail);
+        }
+
+        if (r.ExitCode == 255)
+        {
+            if (via is not null && r.Stderr.Contains($"{user}@{_lab.AddressOf(via)}: Permission denied", StringComparison.Ordinal))
+            {
+                return new Observation(false, via, "ssh: " + detail);
+            }
+
+            if (r.Stderr.Contains($"{user}@{_lab.AddressOf(host)}: Permission denied", StringComparison.Ordinal))
+            {
+                return new Observation(false, host, "ssh: " + detail);
+            }
+
+            if (via is not null && r.Stderr.Contains("open failed", StringComparison.Ordinal))
+            {
+                return new Observation(false, $"{via}->{host}", "network: " + detail);
+            }
+        }
+
+        return new Observation(false, "(unrecognised)", detail);
+    }
+}
