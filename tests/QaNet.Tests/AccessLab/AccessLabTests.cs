@@ -1,5 +1,6 @@
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;
+using Xunit.Abstractions;
 
 namespace QaNet.Tests.AccessLab;
 
@@ -14,10 +15,12 @@ public sealed class AccessLabTests : IClassFixture<AccessLabFixture>
     private const string Client = AccessLabFixture.Client;
 
     private readonly AccessLabFixture _lab;
+    private readonly ITestOutputHelper _output;
 
-    public AccessLabTests(AccessLabFixture lab)
+    public AccessLabTests(AccessLabFixture lab, ITestOutputHelper output)
     {
         _lab = lab;
+        _output = output;
     }
 
     /// <summary>What the real programs did: allowed, or the hop that refused (named as <c>QaAccessHop.Name</c>).</summary>
@@ -45,6 +48,8 @@ public sealed class AccessLabTests : IClassFixture<AccessLabFixture>
         var observed = await ObserveAsync(user, host, right, via);
         var story = $"{user} -> {host} ({right}{(via is null ? string.Empty : " via " + via)})\npredicted: {predicted.Allowed} at {predicted.FailingHop ?? "-"}: {predicted.Reason}\nobserved: {observed.Allowed} at {observed.FailingHop ?? "-"}: {observed.Detail}";
 
+        _output.WriteLine(story);
+
         // The prediction is what the policy says, and the real programs agree with it hop for hop.
         Assert.True(allowed == predicted.Allowed && failingHop == predicted.FailingHop, "Unexpected prediction.\n" + story);
         Assert.True(observed.Allowed == predicted.Allowed && observed.FailingHop == predicted.FailingHop, "The lab disagrees with Test-QaAccess.\n" + story);
@@ -55,6 +60,19 @@ public sealed class AccessLabTests : IClassFixture<AccessLabFixture>
             var sshd = observed.FailingHop == Bastion ? _lab.BastionSshd : _lab.ClientSshd;
             Assert.Contains($"User {user} from", sshd.Log, StringComparison.Ordinal);
             Assert.Contains("none of user's groups are listed in AllowGroups", sshd.Log, StringComparison.Ordinal);
+        }
+
+        // A sudo refusal is sudoers saying no (not a broken sudo): the rendered drop-in has no rule for the user.
+        if (!observed.Allowed && observed.Detail.StartsWith("sudo", StringComparison.Ordinal))
+        {
+            Assert.True(observed.Detail.Contains($"{user} is not in the sudoers file", StringComparison.Ordinal)
+                || observed.Detail.Contains("is not allowed to execute", StringComparison.Ordinal), "Not a sudoers refusal: " + observed.Detail);
+        }
+
+        // An allowed path through the jump host really went through it: the client saw the bastion's address.
+        if (observed.Allowed && via is not null)
+        {
+            Assert.Contains($"Accepted publickey for {user} from {_lab.AddressOf(via)} ", _lab.ClientSshd.Log, StringComparison.Ordinal);
         }
 
         if (via is not null && observed.FailingHop == via)
