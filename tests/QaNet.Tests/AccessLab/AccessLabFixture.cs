@@ -56,6 +56,28 @@ public sealed class AccessLabFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _hashesBefore = HashAccountFiles();
+        try
+        {
+            await StartAsync();
+        }
+        catch (Exception start)
+        {
+            // Whatever was started goes, also when the start failed half way.
+            try
+            {
+                await DisposeAsync();
+            }
+            catch (InvalidOperationException cleanup)
+            {
+                throw new AggregateException(start, cleanup);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         await QaLab.StopAsync(Prefix);
         Policy = LabFixture.Fedora();
         Lab = await QaLab.StartAsync(Policy, Prefix);
@@ -172,6 +194,8 @@ public sealed class AccessLabFixture : IAsyncLifetime
         {
             s.Dispose();
         }
+
+        _sshd.Clear();
 
         var errors = new List<string>();
         try
