@@ -15,9 +15,8 @@ namespace QaNet.Tests.AccessLab;
 /// accounts that exist only inside private mount namespaces. Removed at the end whatever
 /// happens; fails if a namespace of its prefix is left or the machine's account files changed.
 /// </summary>
-public sealed class AccessLabFixture : IAsyncLifetime
+public class AccessLabFixture : IAsyncLifetime
 {
-    public const string Prefix = "qn-acl-";
     public const string Bastion = "bastion";
     public const string Client = "taskotron-client01";
 
@@ -29,7 +28,12 @@ public sealed class AccessLabFixture : IAsyncLifetime
     private readonly List<LabSshd> _sshd = new();
     private Dictionary<string, string> _hashesBefore = new(StringComparer.Ordinal);
 
+    public virtual string Prefix => "qn-acl-";
+
     public QaPolicy Policy { get; private set; } = null!;
+
+    /// <summary>The policy the lab is built from: fedora-qa.yaml as written.</summary>
+    public virtual QaPolicy CreatePolicy() => LabFixture.Fedora();
 
     public QaLab Lab { get; private set; } = null!;
 
@@ -79,7 +83,7 @@ public sealed class AccessLabFixture : IAsyncLifetime
     private async Task StartAsync()
     {
         await QaLab.StopAsync(Prefix);
-        Policy = LabFixture.Fedora();
+        Policy = CreatePolicy();
         Lab = await QaLab.StartAsync(Policy, Prefix);
         Checker = AccessChecker.Create(Policy, DateTimeOffset.UtcNow);
 
@@ -229,4 +233,57 @@ public sealed class AccessLabFixture : IAsyncLifetime
             throw new InvalidOperationException(string.Join('\n', errors));
         }
     }
+
+    /// <summary>
+    /// Logs <paramref name="user"/> in on <paramref name="host"/> (through <paramref name="via"/>
+    /// with ssh -J) and, for sudo, runs <c>sudo -n id -u</c> there; says which hop refused.
+    /// </summary>
+    public async Task<Observation> ObserveAsync(string user, string host, QaAccessRight right, string? via)
+    {
+        // The remote shell prints the login name first, so a sudo refusal is told from a login refusal.
+        var command = right == QaAccessRight.Sudo ? "id -un && sudo -n id -u" : "id -un";
+        var r = await SshAsync(user, host, via, command);
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var detail = $"exit {r.ExitCode}{(r.TimedOut ? " (timed out)" : string.Empty)}; stdout [{string.Join(" | ", lines)}]; stderr [{r.Stderr.Trim()}]";
+        if (r.TimedOut)
+        {
+            return new Observation(false, "(timed out)", detail);
+        }
+
+        var loggedIn = lines.Length > 0 && lines[0] == user;
+        if (r.ExitCode == 0 && loggedIn && (right == QaAccessRight.Shell || (lines.Length == 2 && lines[1] == "0")))
+        {
+            return new Observation(true, null, detail);
+        }
+
+        if (loggedIn && right == QaAccessRight.Sudo)
+        {
+            return new Observation(false, host, "sudo: " + detail);
+        }
+
+        if (r.ExitCode == 255)
+        {
+            if (via is not null && r.Stderr.Contains($"{user}@{AddressOf(via)}: Permission denied", StringComparison.Ordinal))
+            {
+                return new Observation(false, via, "ssh: " + detail);
+            }
+
+            if (r.Stderr.Contains($"{user}@{AddressOf(host)}: Permission denied", StringComparison.Ordinal))
+            {
+                return new Observation(false, host, "ssh: " + detail);
+            }
+
+            // Logged in on the jump host, but its ssh to the target never got an answer: the network hop.
+            if (via is not null && BastionSshd.Log.Contains($"Accepted publickey for {user} from", StringComparison.Ordinal)
+                && (r.Stderr.Contains("open failed", StringComparison.Ordinal) || r.Stderr.Contains("banner exchange", StringComparison.Ordinal)))
+            {
+                return new Observation(false, $"{via}->{host}", "network: " + detail);
+            }
+        }
+
+        return new Observation(false, "(unrecognised)", detail);
+    }
 }
+
+/// <summary>What the real programs did: allowed, or the hop that refused (named as <c>QaAccessHop.Name</c>).</summary>
+public sealed record Observation(bool Allowed, string? FailingHop, string Detail);

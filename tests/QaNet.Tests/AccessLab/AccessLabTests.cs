@@ -23,9 +23,6 @@ public sealed class AccessLabTests : IClassFixture<AccessLabFixture>
         _output = output;
     }
 
-    /// <summary>What the real programs did: allowed, or the hop that refused (named as <c>QaAccessHop.Name</c>).</summary>
-    public sealed record Observation(bool Allowed, string? FailingHop, string Detail);
-
     [Theory]
     // sysadmin-qa: shell on the bastion, shell+sudo on the clients.
     [InlineData("qaadmin1", Client, QaAccessRight.Sudo, Bastion, true, null)]
@@ -45,7 +42,7 @@ public sealed class AccessLabTests : IClassFixture<AccessLabFixture>
     public async Task The_real_login_matches_Test_QaAccess(string user, string host, QaAccessRight right, string? via, bool allowed, string? failingHop)
     {
         var predicted = _lab.Checker.Test(user, host, right, via);
-        var observed = await ObserveAsync(user, host, right, via);
+        var observed = await _lab.ObserveAsync(user, host, right, via);
         var story = $"{user} -> {host} ({right}{(via is null ? string.Empty : " via " + via)})\npredicted: {predicted.Allowed} at {predicted.FailingHop ?? "-"}: {predicted.Reason}\nobserved: {observed.Allowed} at {observed.FailingHop ?? "-"}: {observed.Detail}";
 
         _output.WriteLine(story);
@@ -108,49 +105,5 @@ public sealed class AccessLabTests : IClassFixture<AccessLabFixture>
         var inside = await LabSsh.RunAsync(_lab.BastionSshd.Accounts.Wrap(_lab.BastionSshd.Namespace, new[] { "id", "-nG", "qaadmin1" }));
         Assert.True(inside.Succeeded, inside.Stderr);
         Assert.Contains("sysadmin-qa", inside.Stdout, StringComparison.Ordinal);
-    }
-
-    private async Task<Observation> ObserveAsync(string user, string host, QaAccessRight right, string? via)
-    {
-        // The remote shell prints the login name first, so a sudo refusal is told from a login refusal.
-        var command = right == QaAccessRight.Sudo ? "id -un && sudo -n id -u" : "id -un";
-        var r = await _lab.SshAsync(user, host, via, command);
-        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var detail = $"exit {r.ExitCode}{(r.TimedOut ? " (timed out)" : string.Empty)}; stdout [{string.Join(" | ", lines)}]; stderr [{r.Stderr.Trim()}]";
-        if (r.TimedOut)
-        {
-            return new Observation(false, "(timed out)", detail);
-        }
-
-        var loggedIn = lines.Length > 0 && lines[0] == user;
-        if (r.ExitCode == 0 && loggedIn && (right == QaAccessRight.Shell || (lines.Length == 2 && lines[1] == "0")))
-        {
-            return new Observation(true, null, detail);
-        }
-
-        if (loggedIn && right == QaAccessRight.Sudo)
-        {
-            return new Observation(false, host, "sudo: " + detail);
-        }
-
-        if (r.ExitCode == 255)
-        {
-            if (via is not null && r.Stderr.Contains($"{user}@{_lab.AddressOf(via)}: Permission denied", StringComparison.Ordinal))
-            {
-                return new Observation(false, via, "ssh: " + detail);
-            }
-
-            if (r.Stderr.Contains($"{user}@{_lab.AddressOf(host)}: Permission denied", StringComparison.Ordinal))
-            {
-                return new Observation(false, host, "ssh: " + detail);
-            }
-
-            if (via is not null && r.Stderr.Contains("open failed", StringComparison.Ordinal))
-            {
-                return new Observation(false, $"{via}->{host}", "network: " + detail);
-            }
-        }
-
-        return new Observation(false, "(unrecognised)", detail);
     }
 }
