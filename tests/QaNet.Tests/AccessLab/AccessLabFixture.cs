@@ -30,6 +30,9 @@ public class AccessLabFixture : IAsyncLifetime
 
     public virtual string Prefix => "qn-acl-";
 
+    /// <summary>SHA-256 of the machine's account files taken before the lab started.</summary>
+    public IReadOnlyDictionary<string, string> HashesBefore => _hashesBefore;
+
     public QaPolicy Policy { get; private set; } = null!;
 
     /// <summary>The policy the lab is built from: fedora-qa.yaml as written.</summary>
