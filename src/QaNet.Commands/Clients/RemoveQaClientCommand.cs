@@ -44,9 +44,15 @@ public sealed class RemoveQaClientCommand : RemovalCommand<QaClient>
 
     protected override void RemoveFrom(QaPolicy policy, QaClient item)
     {
-        foreach (var rule in PolicyEditor.RemoveClient(policy, item.Name, Force))
+        var removal = PolicyEditor.RemoveClient(policy, item.Name, Force);
+        foreach (var rule in removal.Rules)
         {
             WriteVerbose($"Revoked rule '{rule.Id}', which named client '{item.Name}'.");
+        }
+
+        foreach (var grant in removal.Grants)
+        {
+            WriteVerbose($"Revoked access grant '{grant.Id}', which named client '{item.Name}'.");
         }
     }
 }

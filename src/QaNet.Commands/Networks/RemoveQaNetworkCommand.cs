@@ -44,9 +44,15 @@ public sealed class RemoveQaNetworkCommand : RemovalCommand<QaNetwork>
 
     protected override void RemoveFrom(QaPolicy policy, QaNetwork item)
     {
-        foreach (var rule in PolicyEditor.RemoveNetwork(policy, item.Name, Force))
+        var removal = PolicyEditor.RemoveNetwork(policy, item.Name, Force);
+        foreach (var rule in removal.Rules)
         {
             WriteVerbose($"Revoked rule '{rule.Id}', which named network '{item.Name}' or one of its clients.");
+        }
+
+        foreach (var grant in removal.Grants)
+        {
+            WriteVerbose($"Revoked access grant '{grant.Id}', which named network '{item.Name}' or one of its hosts.");
         }
     }
 }

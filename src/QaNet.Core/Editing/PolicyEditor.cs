@@ -117,41 +117,59 @@ public static class PolicyEditor
     }
 
     /// <summary>Removes a network and its clients. Refuses when rules name them, unless <paramref name="removeRules"/>.</summary>
-    public static IReadOnlyList<QaRule> RemoveNetwork(QaPolicy policy, string name, bool removeRules)
+    /// <summary>
+    /// Removes a network and its clients. Refuses (InUse) when rules or access grants name it,
+    /// its clients, roles only its clients have, or virthosts only it uses — unless
+    /// <paramref name="force"/>, which removes those too.
+    /// </summary>
+    public static QaRemoval RemoveNetwork(QaPolicy policy, string name, bool force)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var network = policy.FindNetwork(name) ?? throw NotFound("network", name, "Get-QaNetwork");
         var index = policy.Networks.IndexOf(network);
         var orphaned = RolesLeftWithoutMembers(policy, network.Clients);
-        var users = RulesNaming(policy, s =>
+        var clients = new HashSet<string>(network.Clients.Select(c => c.Name), StringComparer.Ordinal);
+        var virtHosts = network.VirtHosts.Except(policy.Networks.Where(n => n != network).SelectMany(n => n.VirtHosts), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        var rules = RulesNaming(policy, s =>
             (s.Kind == QaSelectorKind.Network && s.Value == name) ||
-            (s.Kind == QaSelectorKind.Client && network.Clients.Any(c => c.Name == s.Value)) ||
+            (s.Kind == QaSelectorKind.Client && clients.Contains(s.Value)) ||
             (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
-        return RemoveWithRules(policy, $"network '{name}'", users, removeRules,
+        var grants = GrantsNaming(policy, t =>
+            (t.Kind == QaAccessTargetKind.Network && t.Value == name) ||
+            (t.Kind == QaAccessTargetKind.Host && clients.Contains(t.Value)) ||
+            (t.Kind == QaAccessTargetKind.Role && orphaned.Contains(t.Value)) ||
+            (t.Kind == QaAccessTargetKind.VirtHost && virtHosts.Contains(t.Value)));
+        return RemoveWithDependents(policy, $"network '{name}'", rules, grants, force,
             () => policy.Networks.Remove(network), () => policy.Networks.Insert(index, network));
     }
 
-    public static IReadOnlyList<QaRule> RemoveClient(QaPolicy policy, string name, bool removeRules)
+    /// <summary>Removes a client; rules and grants naming it (or a role only it has) as for <see cref="RemoveNetwork"/>.</summary>
+    public static QaRemoval RemoveClient(QaPolicy policy, string name, bool force)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var client = policy.FindClient(name) ?? throw NotFound("client", name, "Get-QaClient");
         var network = client.NetworkObject;
         var index = network.Clients.IndexOf(client);
         var orphaned = RolesLeftWithoutMembers(policy, new[] { client });
-        var users = RulesNaming(policy, s =>
+        var rules = RulesNaming(policy, s =>
             (s.Kind == QaSelectorKind.Client && s.Value == name) ||
             (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
-        return RemoveWithRules(policy, $"client '{name}'", users, removeRules,
+        var grants = GrantsNaming(policy, t =>
+            (t.Kind == QaAccessTargetKind.Host && t.Value == name) ||
+            (t.Kind == QaAccessTargetKind.Role && orphaned.Contains(t.Value)));
+        return RemoveWithDependents(policy, $"client '{name}'", rules, grants, force,
             () => network.Clients.Remove(client), () => network.Clients.Insert(index, client));
     }
 
-    public static IReadOnlyList<QaRule> RemoveEndpoint(QaPolicy policy, string name, bool removeRules)
+    /// <summary>Removes an endpoint; rules and grants naming it as for <see cref="RemoveNetwork"/>.</summary>
+    public static QaRemoval RemoveEndpoint(QaPolicy policy, string name, bool force)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var endpoint = policy.FindEndpoint(name) ?? throw NotFound("endpoint", name, "Get-QaEndpoint");
         var index = policy.Endpoints.IndexOf(endpoint);
-        var users = RulesNaming(policy, s => s.Kind == QaSelectorKind.Endpoint && s.Value == name);
-        return RemoveWithRules(policy, $"endpoint '{name}'", users, removeRules,
+        var rules = RulesNaming(policy, s => s.Kind == QaSelectorKind.Endpoint && s.Value == name);
+        var grants = GrantsNaming(policy, t => t.Kind == QaAccessTargetKind.Host && t.Value == name);
+        return RemoveWithDependents(policy, $"endpoint '{name}'", rules, grants, force,
             () => policy.Endpoints.Remove(endpoint), () => policy.Endpoints.Insert(index, endpoint));
     }
 
@@ -201,38 +219,56 @@ public static class PolicyEditor
         return Apply(policy, () => policy.Assertions.RemoveAt(index), () => policy.Assertions.Insert(index, assertion), assertion);
     }
 
-    private static List<QaRule> RemoveWithRules(QaPolicy policy, string what, List<QaRule> users, bool removeRules,
-        Action remove, Action restore)
+    private static QaRemoval RemoveWithDependents(QaPolicy policy, string what, List<QaRule> rules, List<QaAccessGrant> grants,
+        bool force, Action remove, Action restore)
     {
-        if (users.Count > 0 && !removeRules)
+        if ((rules.Count > 0 || grants.Count > 0) && !force)
         {
+            var named = new List<string>();
+            if (rules.Count > 0)
+            {
+                named.Add($"rule(s) {string.Join(", ", rules.Select(r => r.Id))}");
+            }
+
+            if (grants.Count > 0)
+            {
+                named.Add($"access grant(s) {string.Join(", ", grants.Select(g => g.Id))}");
+            }
+
             throw new QaValidationException(new QaValidationError(QaErrorIds.InUse, what, null,
-                $"{char.ToUpperInvariant(what[0])}{what[1..]} is named by rule(s) {string.Join(", ", users.Select(r => r.Id))}.",
-                "Revoke those rules first (Revoke-QaRule), or use -Force to remove them too."));
+                $"{char.ToUpperInvariant(what[0])}{what[1..]} is named by {string.Join(" and ", named)}.",
+                "Revoke those first (Revoke-QaRule, Revoke-QaAccess), or use -Force to remove them too."));
         }
 
-        var positions = users.Select(r => (Rule: r, Index: policy.Rules.IndexOf(r))).ToList();
+        var rulePositions = rules.Select(r => (Item: r, Index: policy.Rules.IndexOf(r))).ToList();
+        var grantPositions = grants.Select(g => (Item: g, Index: policy.AccessGrants.IndexOf(g))).ToList();
         Apply(policy,
             () =>
             {
                 remove();
-                foreach (var u in users)
-                {
-                    policy.Rules.Remove(u);
-                }
+                rules.ForEach(r => policy.Rules.Remove(r));
+                grants.ForEach(g => policy.AccessGrants.Remove(g));
             },
             () =>
             {
-                foreach (var (rule, index) in positions)
+                foreach (var (rule, index) in rulePositions)
                 {
                     policy.Rules.Insert(Math.Min(index, policy.Rules.Count), rule);
+                }
+
+                foreach (var (grant, index) in grantPositions)
+                {
+                    policy.AccessGrants.Insert(Math.Min(index, policy.AccessGrants.Count), grant);
                 }
 
                 restore();
             },
             0);
-        return users;
+        return new QaRemoval(rules, grants);
     }
+
+    private static List<QaAccessGrant> GrantsNaming(QaPolicy policy, Func<QaAccessTarget, bool> names) =>
+        policy.AccessGrants.Where(g => g.Hosts.Any(names)).ToList();
 
     /// <summary>
     /// Roles that only the leaving clients have: a rule naming one would name nothing

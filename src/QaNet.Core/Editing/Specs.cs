@@ -45,3 +45,6 @@ public sealed record AssertionSpec(string From, string To, string Port, bool Exp
 {
     public string? Description { get; init; }
 }
+
+/// <summary>What a removal took along with it (with -Force): the rules and access grants that named it.</summary>
+public sealed record QaRemoval(IReadOnlyList<QaRule> Rules, IReadOnlyList<QaAccessGrant> Grants);

@@ -68,11 +68,11 @@ public class EditorTests
     {
         var p = CoreTestPolicies.WithClientsAndKoji();
         PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Network("qa-clients") }, new[] { QaSelector.Endpoint("koji") }));
-        Assert.Throws<QaNet.Core.Validation.QaValidationException>(() => PolicyEditor.RemoveNetwork(p, "qa-clients", removeRules: false));
+        Assert.Throws<QaNet.Core.Validation.QaValidationException>(() => PolicyEditor.RemoveNetwork(p, "qa-clients", force: false));
         Assert.Equal(2, p.Clients.Count());
         Assert.Single(p.Rules);
-        var removed = PolicyEditor.RemoveNetwork(p, "qa-clients", removeRules: true);
-        Assert.Single(removed);
+        var removed = PolicyEditor.RemoveNetwork(p, "qa-clients", force: true);
+        Assert.Single(removed.Rules);
         Assert.Empty(p.Networks);
         Assert.Empty(p.Rules);
     }

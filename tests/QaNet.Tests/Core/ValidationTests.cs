@@ -384,10 +384,10 @@ public class ValidationTests
     {
         var p = CoreTestPolicies.WithClientsAndKoji();
         var rule = PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Client("taskotron-client01") }, new[] { QaSelector.Endpoint("koji") }));
-        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "taskotron-client01", removeRules: false));
+        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "taskotron-client01", force: false));
         Assert.NotNull(p.FindClient("taskotron-client01"));
-        var removed = PolicyEditor.RemoveClient(p, "taskotron-client01", removeRules: true);
-        Assert.Same(rule, Assert.Single(removed));
+        var removed = PolicyEditor.RemoveClient(p, "taskotron-client01", force: true);
+        Assert.Same(rule, Assert.Single(removed.Rules));
         Assert.Null(p.FindClient("taskotron-client01"));
         Assert.Empty(p.Rules);
     }
@@ -398,9 +398,9 @@ public class ValidationTests
         var p = CoreTestPolicies.WithClientsAndKoji();
         var rule = PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Role("beaker") }, new[] { QaSelector.Endpoint("koji") }));
         // The role would name nothing afterwards, so the rule counts as naming the client.
-        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "beaker-client01", removeRules: false));
+        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "beaker-client01", force: false));
         Assert.NotNull(p.FindClient("beaker-client01"));
-        Assert.Same(rule, Assert.Single(PolicyEditor.RemoveClient(p, "beaker-client01", removeRules: true)));
+        Assert.Same(rule, Assert.Single(PolicyEditor.RemoveClient(p, "beaker-client01", force: true).Rules));
         Assert.Empty(p.Rules);
     }
 
@@ -410,8 +410,37 @@ public class ValidationTests
         var p = CoreTestPolicies.WithClientsAndKoji();
         PolicyEditor.AddClient(p, "qa-clients", new ClientSpec("beaker-client02") { Roles = new[] { "beaker" } });
         PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Role("beaker") }, new[] { QaSelector.Endpoint("koji") }));
-        Assert.Empty(PolicyEditor.RemoveClient(p, "beaker-client01", removeRules: false));
+        Assert.Empty(PolicyEditor.RemoveClient(p, "beaker-client01", force: false).Rules);
         Assert.Single(p.Rules);
+    }
+
+    [Fact]
+    public void InUse_counts_access_grants_and_Force_revokes_them_too()
+    {
+        var p = CoreTestPolicies.WithClientsAndKoji();
+        PolicyEditor.AddEndpoint(p, new EndpointSpec("bastion") { Addresses = new[] { "192.0.2.10" } });
+        p.Groups.Add(new QaGroup(p, "sysadmin-qa"));
+        var grant = new QaAccessGrant(p, "sysadmin-qa-client", "sysadmin-qa");
+        grant.Hosts.Add(QaAccessTarget.Host("taskotron-client01"));
+        grant.Rights.Add(QaAccessRight.Shell);
+        p.AccessGrants.Add(grant);
+        var onBastion = new QaAccessGrant(p, "sysadmin-qa-bastion", "sysadmin-qa");
+        onBastion.Hosts.Add(QaAccessTarget.Host("bastion"));
+        onBastion.Rights.Add(QaAccessRight.Shell);
+        p.AccessGrants.Add(onBastion);
+
+        var e = Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "taskotron-client01", force: false));
+        Assert.Contains("sysadmin-qa-client", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, p.AccessGrants.Count);
+
+        var removal = PolicyEditor.RemoveClient(p, "taskotron-client01", force: true);
+        Assert.Same(grant, Assert.Single(removal.Grants));
+        Assert.Empty(removal.Rules);
+        Assert.Same(onBastion, Assert.Single(p.AccessGrants));
+
+        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveEndpoint(p, "bastion", force: false));
+        Assert.Same(onBastion, Assert.Single(PolicyEditor.RemoveEndpoint(p, "bastion", force: true).Grants));
+        Assert.Empty(p.AccessGrants);
     }
 
     [Fact]
