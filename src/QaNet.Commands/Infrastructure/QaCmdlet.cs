@@ -107,6 +107,34 @@ public abstract class QaCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>
+    /// The Export- cmdlets' overwrite convention (as Export-Csv): an existing file is replaced,
+    /// -NoClobber refuses with <paramref name="existsErrorId"/> (false), -Force also replaces a
+    /// read-only one. Call right before writing, after ShouldProcess.
+    /// </summary>
+    protected bool MayOverwrite(FileInfo info, bool noClobber, string existsErrorId)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Exists && noClobber)
+        {
+            WriteError(QaErrorRecords.Create(existsErrorId, ErrorCategory.ResourceExists, info.FullName,
+                $"The file '{info.FullName}' already exists.", "Choose another path, or leave out -NoClobber to replace it."));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>With -Force an existing read-only file is made writable before it is replaced.</summary>
+    protected static void MakeWritable(FileInfo info, bool force)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Exists && force && info.IsReadOnly)
+        {
+            info.IsReadOnly = false;
+        }
+    }
+
     /// <summary>A file to write, resolved against the PowerShell location; null after writing NotFileSystemPath.</summary>
     protected string? ResolveOutputFile(string path)
     {

@@ -40,10 +40,8 @@ public sealed class ExportQaPolicyCommand : QaCmdlet
         }
 
         var info = new FileInfo(file);
-        if (info.Exists && NoClobber)
+        if (!MayOverwrite(info, NoClobber, CommandErrorIds.PolicyFileExists))
         {
-            WriteError(QaErrorRecords.Create(CommandErrorIds.PolicyFileExists, ErrorCategory.ResourceExists, file,
-                $"The file '{file}' already exists.", "Choose another path, or leave out -NoClobber to replace it."));
             return;
         }
 
@@ -54,10 +52,7 @@ public sealed class ExportQaPolicyCommand : QaCmdlet
 
         try
         {
-            if (info.Exists && Force && info.IsReadOnly)
-            {
-                info.IsReadOnly = false;
-            }
+            MakeWritable(info, Force);
 
             PolicyFiles.Save(policy, file);
         }

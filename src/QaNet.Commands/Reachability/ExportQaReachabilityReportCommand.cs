@@ -77,10 +77,8 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
         }
 
         var info = new FileInfo(file);
-        if (info.Exists && NoClobber)
+        if (!MayOverwrite(info, NoClobber, CommandErrorIds.ReportFileExists))
         {
-            WriteError(QaErrorRecords.Create(CommandErrorIds.ReportFileExists, ErrorCategory.ResourceExists, file,
-                $"The file '{file}' already exists.", "Choose another path, or leave out -NoClobber to replace it."));
             return;
         }
 
@@ -102,10 +100,7 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
 
         try
         {
-            if (info.Exists && Force && info.IsReadOnly)
-            {
-                info.IsReadOnly = false;
-            }
+            MakeWritable(info, Force);
 
             File.WriteAllText(file, ReachabilityReport.Render(title, cells, DateTimeOffset.Now), Utf8NoBom);
         }
