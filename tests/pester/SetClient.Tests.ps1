@@ -79,6 +79,19 @@ Describe 'Set-QaClient' {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('vh1', 'vh2')
     }
 
+    It 'moves the client''s ebtables and DHCP entry from the old host''s ruleset to the new host''s' {
+        $mac = (Get-QaClient c1).MacAddress
+        $ebtables = { param($vh) Get-QaRuleset -Network qa-clients -Backend Ebtables -VirtHost $vh -AsText | Out-String }
+        $libvirt = { param($vh) Get-QaRuleset -Network qa-clients -Backend LibvirtXml -VirtHost $vh -AsText | Out-String }
+        & $ebtables vh1 | Should -Match $mac
+        & $ebtables vh2 | Should -Not -Match $mac
+        Set-QaClient c1 -VirtHost vh2
+        & $ebtables vh1 | Should -Not -Match $mac
+        & $libvirt vh1 | Should -Not -Match $mac
+        & $ebtables vh2 | Should -Match $mac
+        & $libvirt vh2 | Should -Match $mac
+    }
+
     It 'has help with a synopsis and examples' {
         $help = Get-Help Set-QaClient -Full
         $help.Synopsis | Should -Match 'virthost'
