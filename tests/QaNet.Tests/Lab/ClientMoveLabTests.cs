@@ -86,8 +86,15 @@ public sealed class ClientMoveLabTests : IClassFixture<MoveLab>
         var change = PolicyEditor.SetClient(policy, new ClientChangeSpec("c1") { VirtHost = "vh2" });
         Assert.Equal("vh1", change.FromVirtHost);
 
-        // Publish-QaNetwork's path with its default hosts (every host of the policy): both hosts change.
+        // Until the old host is published it still carries the client, and Test-QaNetwork's drift says so.
         var publisher = new PolicyPublisher(policy, transports: _lab.Lab.Transports());
+        var oldHost = Assert.Single(publisher.Render(new[] { "vh1" }));
+        var drift = await publisher.TestAsync(oldHost);
+        Assert.Contains(drift, d => d.Kind == QaDriftKind.EbtablesChanged && d.Detail.Contains(mac, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(drift, d => (d.Kind is QaDriftKind.DhcpReservationChanged or QaDriftKind.LibvirtNetworkChanged) &&
+                                    (d.Target + d.Detail).Contains("c1", StringComparison.Ordinal));
+
+        // Publish-QaNetwork's path with its default hosts (every host of the policy): both hosts change.
         var results = new List<QaPublishResult>();
         foreach (var artifacts in publisher.Render())
         {
@@ -98,6 +105,7 @@ public sealed class ClientMoveLabTests : IClassFixture<MoveLab>
         Assert.All(results, r => Assert.True(r.Outcome == QaPublishOutcome.Applied, r + " " + r.Error?.Detail));
         Assert.Contains(results[0].Changes, c => c.Kind == QaPublishChangeKind.DhcpHostRemove);
         Assert.Contains(results[1].Changes, c => c.Kind == QaPublishChangeKind.DhcpHostAdd);
+        Assert.Empty(await publisher.TestAsync(oldHost));
         Assert.DoesNotContain(results.SelectMany(r => r.Changes), c => c.Kind == QaPublishChangeKind.LibvirtNetworkRedefine);
         Assert.DoesNotContain(mac, await Run("ip", "netns", "exec", vh1, "ebtables-save"), StringComparison.OrdinalIgnoreCase);
         Assert.Contains(mac, await Run("ip", "netns", "exec", vh2, "ebtables-save"), StringComparison.OrdinalIgnoreCase);
@@ -123,5 +131,27 @@ public sealed class ClientMoveLabTests : IClassFixture<MoveLab>
         // A second lab publish finds nothing to re-plug.
         await _lab.Lab.PublishAsync(policy);
         Assert.Same(host, _lab.Lab.State.FindHost("c1"));
+    }
+
+    [Fact]
+    public async Task A_client_with_a_new_mac_and_address_is_replugged_and_leases_the_new_address()
+    {
+        var policy = _lab.Policy;
+        var oldMac = policy.FindClient("c2")!.MacAddress;
+        PolicyEditor.SetClient(policy, new ClientChangeSpec("c2") { MacAddress = "52:54:00:aa:00:30", Address = "192.168.150.30" });
+
+        await _lab.Lab.PublishAsync(policy);
+        var host = _lab.Lab.State.FindHost("c2")!;
+        Assert.Equal(("vh1", "dhcp"), (host.VirtHost, host.AddressSource));
+        Assert.Equal(["192.168.150.30"], host.Addresses);
+        Assert.Contains("link/ether 52:54:00:aa:00:30 ", await Run("ip", "-n", host.Namespace, "-o", "link", "show", "dev", "eth0"), StringComparison.Ordinal);
+        var ebtables = await Run("ip", "netns", "exec", VirtHostNamespace("vh1"), "ebtables-save");
+        Assert.Contains("52:54:00:aa:00:30", ebtables, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(oldMac, ebtables, StringComparison.OrdinalIgnoreCase);
+
+        var cells = await LiveCellsOf("c2");
+        LabFixture.AssertConforms(cells);
+        Assert.Contains(cells, r => r.From == "c2" && r.To == "bodhi" && r.SourceAddress.ToString() == "192.168.150.30" && r.Observed);
+        Assert.Contains(cells, r => r.To == "c2" && r.Port == 22 && r.DestinationAddress.ToString() == "192.168.150.30" && r.Observed);
     }
 }
