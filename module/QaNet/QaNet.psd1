@@ -24,6 +24,7 @@
         'Add-QaClient'
         'Get-QaClient'
         'Remove-QaClient'
+        'Set-QaClient'
         'Add-QaEndpoint'
         'Get-QaEndpoint'
         'Grant-QaEgress'

@@ -13,6 +13,7 @@ BeforeAll {
         'Test-QaAccess') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Start-QaLab', 'Get-QaLab', 'Stop-QaLab') | Sort-Object)
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaClient') | Sort-Object)
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {
@@ -187,7 +188,7 @@ Describe 'help' {
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Get-QaRuleset', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule',
-        'Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork') {
+        'Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork', 'Set-QaClient') {
         $help = Get-Help $_ -Full
         # Without MAML, PowerShell makes up a synopsis that is just the syntax.
         $help.Synopsis | Should -Not -BeNullOrEmpty

@@ -23,13 +23,16 @@ public abstract class PolicyNameCompleter : IArgumentCompleter
         }
 
         var pattern = WildcardPattern.Get((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        return NamesIn(policy)
+        return NamesIn(policy, fakeBoundParameters)
             .Where(pattern.IsMatch)
             .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n))
             .ToList();
     }
 
     protected abstract IEnumerable<string> NamesIn(QaPolicy policy);
+
+    /// <summary>Names that depend on other parameters already on the command line; by default those of the policy.</summary>
+    protected virtual IEnumerable<string> NamesIn(QaPolicy policy, IDictionary? fakeBoundParameters) => NamesIn(policy);
 }
 
 public sealed class NetworkNameCompleter : PolicyNameCompleter
@@ -66,4 +69,26 @@ public sealed class RulesetHostCompleter : PolicyNameCompleter
             .Distinct(StringComparer.Ordinal);
 
     protected override IEnumerable<string> NamesIn(QaPolicy policy) => HostsOf(policy);
+}
+
+/// <summary>
+/// Virthosts for a client: those of the network of the client(s) named on the command line,
+/// else every virthost of the policy.
+/// </summary>
+public sealed class ClientVirtHostCompleter : PolicyNameCompleter
+{
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Networks.SelectMany(n => n.VirtHosts).Distinct(StringComparer.Ordinal);
+
+    protected override IEnumerable<string> NamesIn(QaPolicy policy, IDictionary? fakeBoundParameters)
+    {
+        var given = fakeBoundParameters?["Name"];
+        var names = (given is PSObject pso ? pso.BaseObject : given) switch
+        {
+            string one => new[] { one },
+            object[] many => many.Select(o => o?.ToString() ?? string.Empty).ToArray(),
+            _ => Array.Empty<string>(),
+        };
+        var networks = names.Select(policy.FindClient).OfType<QaClient>().Select(c => c.NetworkObject).Distinct().ToList();
+        return networks.Count == 0 ? NamesIn(policy) : networks.SelectMany(n => n.VirtHosts).Distinct(StringComparer.Ordinal);
+    }
 }

@@ -116,6 +116,109 @@ public static class PolicyEditor
             () => { if (had) { policy.Hosts[hostName] = old!; } else { policy.Hosts.Remove(hostName); } }, list);
     }
 
+    /// <summary>
+    /// Changes an existing client (see <see cref="ClientChangeSpec"/>): all given properties at
+    /// once, validated as a whole, all undone on error. Taking away the last member of a role that
+    /// rules or grants name is refused (InUse) as for <see cref="RemoveClient"/>.
+    /// </summary>
+    public static QaClientChange SetClient(QaPolicy policy, ClientChangeSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var client = policy.FindClient(spec.Name) ?? throw NotFound("client", spec.Name, "Get-QaClient");
+        var network = client.NetworkObject;
+        var path = $"networks[{network.Name}].clients[{client.Name}]";
+        var target = $"client '{client.Name}'";
+        var mac = string.IsNullOrEmpty(spec.MacAddress) ? client.MacAddress : NormalizeMac(spec.MacAddress);
+        var address = string.IsNullOrEmpty(spec.Address) ? client.Address : ParseAddress(spec.Address, path + ".address", target);
+        var address6 = string.IsNullOrEmpty(spec.Address6) ? client.Address6 : ParseAddress(spec.Address6, path + ".address6", target);
+        var virtHost = string.IsNullOrEmpty(spec.VirtHost) ? client.VirtHost : spec.VirtHost;
+        var roles = (spec.Roles ?? client.Roles).Concat(spec.AddRoles).Distinct(StringComparer.Ordinal)
+            .Where(r => !spec.RemoveRoles.Contains(r, StringComparer.Ordinal)).ToList();
+        var extend = !network.VirtHosts.Contains(virtHost, StringComparer.Ordinal);
+        if (extend && !spec.ExtendNetwork)
+        {
+            // Usually a typo; spreading a network to another host is a decision of its own.
+            throw new QaValidationException(new QaValidationError(QaErrorIds.UnknownVirtHost, target, path + ".virthost",
+                $"Network '{network.Name}' of {target} does not span virthost '{virtHost}' (it spans {string.Join(", ", network.VirtHosts)}).",
+                $"Move the client to one of those, or add -ExtendNetwork to make network '{network.Name}' span '{virtHost}' too."));
+        }
+
+        var changes = new List<QaPropertyChange>();
+        void Note(string property, object? before, object? after)
+        {
+            if (!Equals(before, after))
+            {
+                changes.Add(new QaPropertyChange(property, before?.ToString(), after?.ToString()));
+            }
+        }
+
+        Note(nameof(QaClient.VirtHost), client.VirtHost, virtHost);
+        Note(nameof(QaClient.MacAddress), client.MacAddress, mac);
+        Note(nameof(QaClient.Address), client.Address, address);
+        Note(nameof(QaClient.Address6), client.Address6, address6);
+        if (!client.Roles.SequenceEqual(roles, StringComparer.Ordinal))
+        {
+            changes.Add(new QaPropertyChange(nameof(QaClient.Roles), string.Join(", ", client.Roles), string.Join(", ", roles)));
+        }
+
+        RefuseOrphanedRoles(policy, client, roles);
+        var old = (client.VirtHost, client.MacAddress, client.Address, client.Address6, Roles: client.Roles.ToList());
+        Apply(policy,
+            () =>
+            {
+                if (extend)
+                {
+                    network.VirtHosts.Add(virtHost);
+                }
+
+                (client.VirtHost, client.MacAddress, client.Address, client.Address6) = (virtHost, mac, address, address6);
+                client.Roles.Clear();
+                client.Roles.AddRange(roles);
+            },
+            () =>
+            {
+                (client.VirtHost, client.MacAddress, client.Address, client.Address6) = (old.VirtHost, old.MacAddress, old.Address, old.Address6);
+                client.Roles.Clear();
+                client.Roles.AddRange(old.Roles);
+                if (extend)
+                {
+                    network.VirtHosts.Remove(virtHost);
+                }
+            },
+            0);
+        return new QaClientChange(client, changes)
+        {
+            FromVirtHost = string.Equals(old.VirtHost, virtHost, StringComparison.Ordinal) ? null : old.VirtHost,
+            AddedNetworkVirtHost = extend ? virtHost : null,
+        };
+    }
+
+    /// <summary>A role the client gives up that no other client has leaves rules and grants naming nothing.</summary>
+    private static void RefuseOrphanedRoles(QaPolicy policy, QaClient client, IReadOnlyCollection<string> newRoles)
+    {
+        var orphaned = RolesLeftWithoutMembers(policy, new[] { client });
+        orphaned.ExceptWith(newRoles);
+        if (orphaned.Count == 0)
+        {
+            return;
+        }
+
+        var rules = RulesNaming(policy, s => s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value));
+        var grants = GrantsNaming(policy, t => t.Kind == QaAccessTargetKind.Role && orphaned.Contains(t.Value));
+        if (rules.Count == 0 && grants.Count == 0)
+        {
+            return;
+        }
+
+        var named = rules.Select(r => $"rule '{r.Id}'").Concat(grants.Select(g => $"access grant '{g.Id}'"));
+        var list = string.Join(", ", orphaned.Order(StringComparer.Ordinal).Select(r => $"'{r}'"));
+        throw new QaValidationException(new QaValidationError(QaErrorIds.InUse, $"client '{client.Name}'",
+            $"networks[{client.Network}].clients[{client.Name}].roles",
+            $"Client '{client.Name}' is the last client with role {list}, which {string.Join(", ", named)} name(s).",
+            "Give another client the role first (Set-QaClient -AddRole), or revoke those rules and grants (Revoke-QaRule, Revoke-QaAccess)."));
+    }
+
     /// <summary>Removes a network and its clients. Refuses when rules name them, unless <paramref name="removeRules"/>.</summary>
     /// <summary>
     /// Removes a network and its clients. Refuses (InUse) when rules or access grants name it,

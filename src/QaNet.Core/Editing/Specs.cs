@@ -48,3 +48,42 @@ public sealed record AssertionSpec(string From, string To, string Port, bool Exp
 
 /// <summary>What a removal took along with it (with -Force): the rules and access grants that named it.</summary>
 public sealed record QaRemoval(IReadOnlyList<QaRule> Rules, IReadOnlyList<QaAccessGrant> Grants);
+
+/// <summary>
+/// A change to an existing client: null (or empty) leaves a property as it is. <see cref="Roles"/>
+/// replaces the role list; <see cref="AddRoles"/> then <see cref="RemoveRoles"/> apply after it.
+/// </summary>
+public sealed record ClientChangeSpec(string Name)
+{
+    public string? VirtHost { get; init; }
+    public string? MacAddress { get; init; }
+    public string? Address { get; init; }
+    public string? Address6 { get; init; }
+    public IReadOnlyList<string>? Roles { get; init; }
+    public IReadOnlyList<string> AddRoles { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> RemoveRoles { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// When <see cref="VirtHost"/> is not one the network spans, add it to the network (which
+    /// then spans it) instead of refusing with UnknownVirtHost.
+    /// </summary>
+    public bool ExtendNetwork { get; init; }
+}
+
+/// <summary>One property a <see cref="ClientChangeSpec"/> changed, as text.</summary>
+public sealed record QaPropertyChange(string Property, string? OldValue, string? NewValue);
+
+/// <summary>
+/// What <see cref="PolicyEditor.SetClient"/> changed. A move (<see cref="FromVirtHost"/> set)
+/// touches two hosts: publishing must reach both, or the old one keeps enforcing for the client.
+/// </summary>
+public sealed record QaClientChange(QaClient Client, IReadOnlyList<QaPropertyChange> Changes)
+{
+    /// <summary>The virthost the client left, when it moved; null otherwise.</summary>
+    public string? FromVirtHost { get; init; }
+
+    /// <summary>Set when <see cref="ClientChangeSpec.ExtendNetwork"/> added the client's new virthost to its network.</summary>
+    public string? AddedNetworkVirtHost { get; init; }
+
+    public bool IsMove => FromVirtHost is not null;
+}

@@ -298,7 +298,8 @@ public sealed class QaLab
 
     /// <summary>
     /// Publishes <paramref name="policy"/> to the lab's virthosts and gateways through the normal
-    /// publish path, then plugs in clients the policy gained and unplugs those it lost.
+    /// publish path, then plugs in clients the policy gained, unplugs those it lost, and re-plugs
+    /// those that moved to another virthost or changed MAC or address (Set-QaClient).
     /// </summary>
     public async Task<IReadOnlyList<QaPublishResult>> PublishAsync(QaPolicy policy, CancellationToken cancellationToken = default)
     {
@@ -315,10 +316,19 @@ public sealed class QaLab
         }
 
         var added = policy.Clients.Where(c => State.Hosts.TrueForAll(h => h.Kind != QaLabHostKind.Client || h.Name != c.Name)).ToList();
-        if (added.Count > 0)
+        var changed = await ChangedClientsAsync(policy, cancellationToken).ConfigureAwait(false);
+        if (added.Count > 0 || changed.Count > 0)
         {
             var legs = await AttachmentsAsync(policy, plan, create: false, cancellationToken).ConfigureAwait(false);
-            await AddClientsAsync(plan, added, legs, cancellationToken).ConfigureAwait(false);
+            if (added.Count > 0)
+            {
+                await AddClientsAsync(plan, added, legs, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var (client, host) in changed)
+            {
+                await ReplugClientAsync(plan, client, host, legs, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await SaveAsync().ConfigureAwait(false);
@@ -505,7 +515,6 @@ public sealed class QaLab
 
     private async Task AddClientsAsync(QaLabPlan plan, IReadOnlyList<QaClient> clients, Dictionary<(string, string), Leg> legs, CancellationToken ct)
     {
-        var router = plan.RouterNamespace;
         var port = State.Hosts.Count(h => h.Kind == QaLabHostKind.Client);
         var hosts = new List<(QaClient Client, QaLabHost Host)>();
         foreach (var c in clients)
@@ -523,22 +532,7 @@ public sealed class QaLab
             var host = new QaLabHost { Name = c.Name, Kind = QaLabHostKind.Client, Namespace = ns, Members = { c.Name }, VirtHost = c.VirtHost };
             State.Hosts.Add(host);
             hosts.Add((c, host));
-
-            // Management hosts reach clients through the virthost (Nat) or the gateway / LAN router leg.
-            var address = c.Address + "/32";
-            if (c.NetworkObject.Mode == QaNetworkMode.Nat)
-            {
-                await Ip(ct, "-n", router, "route", "replace", address, "via", plan.Links[vhNs].PeerAddress.ToString()).ConfigureAwait(false);
-            }
-            else
-            {
-                var leg = legs[(c.Network, c.VirtHost)];
-                await Ip(ct, "-n", leg.Namespace, "route", "replace", address, "dev", leg.Interface, "src", leg.Address.ToString()).ConfigureAwait(false);
-                if (leg.Namespace != router)
-                {
-                    await Ip(ct, "-n", router, "route", "replace", address, "via", plan.Links[leg.Namespace].PeerAddress.ToString()).ConfigureAwait(false);
-                }
-            }
+            await RouteToClientAsync(plan, c, legs, ct).ConfigureAwait(false);
         }
 
         await SaveAsync().ConfigureAwait(false);
@@ -561,6 +555,81 @@ public sealed class QaLab
         {
             await ListenAsync(host.Namespace, host.Addresses, plan.ListenPorts, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Management hosts reach a client through its virthost (Nat) or the gateway / LAN router leg on that virthost.</summary>
+    private async Task RouteToClientAsync(QaLabPlan plan, QaClient c, Dictionary<(string, string), Leg> legs, CancellationToken ct)
+    {
+        var router = plan.RouterNamespace;
+        var address = c.Address + "/32";
+        if (c.NetworkObject.Mode == QaNetworkMode.Nat)
+        {
+            await Ip(ct, "-n", router, "route", "replace", address, "via", plan.Links[plan.VirtHostNamespaces[c.VirtHost]].PeerAddress.ToString()).ConfigureAwait(false);
+            return;
+        }
+
+        var leg = legs[(c.Network, c.VirtHost)];
+        await Ip(ct, "-n", leg.Namespace, "route", "replace", address, "dev", leg.Interface, "src", leg.Address.ToString()).ConfigureAwait(false);
+        if (leg.Namespace != router)
+        {
+            await Ip(ct, "-n", router, "route", "replace", address, "via", plan.Links[leg.Namespace].PeerAddress.ToString()).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Clients the lab has plugged in whose virthost, address or MAC the policy changed: the
+    /// state knows the first two, the MAC is read from the client's eth0.
+    /// </summary>
+    private async Task<List<(QaClient Client, QaLabHost Host)>> ChangedClientsAsync(QaPolicy policy, CancellationToken ct)
+    {
+        var changed = new List<(QaClient, QaLabHost)>();
+        foreach (var c in policy.Clients)
+        {
+            if (State.Hosts.Find(h => h.Kind == QaLabHostKind.Client && h.Name == c.Name) is not { } host)
+            {
+                continue;
+            }
+
+            var moved = host.VirtHost != c.VirtHost || !host.Addresses.Contains(c.Address.ToString(), StringComparer.Ordinal);
+            if (moved || !(await Ip(ct, "-n", host.Namespace, "-o", "link", "show", "dev", "eth0").ConfigureAwait(false))
+                    .Contains(" link/ether " + c.MacAddress + " ", StringComparison.OrdinalIgnoreCase))
+            {
+                changed.Add((c, host));
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// Unplugs a client from its old virthost's bridge and plugs it into its (new) virthost's,
+    /// with its (new) MAC, then leases its address again. Deleting eth0 deletes the old peer too.
+    /// </summary>
+    private async Task ReplugClientAsync(QaLabPlan plan, QaClient c, QaLabHost old, Dictionary<(string, string), Leg> legs, CancellationToken ct)
+    {
+        _log.Verbose($"Re-plugging client {c.Name}: virthost {old.VirtHost} -> {c.VirtHost}, address {string.Join(",", old.Addresses)} -> {c.Address}");
+        var ns = old.Namespace;
+        var vhNs = plan.VirtHostNamespaces[c.VirtHost];
+        // One veth per client at a time, so a name from the client's name cannot meet another's.
+        var peer = "m" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(c.Name)))[..10].ToLowerInvariant();
+        var lab = State.Networks.Find(n => n.Name == c.Network)!;
+        await Ip(ct, "-n", ns, "link", "delete", "eth0").ConfigureAwait(false);
+        await Ip(ct, "-n", ns, "link", "add", "eth0", "address", c.MacAddress, "type", "veth", "peer", "name", peer, "netns", vhNs).ConfigureAwait(false);
+        await Ip(ct, "-n", vhNs, "link", "set", peer, "master", lab.Bridges[c.VirtHost]).ConfigureAwait(false);
+        await Ip(ct, "-n", vhNs, "link", "set", peer, "up").ConfigureAwait(false);
+        await Ip(ct, "-n", ns, "link", "set", "eth0", "up").ConfigureAwait(false);
+        var host = old with { VirtHost = c.VirtHost, Addresses = new List<string>(), AddressSource = null };
+        State.Hosts[State.Hosts.IndexOf(old)] = host;
+        await RouteToClientAsync(plan, c, legs, ct).ConfigureAwait(false);
+        await SaveAsync().ConfigureAwait(false);
+        await AddressClientAsync(c, host, legs, ct).ConfigureAwait(false);
+        if (!old.Addresses.Contains(c.Address.ToString(), StringComparer.Ordinal))
+        {
+            // TCP listeners take any address; UDP ones are bound to one and need the new address.
+            await ListenAsync(ns, host.Addresses, plan.ListenPorts.Where(p => p.Protocol == QaProtocol.Udp).ToList(), ct).ConfigureAwait(false);
+        }
+
+        await SaveAsync().ConfigureAwait(false);
     }
 
     private async Task AddressClientAsync(QaClient c, QaLabHost host, Dictionary<(string, string), Leg> legs, CancellationToken ct)

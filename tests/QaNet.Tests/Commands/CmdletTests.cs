@@ -194,7 +194,7 @@ public sealed class CmdletTests
         string[] contract =
             ["Add-QaClient", "Add-QaEndpoint", "Block-QaEgress", "Export-QaPolicy", "Get-QaClient", "Get-QaEndpoint", "Get-QaNetwork",
              "Get-QaPolicy", "Get-QaRule", "Grant-QaEgress", "Grant-QaIngress", "Import-QaPolicy", "New-QaIsolatedNetwork",
-             "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule",
+             "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule", "Set-QaClient",
              .. reachability, .. access, .. rendering, .. publishing, .. lab];
         Assert.Equal(contract.Order(StringComparer.Ordinal), names);
     }
