@@ -63,11 +63,11 @@ public static class PolicyEditor
         return uplink;
     }
 
-    /// <summary>A Nat network's uplink names its routing virthost explicitly (the first one unless given), so the policy file says it.</summary>
+    /// <summary>A Nat or Gateway network's uplink names its serving virthost explicitly (the first one unless given), so the policy file says it.</summary>
     public static void FillUplinkDefaults(QaNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        if (network.Uplink is { Gateway: null } u && network.Mode == QaNetworkMode.Nat && network.VirtHosts.Count > 0)
+        if (network.Uplink is { Gateway: null } u && network.Mode != QaNetworkMode.Bridged && network.VirtHosts.Count > 0)
         {
             u.Gateway = network.VirtHosts[0];
         }

@@ -42,23 +42,19 @@ public sealed class QaNetwork
     public QaUplink? Uplink { get; set; }
 
     /// <summary>
-    /// The virthost that routes this network for every virthost it spans: with an uplink, a Nat
-    /// network's uplink gateway (default: the first virthost); null when each virthost routes
-    /// its own clients (no uplink) or a gateway endpoint routes (Gateway mode), or nothing does (Bridged).
+    /// With an uplink, the one virthost that carries the network's address and DHCP for the
+    /// whole segment, and routes it in Nat mode: the uplink's gateway (default: the first
+    /// virthost). Null without an uplink (every virthost serves its own bridge) and for Bridged networks.
     /// </summary>
-    public string? RoutingVirtHost =>
-        Mode == QaNetworkMode.Nat && Uplink is { } u ? u.Gateway ?? VirtHosts.FirstOrDefault() : null;
+    public string? ServingVirtHost =>
+        Mode != QaNetworkMode.Bridged && Uplink is { } u ? u.Gateway ?? VirtHosts.FirstOrDefault() : null;
 
-    /// <summary>
-    /// True when <paramref name="virtHost"/> carries this network's address, DHCP and routing (and
-    /// its nft part): every virthost of a Nat network without an uplink, only the routing one with one.
-    /// </summary>
-    public bool RoutesOn(string virtHost) =>
-        Mode == QaNetworkMode.Nat && (RoutingVirtHost is not { } r || string.Equals(r, virtHost, StringComparison.Ordinal));
+    /// <summary>True when <paramref name="virtHost"/> carries the network's address and DHCP (not a bare bridge).</summary>
+    public bool ServesOn(string virtHost) =>
+        Mode != QaNetworkMode.Bridged && (ServingVirtHost is not { } s || string.Equals(s, virtHost, StringComparison.Ordinal));
 
-    /// <summary>The clients whose frames meet <paramref name="virtHost"/>'s bridge: its own, plus every client when an uplink joins the bridges.</summary>
-    public IEnumerable<QaClient> ClientsSeenOn(string virtHost) =>
-        Uplink is null ? Clients.Where(c => c.VirtHost == virtHost) : Clients;
+    /// <summary>True when <paramref name="virtHost"/> routes, NATs and filters (nft) this Nat network.</summary>
+    public bool RoutesOn(string virtHost) => Mode == QaNetworkMode.Nat && ServesOn(virtHost);
 
     /// <summary>The virthost's own address on the network (the first host address): libvirt's bridge IP.</summary>
     public IPAddress HostAddress => IpMath.Offset(Subnet, 1);

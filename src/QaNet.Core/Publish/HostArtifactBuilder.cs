@@ -35,7 +35,8 @@ public static class HostArtifactBuilder
             }
 
             parts.Ebtables = new EbtablesArtifact(QaRenderer.Render(policy, networks[0].Name, vh, QaBackend.Ebtables, options).Text, EbtCompiler.ChainPrefix);
-            var nat = networks.Find(n => n.Mode == QaNetworkMode.Nat);
+            // A spanning Nat network is routed (nft) only by its serving virthost; the others carry a bare bridge.
+            var nat = networks.Find(n => n.RoutesOn(vh));
             parts.Nft = nat is null ? null : TableDefinition(QaRenderer.Render(policy, nat.Name, vh, QaBackend.Nftables, options).Text);
             parts.ManagesNft = true;
         }

@@ -17,7 +17,7 @@ public sealed class UplinkCommandTests
         var u = Assert.IsType<QaUplink>(n.Uplink);
         Assert.Equal((QaUplinkKind.Vxlan, 170, 4789, "vh2"), (u.Kind, u.Vni, u.Port, u.Gateway));
         Assert.Equal(IPAddress.Parse("198.18.1.11"), u.Underlay["vh1"]);
-        Assert.Equal("vh2", n.RoutingVirtHost);
+        Assert.Equal("vh2", n.ServingVirtHost);
         Assert.Equal("vxlan 170 via vh2", s.Run("(Get-QaNetwork -Name span).Uplink.ToString()")[0].ToString());
     }
 

@@ -59,7 +59,7 @@ public sealed class UplinkPolicyTests
         Assert.Equal((QaUplinkKind.Vxlan, 170, 4789, "virthost-comm01"), (u.Kind, u.Vni, u.Port, u.Gateway));
         Assert.Equal(IPAddress.Parse("198.18.1.12"), u.Underlay["virthost-comm02"]);
         Assert.Equal("qnvx170", u.DeviceOn("virthost-comm02"));
-        Assert.Equal("virthost-comm01", n.RoutingVirtHost);
+        Assert.Equal("virthost-comm01", n.ServingVirtHost);
         Assert.True(n.RoutesOn("virthost-comm01"));
         Assert.False(n.RoutesOn("virthost-comm02"));
     }
