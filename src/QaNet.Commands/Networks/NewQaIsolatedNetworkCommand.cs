@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using QaNet.Commands.Completion;
 using QaNet.Commands.Infrastructure;
@@ -44,6 +45,74 @@ public sealed class NewQaIsolatedNetworkCommand : QaCmdlet
     [Parameter]
     public string? DhcpEnd { get; set; }
 
+    /// <summary>Join the network's bridges on its virthosts with VXLAN under this VNI.</summary>
+    [Parameter]
+    [ValidateRange(1, QaUplink.MaxVni)]
+    public int? Vxlan { get; set; }
+
+    /// <summary>Each virthost's address on the rack network (the VXLAN tunnel ends): @{ vh1 = '198.51.100.11'; vh2 = '198.51.100.12' }.</summary>
+    [Parameter]
+    public Hashtable? Underlay { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int? VxlanPort { get; set; }
+
+    /// <summary>Join the bridges through this NIC on every virthost (a hashtable gives one per virthost).</summary>
+    [Parameter]
+    public object? UplinkNic { get; set; }
+
+    /// <summary>The virthost that routes a Nat network with an uplink (default: the first -VirtHost).</summary>
+    [Parameter]
+    public string? GatewayVirtHost { get; set; }
+
+    private UplinkSpec? UplinkSpec()
+    {
+        if (Vxlan is null && UplinkNic is null)
+        {
+            if (Underlay is not null || VxlanPort is not null || GatewayVirtHost is not null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException("-Underlay, -VxlanPort and -GatewayVirtHost describe an uplink: give -Vxlan <vni> or -UplinkNic <nic> too."),
+                    QaErrorIds.InvalidUplink, ErrorCategory.InvalidArgument, Name));
+            }
+
+            return null;
+        }
+
+        if (Vxlan is not null && UplinkNic is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("A network has one uplink: give -Vxlan or -UplinkNic, not both."),
+                QaErrorIds.InvalidUplink, ErrorCategory.InvalidArgument, Name));
+        }
+
+        var nic = UplinkNic is PSObject ps ? ps.BaseObject : UplinkNic;
+        return new UplinkSpec(Vxlan is null ? QaUplinkKind.Nic : QaUplinkKind.Vxlan)
+        {
+            Vni = Vxlan ?? 0,
+            Port = VxlanPort,
+            Underlay = HostMap(Underlay),
+            Nic = nic is IDictionary ? null : nic?.ToString(),
+            Nics = HostMap(nic as IDictionary),
+            Gateway = GatewayVirtHost,
+        };
+    }
+
+    private static Dictionary<string, string> HostMap(IDictionary? map)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (map is not null)
+        {
+            foreach (DictionaryEntry e in map)
+            {
+                result[e.Key.ToString() ?? string.Empty] = (e.Value is PSObject p ? p.BaseObject : e.Value)?.ToString() ?? string.Empty;
+            }
+        }
+
+        return result;
+    }
+
     protected override void ProcessRecord()
     {
         var policy = ResolvePolicy();
@@ -54,6 +123,7 @@ public sealed class NewQaIsolatedNetworkCommand : QaCmdlet
             Gateway = Gateway,
             DhcpStart = DhcpStart,
             DhcpEnd = DhcpEnd,
+            Uplink = UplinkSpec(),
         };
         if (!ShouldProcess($"network '{Name}' ({Mode}, {Subnet})", $"Add to policy '{policy.Name}'"))
         {

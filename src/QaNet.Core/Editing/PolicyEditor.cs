@@ -25,6 +25,8 @@ public static class PolicyEditor
             Gateway = string.IsNullOrEmpty(spec.Gateway) ? null : spec.Gateway,
         };
         network.VirtHosts.AddRange(spec.VirtHosts.Distinct(StringComparer.Ordinal));
+        network.Uplink = spec.Uplink is { } u ? BuildUplink(spec.Name, u) : null;
+        FillUplinkDefaults(network);
         if (spec.DhcpStart is not null || spec.DhcpEnd is not null)
         {
             network.DhcpStart = spec.DhcpStart is null ? null : ParseAddress(spec.DhcpStart, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'");
@@ -37,6 +39,38 @@ public static class PolicyEditor
         }
 
         return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network);
+    }
+
+    private static QaUplink BuildUplink(string network, UplinkSpec spec)
+    {
+        var uplink = new QaUplink(spec.Kind)
+        {
+            Vni = spec.Vni,
+            Port = spec.Port ?? QaUplink.DefaultVxlanPort,
+            Nic = string.IsNullOrEmpty(spec.Nic) ? null : spec.Nic,
+            Gateway = string.IsNullOrEmpty(spec.Gateway) ? null : spec.Gateway,
+        };
+        foreach (var (host, address) in spec.Underlay)
+        {
+            uplink.Underlay[host] = ParseAddress(address, $"networks[{network}].uplink.underlay[{host}]", $"network '{network}'");
+        }
+
+        foreach (var (host, nic) in spec.Nics)
+        {
+            uplink.Nics[host] = nic;
+        }
+
+        return uplink;
+    }
+
+    /// <summary>A Nat or Gateway network's uplink names its serving virthost explicitly (the first one unless given), so the policy file says it.</summary>
+    public static void FillUplinkDefaults(QaNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (network.Uplink is { Gateway: null } u && network.Mode != QaNetworkMode.Bridged && network.VirtHosts.Count > 0)
+        {
+            u.Gateway = network.VirtHosts[0];
+        }
     }
 
     public static QaClient AddClient(QaPolicy policy, string networkName, ClientSpec spec)

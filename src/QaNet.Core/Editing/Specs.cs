@@ -10,6 +10,20 @@ public sealed record NetworkSpec(string Name, string Subnet, QaNetworkMode Mode,
     public string? Gateway { get; init; }
     public string? DhcpStart { get; init; }
     public string? DhcpEnd { get; init; }
+
+    /// <summary>Joins the network's bridges on its virthosts (null: none); a Nat network's uplink gateway defaults to the first virthost.</summary>
+    public UplinkSpec? Uplink { get; init; }
+}
+
+/// <summary>An uplink as the cmdlets give it: addresses as text, checked when the network is added.</summary>
+public sealed record UplinkSpec(QaUplinkKind Kind)
+{
+    public int Vni { get; init; }
+    public int? Port { get; init; }
+    public IReadOnlyDictionary<string, string> Underlay { get; init; } = new Dictionary<string, string>();
+    public string? Nic { get; init; }
+    public IReadOnlyDictionary<string, string> Nics { get; init; } = new Dictionary<string, string>();
+    public string? Gateway { get; init; }
 }
 
 public sealed record ClientSpec(string Name)

@@ -365,6 +365,14 @@ public sealed class QaLab
             State.Hosts.Add(new QaLabHost { Name = vh, Kind = QaLabHostKind.VirtHost, Namespace = ns, Addresses = { link.PeerAddress.ToString() } });
         }
 
+        // Spanning networks: each virthost's underlay address on its router link, routed by the router.
+        foreach (var (vh, address) in plan.UnderlayAddresses())
+        {
+            var link = plan.Links[plan.VirtHostNamespaces[vh]];
+            await Ip(ct, "-n", link.Peer, "addr", "add", address + "/32", "dev", link.PeerInterface).ConfigureAwait(false);
+            await Ip(ct, "-n", router, "route", "replace", address + "/32", "via", link.PeerAddress.ToString()).ConfigureAwait(false);
+        }
+
         foreach (var (gw, ns) in plan.GatewayNamespaces)
         {
             await LinkAsync(router, plan.Links[ns], ct).ConfigureAwait(false);
@@ -478,10 +486,14 @@ public sealed class QaLab
             var (owner, address) = n.Mode == QaNetworkMode.Gateway
                 ? (plan.GatewayNamespaces[n.Gateway!], PolicyValidator.GatewayAddress(n, policy.FindEndpoint(n.Gateway!)!)!)
                 : (plan.RouterNamespace, n.HostAddress);
-            foreach (var vh in n.VirtHosts)
+            foreach (var vh in QaLabPlan.LegVirtHosts(n))
             {
                 var leg = new Leg(owner, "b" + (k++).ToString(CultureInfo.InvariantCulture), address);
-                legs[(n.Name, vh)] = leg;
+                foreach (var served in n.Uplink is null ? new[] { vh } : n.VirtHosts.ToArray())
+                {
+                    legs[(n.Name, served)] = leg;
+                }
+
                 if (!create)
                 {
                     continue;
@@ -564,7 +576,9 @@ public sealed class QaLab
         var address = c.Address + "/32";
         if (c.NetworkObject.Mode == QaNetworkMode.Nat)
         {
-            await Ip(ct, "-n", router, "route", "replace", address, "via", plan.Links[plan.VirtHostNamespaces[c.VirtHost]].PeerAddress.ToString()).ConfigureAwait(false);
+            // A spanning network is routed by its serving virthost, wherever the client runs.
+            var routing = plan.VirtHostNamespaces[c.NetworkObject.ServingVirtHost ?? c.VirtHost];
+            await Ip(ct, "-n", router, "route", "replace", address, "via", plan.Links[routing].PeerAddress.ToString()).ConfigureAwait(false);
             return;
         }
 

@@ -123,6 +123,7 @@ public sealed class QaLabPlan
 
         used.AddRange(resolved.Policy.Endpoints.SelectMany(e => resolved.EndpointAddresses(e.Name)).Where(a => a.BaseAddress.AddressFamily == AddressFamily.InterNetwork));
         used.AddRange(Policy.Hosts.Values.SelectMany(v => v).Where(IpMath.IsV4).Select(a => new IPNetwork(a, 32)));
+        used.AddRange(UnderlayAddresses().Select(u => new IPNetwork(u.Address, IpMath.Bits(u.Address.AddressFamily))));
 
         var nextLink = IpMath.ToNumber(LinkRange.BaseAddress);
         QaLabLink NewLink(string peer, string routerInterface)
@@ -227,6 +228,25 @@ public sealed class QaLabPlan
         }
 
         ListenPorts = QaReachabilityMatrix.PolicyPorts(Policy).Where(p => !p.IsIcmp).ToList();
+    }
+
+    /// <summary>
+    /// The policy's VXLAN underlay addresses: each goes on its virthost's link to the router, which
+    /// routes them, so the tunnels between virthost namespaces run over the lab's own links.
+    /// </summary>
+    public IEnumerable<(string VirtHost, IPAddress Address)> UnderlayAddresses() =>
+        Policy.Networks.Where(n => n.Uplink is { Kind: QaUplinkKind.Vxlan })
+            .SelectMany(n => n.Uplink!.Underlay.Select(u => (u.Key, u.Value)))
+            .Distinct();
+
+    /// <summary>
+    /// The virthost where a lab host's leg meets a network: every virthost, or — when an uplink
+    /// joins the bridges into one segment — only the serving one (one gateway/router leg per segment).
+    /// </summary>
+    public static IReadOnlyList<string> LegVirtHosts(QaNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.Uplink is { } u ? new[] { network.ServingVirtHost ?? u.Gateway ?? network.VirtHosts[0] } : network.VirtHosts;
     }
 
     /// <summary>Every namespace of the plan in creation order: router, virthosts, gateways, segments, clients.</summary>

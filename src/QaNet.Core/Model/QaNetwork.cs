@@ -38,6 +38,24 @@ public sealed class QaNetwork
 
     public List<QaClient> Clients { get; } = new();
 
+    /// <summary>Joins the network's bridges on its virthosts into one segment; null: each virthost's bridge stands alone.</summary>
+    public QaUplink? Uplink { get; set; }
+
+    /// <summary>
+    /// With an uplink, the one virthost that carries the network's address and DHCP for the
+    /// whole segment, and routes it in Nat mode: the uplink's gateway (default: the first
+    /// virthost). Null without an uplink (every virthost serves its own bridge) and for Bridged networks.
+    /// </summary>
+    public string? ServingVirtHost =>
+        Mode != QaNetworkMode.Bridged && Uplink is { } u ? u.Gateway ?? VirtHosts.FirstOrDefault() : null;
+
+    /// <summary>True when <paramref name="virtHost"/> carries the network's address and DHCP (not a bare bridge).</summary>
+    public bool ServesOn(string virtHost) =>
+        Mode != QaNetworkMode.Bridged && (ServingVirtHost is not { } s || string.Equals(s, virtHost, StringComparison.Ordinal));
+
+    /// <summary>True when <paramref name="virtHost"/> routes, NATs and filters (nft) this Nat network.</summary>
+    public bool RoutesOn(string virtHost) => Mode == QaNetworkMode.Nat && ServesOn(virtHost);
+
     /// <summary>The virthost's own address on the network (the first host address): libvirt's bridge IP.</summary>
     public IPAddress HostAddress => IpMath.Offset(Subnet, 1);
 

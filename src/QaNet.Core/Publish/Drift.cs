@@ -37,6 +37,11 @@ internal static class Drift
             }
         }
 
+        if (artifacts.Uplinks is { } uplinks)
+        {
+            Uplinks.Compare(uplinks, live.Uplinks, Add);
+        }
+
         if (artifacts.Ebtables is { } eb && live.Ebtables is { } liveEb)
         {
             var have = EbtablesText.Owned(liveEb, eb.ChainPrefix).Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -35,9 +35,11 @@ public static class HostArtifactBuilder
             }
 
             parts.Ebtables = new EbtablesArtifact(QaRenderer.Render(policy, networks[0].Name, vh, QaBackend.Ebtables, options).Text, EbtCompiler.ChainPrefix);
-            var nat = networks.Find(n => n.Mode == QaNetworkMode.Nat);
+            // A spanning Nat network is routed (nft) only by its serving virthost; the others carry a bare bridge.
+            var nat = networks.Find(n => n.RoutesOn(vh));
             parts.Nft = nat is null ? null : TableDefinition(QaRenderer.Render(policy, nat.Name, vh, QaBackend.Nftables, options).Text);
             parts.ManagesNft = true;
+            parts.Uplinks = networks.Where(n => n.Uplink is not null).Select(n => UplinkOn(n, vh)).ToList();
         }
 
         foreach (var n in policy.Policy.Networks.Where(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null))
@@ -56,8 +58,20 @@ public static class HostArtifactBuilder
             .Select(kv => new HostArtifacts(kv.Key,
                 kv.Value.Networks,
                 kv.Value.ManagesNft ? new[] { new NftTableArtifact(NftFamily, NftTable, kv.Value.Nft) } : null,
-                kv.Value.Ebtables))
+                kv.Value.Ebtables) { Uplinks = kv.Value.Uplinks })
             .ToList();
+    }
+
+    private static UplinkArtifact UplinkOn(QaNetwork n, string vh)
+    {
+        var u = n.Uplink!;
+        return new UplinkArtifact(u.Kind, u.DeviceOn(vh)!, n.Name, n.Bridge)
+        {
+            Vni = u.Vni,
+            Port = u.Port,
+            Local = u.Underlay.GetValueOrDefault(vh),
+            Peers = u.Underlay.Where(e => e.Key != vh).Select(e => e.Value).ToList(),
+        };
     }
 
     /// <summary>The publisher adds its own replace lines; it wants the bare <c>table … { }</c> definition.</summary>
@@ -76,5 +90,8 @@ public static class HostArtifactBuilder
         public string? Nft { get; set; }
 
         public bool ManagesNft { get; set; }
+
+        /// <summary>Uplinks are managed on every virthost, so a removed uplink's VXLAN device goes too.</summary>
+        public List<UplinkArtifact>? Uplinks { get; set; }
     }
 }

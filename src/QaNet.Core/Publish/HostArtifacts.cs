@@ -27,6 +27,12 @@ public sealed partial record HostArtifacts(string VirtHost)
     /// <summary>QaNet's ebtables chains; null when ebtables is not managed on this host.</summary>
     public EbtablesArtifact? Ebtables { get; init; }
 
+    /// <summary>
+    /// The uplink devices of spanning networks on this host; null when uplinks are not managed.
+    /// When managed, QaNet's VXLAN devices (<c>qnvx*</c>) not listed are removed.
+    /// </summary>
+    public IReadOnlyList<UplinkArtifact>? Uplinks { get; init; }
+
     [GeneratedRegex("^(ip|ip6|inet|arp|bridge|netdev)$", RegexOptions.CultureInvariant)]
     private static partial Regex FamilyRegex();
 
@@ -74,6 +80,16 @@ public sealed partial record HostArtifacts(string VirtHost)
             if (!FamilyRegex().IsMatch(t.Family) || !Names.IsValid(t.Name))
             {
                 Bad("nft table", $"'{t.Family} {t.Name}' is not an nftables table QaNet can own.", "Use a family (ip, ip6, inet, arp, bridge, netdev) and a QaNet name.");
+            }
+        }
+
+        foreach (var u in Uplinks ?? Array.Empty<UplinkArtifact>())
+        {
+            if (!Names.IsValidInterfaceName(u.Device) || !Names.IsValidInterfaceName(u.Bridge) || !Names.IsValid(u.Network) ||
+                (u.Kind == Model.QaUplinkKind.Vxlan && (!u.Device.StartsWith(Model.QaUplink.VxlanDevicePrefix, StringComparison.Ordinal) || u.Local is null)))
+            {
+                Bad("uplink " + u.Device, $"The uplink '{u.Device}' of network '{u.Network}' (bridge '{u.Bridge}') cannot be published.",
+                    $"Use interface names (VXLAN devices named {Model.QaUplink.VxlanDevicePrefix}<vni>, with a local address).");
             }
         }
 

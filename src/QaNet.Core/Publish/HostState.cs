@@ -21,6 +21,9 @@ internal sealed class HostState
     /// <summary>Network state by name; null when the network is not defined.</summary>
     public Dictionary<string, NetworkState?> Networks { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>QaNet's VXLAN devices and the uplink NICs, by name; null when the device does not exist.</summary>
+    public Dictionary<string, LinkState?> Uplinks { get; } = new(StringComparer.Ordinal);
+
     public static async Task<HostState> ReadAsync(HostSession s, HostArtifacts artifacts)
     {
         var state = new HostState();
@@ -46,6 +49,11 @@ internal sealed class HostState
         if (artifacts.Ebtables is not null)
         {
             state.Ebtables = (await s.RequireAsync(CommandSpec.Of("ebtables-save")).ConfigureAwait(false)).Stdout;
+        }
+
+        if (artifacts.Uplinks is { } uplinks)
+        {
+            await Publish.Uplinks.ReadAsync(s, uplinks, state.Uplinks).ConfigureAwait(false);
         }
 
         return state;
@@ -80,6 +88,16 @@ internal sealed class HostState
         {
             diffs.Add("ebtables");
         }
+
+        foreach (var (name, before) in snapshot.Uplinks)
+        {
+            if (!Equals(before, Uplinks.GetValueOrDefault(name)))
+            {
+                diffs.Add("uplink " + name);
+            }
+        }
+
+        diffs.AddRange(Uplinks.Where(u => u.Value is not null && !snapshot.Uplinks.ContainsKey(u.Key)).Select(u => "uplink " + u.Key));
 
         foreach (var (name, before) in snapshot.Networks)
         {

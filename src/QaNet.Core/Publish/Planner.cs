@@ -11,7 +11,8 @@ internal sealed record PublishStep(QaPublishChange Change, IReadOnlyList<Command
 
 /// <summary>
 /// Turns (snapshot, artifacts, expected) into steps: libvirt networks first (the bridges the
-/// rules name), then nftables, then ebtables. Undo commands restore the snapshot.
+/// rules name), then the uplinks joining those bridges, then nftables, then ebtables. Undo
+/// commands restore the snapshot.
 /// </summary>
 internal static class Planner
 {
@@ -21,6 +22,14 @@ internal static class Planner
         foreach (var n in artifacts.Networks)
         {
             PlanNetwork(s, n, live.Networks.GetValueOrDefault(n.Name), steps);
+        }
+
+        if (artifacts.Uplinks is { } uplinks)
+        {
+            // A network defined, started or restarted here gets a fresh bridge: its uplink joins it again.
+            var restarted = steps.Where(x => x.Change.Kind is QaPublishChangeKind.LibvirtNetworkStart or QaPublishChangeKind.LibvirtNetworkRedefine)
+                .Select(x => x.Change.Target["network ".Length..]).ToHashSet(StringComparer.Ordinal);
+            Uplinks.Plan(s, uplinks, live.Uplinks, restarted, steps);
         }
 
         foreach (var t in artifacts.NftTables)

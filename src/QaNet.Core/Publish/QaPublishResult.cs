@@ -39,6 +39,14 @@ public enum QaPublishChangeKind
     EbtablesReplace,
     /// <summary>Only set elements changed (clients added or removed): the sets are refilled in one transaction.</summary>
     NftSetElements,
+    /// <summary>A VXLAN uplink device is created (with its peers) and enslaved to the network's bridge.</summary>
+    UplinkCreate,
+    /// <summary>A VXLAN uplink device differs (VNI, addresses, peers, bridge): it is deleted and created again.</summary>
+    UplinkReplace,
+    /// <summary>A QaNet VXLAN device (qnvx*) that no network uses any more is deleted.</summary>
+    UplinkDelete,
+    /// <summary>A NIC uplink is enslaved to the network's bridge and brought up (never created or deleted).</summary>
+    UplinkEnslave,
 }
 
 /// <summary>One change a publish makes on a host.</summary>
@@ -117,6 +125,9 @@ public enum QaDriftKind
     LibvirtNetworkStateChanged,
     DhcpReservationChanged,
     EbtablesChanged,
+    UplinkMissing,
+    UplinkChanged,
+    UplinkUnexpected,
 }
 
 /// <summary>One difference between a host and what QaNet would publish there. Only what QaNet owns is compared.</summary>

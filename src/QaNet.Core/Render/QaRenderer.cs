@@ -58,7 +58,14 @@ public static class QaRenderer
             case QaBackend.Nftables when n.Mode == QaNetworkMode.Nat:
             {
                 var vh = Host();
-                var networks = policy.Policy.Networks.Where(x => x.Mode == QaNetworkMode.Nat && x.VirtHosts.Contains(vh, StringComparer.Ordinal)).ToList();
+                if (!n.RoutesOn(vh))
+                {
+                    throw new QaValidationException(new QaValidationError(BackendNotUsedErrorId, $"network '{n.Name}'", null,
+                        $"Network '{n.Name}' spans its virthosts through an uplink and is routed by '{n.ServingVirtHost}'; '{vh}' only carries its bridge.",
+                        $"Render the nft table of '{n.ServingVirtHost}' (-VirtHost {n.ServingVirtHost}); '{vh}' enforces the network with Ebtables."));
+                }
+
+                var networks = policy.Policy.Networks.Where(x => x.RoutesOn(vh) && x.VirtHosts.Contains(vh, StringComparer.Ordinal)).ToList();
                 var local = networks.SelectMany(x => new[] { x.HostAddress, x.HostAddress6 }).Where(a => a is not null).Select(a => a!).ToList();
                 var table = new NftCompiler(policy, networks, hostRunsDnsmasq: true, now).Compile(local);
                 return new QaRuleset(n.Name, vh, vh, backend, NftWriter.Write(table), table, networks.Select(x => x.Name).ToList(), table.RuleCount, table.ElementCount);
@@ -81,7 +88,7 @@ public static class QaRenderer
         }
     }
 
-    /// <summary>Every artifact of the policy, once per host: libvirt XML per network and virthost, ebtables per virthost, nft per Nat virthost and per gateway.</summary>
+    /// <summary>Every artifact of the policy, once per host: libvirt XML per network and virthost, ebtables per virthost, nft per routing Nat virthost and per gateway.</summary>
     public static IReadOnlyList<QaRuleset> RenderAll(ResolvedPolicy policy, QaRenderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -97,7 +104,12 @@ public static class QaRenderer
                     result.Add(Render(policy, n.Name, vh, QaBackend.Ebtables, options));
                 }
 
-                var nftHost = n.Mode switch { QaNetworkMode.Nat => vh, QaNetworkMode.Gateway => "gateway:" + n.Gateway, _ => null };
+                var nftHost = n.Mode switch
+                {
+                    QaNetworkMode.Nat when n.RoutesOn(vh) => vh,
+                    QaNetworkMode.Gateway => "gateway:" + n.Gateway,
+                    _ => null,
+                };
                 if (nftHost is not null && seen.Add((QaBackend.Nftables, nftHost)))
                 {
                     result.Add(Render(policy, n.Name, vh, QaBackend.Nftables, options));

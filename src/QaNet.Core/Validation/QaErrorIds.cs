@@ -87,4 +87,15 @@ public static class QaErrorIds
     public const string NssGroupWithMembers = "NssGroupWithMembers";
     public const string NssLookupFailed = "NssLookupFailed";
     public const string InvalidTransport = "InvalidTransport";
+
+    // Uplinks (networks spanning virthosts)
+    public const string InvalidUplink = "InvalidUplink";
+    public const string UplinkUnderlayMismatch = "UplinkUnderlayMismatch";
+    public const string DuplicateUnderlayAddress = "DuplicateUnderlayAddress";
+    public const string InvalidVni = "InvalidVni";
+    public const string InvalidUplinkPort = "InvalidUplinkPort";
+    public const string DuplicateVni = "DuplicateVni";
+    public const string InvalidUplinkInterface = "InvalidUplinkInterface";
+    public const string UplinkNicInUse = "UplinkNicInUse";
+    public const string UnknownUplinkGateway = "UnknownUplinkGateway";
 }

@@ -16,8 +16,9 @@ namespace QaNet.Policy.Reading;
 internal sealed partial class PolicyReader
 {
     private static readonly string[] PolicyKeys = { "version", "name", "description", "hosts", "networks", "endpoints", "rules", "tests", "jumpHost", "groups", "access", "transports" };
-    private static readonly string[] NetworkKeys = { "name", "mode", "subnet", "subnet6", "bridge", "gateway", "virthosts", "dhcp", "clients" };
+    private static readonly string[] NetworkKeys = { "name", "mode", "subnet", "subnet6", "bridge", "gateway", "virthosts", "dhcp", "uplink", "clients" };
     private static readonly string[] DhcpKeys = { "start", "end" };
+    private static readonly string[] UplinkKeys = { "kind", "vni", "port", "underlay", "nic", "nics", "gateway" };
     private static readonly string[] ClientKeys = { "name", "mac", "address", "address6", "roles", "virthost" };
     private static readonly string[] EndpointKeys = { "name", "hostnames", "addresses", "ports", "environment", "description" };
     private static readonly string[] RuleKeys = { "id", "kind", "from", "to", "ports", "priority", "expires", "description", "allowAnyDestination" };
@@ -351,6 +352,7 @@ internal sealed partial class PolicyReader
         };
         network.VirtHosts.AddRange(ReadStrings(f, "virthosts").Select(v => v.Text).Distinct(StringComparer.Ordinal));
         ReadDhcp(network, f, path);
+        ReadUplink(network, f, path);
         policy.Networks.Add(network);
         Mark(path, f);
 
@@ -386,6 +388,89 @@ internal sealed partial class PolicyReader
             // The same default PolicyEditor.AddNetwork gives a network created by New-QaIsolatedNetwork.
             (network.DhcpStart, network.DhcpEnd) = PolicyEditor.DefaultDhcpRange(network.Subnet);
         }
+    }
+
+    /// <summary><c>uplink: {kind: vxlan, vni, port, underlay: {host: address}, gateway}</c> or <c>{kind: nic, nic, nics: {host: nic}, gateway}</c>.</summary>
+    private void ReadUplink(QaNetwork network, Fields f, string path)
+    {
+        path += ".uplink";
+        if (f["uplink"] is not { } node || ReadMapping(node, path, UplinkKeys) is not { } u)
+        {
+            return;
+        }
+
+        var kind = ReadChoice(u, "kind", required: true, ("vxlan", QaUplinkKind.Vxlan), ("nic", QaUplinkKind.Nic));
+        if (kind is null)
+        {
+            return;
+        }
+
+        var uplink = new QaUplink(kind.Value)
+        {
+            Vni = ReadInt(u, "vni") ?? 0,
+            Port = ReadInt(u, "port") ?? QaUplink.DefaultVxlanPort,
+            Nic = ReadString(u, "nic"),
+            Gateway = ReadString(u, "gateway"),
+        };
+        foreach (var (host, value, key) in ReadHostMap(u, "underlay"))
+        {
+            if (ScalarText(value, $"{path}.underlay[{host}]") is { } text && ParseAddress(text, value, $"{path}.underlay[{host}]") is { } address)
+            {
+                uplink.Underlay[host] = address;
+                AddMark($"{path}.underlay[{host}]", key);
+            }
+        }
+
+        foreach (var (host, value, key) in ReadHostMap(u, "nics"))
+        {
+            if (ScalarText(value, $"{path}.nics[{host}]") is { } nic)
+            {
+                uplink.Nics[host] = nic;
+                AddMark($"{path}.nics[{host}]", key);
+            }
+        }
+
+        if (kind == QaUplinkKind.Vxlan && u["vni"] is null)
+        {
+            Missing(u, "vni");
+        }
+
+        network.Uplink = uplink;
+        PolicyEditor.FillUplinkDefaults(network);
+        Mark(path, u);
+    }
+
+    /// <summary>A mapping of virthost names to values; a host named twice is an error at its second key.</summary>
+    private List<(string Host, YamlNode Value, YamlNode Key)> ReadHostMap(Fields fields, string key)
+    {
+        var result = new List<(string, YamlNode, YamlNode)>();
+        var node = fields[key];
+        if (node is null)
+        {
+            return result;
+        }
+
+        var path = Fields.Join(fields.Path, key);
+        if (node is not YamlMapping map)
+        {
+            WrongType(node, path, "a mapping of virthost names to values ({vh1: ..., vh2: ...})");
+            return result;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (k, value) in map.Entries)
+        {
+            if (!seen.Add(k.Value))
+            {
+                errors.Add(k, QaErrorIds.PolicyDuplicateKey, $"{path}[{k.Value}]",
+                    $"The virthost '{k.Value}' appears twice in {path}.", "Keep one entry per virthost.");
+                continue;
+            }
+
+            result.Add((k.Value, value, k));
+        }
+
+        return result;
     }
 
     private void ReadClient(QaNetwork network, YamlNode node, string networkPath, int index)

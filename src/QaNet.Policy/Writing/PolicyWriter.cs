@@ -99,7 +99,54 @@ internal static partial class PolicyWriter
             emitter.Emit(new MappingEnd());
         }
 
+        if (network.Uplink is { } uplink)
+        {
+            Key(emitter, "uplink");
+            WriteUplink(emitter, uplink);
+        }
+
         BlockList(emitter, "clients", network.Clients, WriteClient);
+    }
+
+    private static void WriteUplink(IEmitter emitter, QaUplink uplink)
+    {
+        emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+        Pair(emitter, "kind", uplink.Kind.ToString().ToLowerInvariant());
+        if (uplink.Kind == QaUplinkKind.Vxlan || uplink.Vni != 0)
+        {
+            Key(emitter, "vni");
+            Number(emitter, uplink.Vni);
+        }
+
+        if (uplink.Kind == QaUplinkKind.Vxlan || uplink.Port != QaUplink.DefaultVxlanPort)
+        {
+            Key(emitter, "port");
+            Number(emitter, uplink.Port);
+        }
+
+        HostMap(emitter, "underlay", uplink.Underlay.Select(e => (e.Key, e.Value.ToString())));
+        OptionalPair(emitter, "nic", uplink.Nic);
+        HostMap(emitter, "nics", uplink.Nics.Select(e => (e.Key, e.Value)));
+        OptionalPair(emitter, "gateway", uplink.Gateway);
+        emitter.Emit(new MappingEnd());
+    }
+
+    private static void HostMap(IEmitter emitter, string key, IEnumerable<(string Host, string Value)> entries)
+    {
+        var list = entries.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        Key(emitter, key);
+        emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+        foreach (var (host, value) in list)
+        {
+            Pair(emitter, host, value);
+        }
+
+        emitter.Emit(new MappingEnd());
     }
 
     private static void WriteClient(IEmitter emitter, QaClient client)

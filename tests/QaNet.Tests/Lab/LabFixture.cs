@@ -17,6 +17,9 @@ public abstract class LabFixture : IAsyncLifetime
 
     public abstract string Prefix { get; }
 
+    /// <summary>How the lab is built and reached; a fixture may override it (e.g. to reach virthosts over SSH).</summary>
+    public virtual QaLabOptions? Options => null;
+
     public QaPolicy Policy { get; private set; } = null!;
 
     public QaLab Lab { get; private set; } = null!;
@@ -29,16 +32,16 @@ public abstract class LabFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // A lab left over by a killed earlier run must not block this one.
-        await QaLab.StopAsync(Prefix);
+        await QaLab.StopAsync(Prefix, Options);
         Policy = CreatePolicy();
-        Lab = await QaLab.StartAsync(Policy, Prefix);
+        Lab = await QaLab.StartAsync(Policy, Prefix, Options);
     }
 
     public async Task DisposeAsync()
     {
-        await QaLab.StopAsync(Prefix);
+        await QaLab.StopAsync(Prefix, Options);
         var left = await Namespaces.ListAsync(Prefix);
-        if (left.Count > 0 || Directory.Exists(QaLab.DirectoryFor(Prefix)))
+        if (left.Count > 0 || Directory.Exists(QaLab.DirectoryFor(Prefix, Options)))
         {
             throw new InvalidOperationException($"The lab {Prefix} left {string.Join(", ", left)} behind.");
         }

@@ -27,6 +27,46 @@ public sealed class AgreementTests
     [MemberData(nameof(Modes))]
     public void Rendered_fedora_rules_decide_like_the_engine(QaNetworkMode mode) => AssertAgreement(RenderPolicies.Fedora(mode), 2000);
 
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void Rendered_spanning_rules_decide_like_the_engine_on_every_virthost(QaNetworkMode mode) => AssertAgreement(RenderPolicies.Spanning(mode), 500);
+
+    [Fact]
+    public void A_cross_host_client_flow_is_decided_on_both_virthosts()
+    {
+        // c1 (vh1) → c3 (vh2) 8080/tcp: c1's outbound chain on vh1 and c3's inbound chain on vh2
+        // each accept by the rule; c2 (vh2) → c1 (vh1) is refused by both.
+        var resolved = ResolvedPolicy.Create(RenderPolicies.Spanning(QaNetworkMode.Nat));
+        var vh1 = QaRenderer.Render(resolved, "lab", "vh1", QaBackend.Ebtables, RenderPolicies.Options).Program!;
+        var vh2 = QaRenderer.Render(resolved, "lab", "vh2", QaBackend.Ebtables, RenderPolicies.Options).Program!;
+        var c1 = IPAddress.Parse("192.168.150.10");
+        var c2 = IPAddress.Parse("192.168.150.11");
+        var c3 = IPAddress.Parse("192.168.150.12");
+        var allowed = new PacketFlow(c1, c3, QaProtocol.Tcp, 8080);
+        Assert.Equal(new RenderDecision(RenderVerdict.Accept, "egress-c1-c3-temporary"), vh1.Evaluate(allowed));
+        Assert.Equal(new RenderDecision(RenderVerdict.Accept, "egress-c1-c3-temporary"), vh2.Evaluate(allowed));
+        var denied = new PacketFlow(c2, c1, QaProtocol.Tcp, 8080);
+        Assert.Equal(RenderVerdict.Drop, vh2.Evaluate(denied).Verdict);
+        Assert.Equal(RenderVerdict.Drop, vh1.Evaluate(denied).Verdict);
+    }
+
+    [Fact]
+    public void A_spanning_nat_network_is_routed_only_by_its_serving_virthost()
+    {
+        var resolved = ResolvedPolicy.Create(RenderPolicies.Spanning(QaNetworkMode.Nat));
+        var all = QaRenderer.RenderAll(resolved, RenderPolicies.Options);
+        Assert.Equal(new[] { "vh1" }, all.Where(r => r.Backend == QaBackend.Nftables).Select(r => r.Host));
+        var e = Assert.Throws<QaNet.Core.Validation.QaValidationException>(() => QaRenderer.Render(resolved, "lab", "vh2", QaBackend.Nftables, RenderPolicies.Options));
+        Assert.Equal(QaRenderer.BackendNotUsedErrorId, Assert.Single(e.Errors).Id);
+
+        // vh2's off-subnet frames leave through the uplink (FORWARD) and are passed on to vh1's nft table.
+        var vh2 = QaRenderer.Render(resolved, "lab", "vh2", QaBackend.Ebtables, RenderPolicies.Options).Program!;
+        var koji = IPAddress.Parse("203.0.113.10");
+        Assert.Equal(RenderVerdict.Untouched, vh2.Evaluate(new PacketFlow(IPAddress.Parse("192.168.150.11"), koji, QaProtocol.Tcp, 443)).Verdict);
+        var nft = QaRenderer.Render(resolved, "lab", "vh1", QaBackend.Nftables, RenderPolicies.Options).Program!;
+        Assert.Equal(new RenderDecision(RenderVerdict.Accept, "egress-c2-koji-urgent"), nft.Evaluate(new PacketFlow(IPAddress.Parse("192.168.150.11"), koji, QaProtocol.Tcp, 443)));
+    }
+
     private static void AssertAgreement(QaPolicy policy, int atLeast)
     {
         var resolved = ResolvedPolicy.Create(policy);
@@ -93,7 +133,8 @@ public sealed class AgreementTests
     /// <summary>
     /// What the hosts enforcing a flow do: the ebtables of every virthost whose bridge the flow
     /// crosses (the source client's, then the destination client's), then the gateway's nft table
-    /// (the source's virthost in Nat mode, the gateway endpoint in Gateway mode).
+    /// (the source's virthost in Nat mode — the serving virthost when an uplink joins the
+    /// bridges —, the gateway endpoint in Gateway mode).
     /// </summary>
     private sealed class RenderedHosts
     {
@@ -116,12 +157,15 @@ public sealed class AgreementTests
             foreach (var vh in network.VirtHosts)
             {
                 bridges[vh] = QaRenderer.Render(resolved, network.Name, vh, QaBackend.Ebtables, RenderPolicies.Options).Program!;
-                if (network.Mode != QaNetworkMode.Bridged)
+                if (network.RoutesOn(vh) || network.Mode == QaNetworkMode.Gateway)
                 {
                     gateways[vh] = QaRenderer.Render(resolved, network.Name, vh, QaBackend.Nftables, RenderPolicies.Options).Program!;
                 }
             }
         }
+
+        /// <summary>The table that routes a flow of <paramref name="vh"/>'s client: its own virthost's, or the serving virthost's of a spanning Nat network.</summary>
+        private IRuleProgram RouterOf(string vh) => gateways[network.Mode == QaNetworkMode.Nat ? network.ServingVirtHost ?? vh : vh];
 
         public RenderDecision Decide(PacketFlow flow)
         {
@@ -144,7 +188,7 @@ public sealed class AgreementTests
                 return l2;
             }
 
-            var l3Table = gateways[crossed[0]];
+            var l3Table = RouterOf(crossed[0]);
             var l3 = l3Table.Evaluate(flow);
             if (l2.Verdict == RenderVerdict.Accept)
             {

@@ -110,12 +110,50 @@ internal static class RenderPolicies
         return policy;
     }
 
+    /// <summary>
+    /// <see cref="EdgeCases"/> spanning two virthosts through an uplink (VXLAN for Nat and
+    /// Gateway, a NIC for Bridged): c1 on vh1, c2 and c3 on vh2, so the c1→c3 rule crosses the
+    /// uplink and vh2 is the bare-bridge host of the Nat variant.
+    /// </summary>
+    public static QaPolicy Spanning(QaNetworkMode mode)
+    {
+        var policy = EdgeCases(mode);
+        policy.Name = "span-" + mode.ToString().ToLowerInvariant();
+        var network = policy.Networks.Single();
+        network.VirtHosts.Add("vh2");
+        var uplink = new QaUplink(mode == QaNetworkMode.Bridged ? QaUplinkKind.Nic : QaUplinkKind.Vxlan);
+        if (mode == QaNetworkMode.Bridged)
+        {
+            uplink.Nic = "eno2";
+            uplink.Nics["vh2"] = "enp3s0f1";
+        }
+        else
+        {
+            uplink.Vni = 150;
+            uplink.Underlay["vh1"] = System.Net.IPAddress.Parse("198.18.1.11");
+            uplink.Underlay["vh2"] = System.Net.IPAddress.Parse("198.18.1.12");
+        }
+
+        network.Uplink = uplink;
+        PolicyEditor.FillUplinkDefaults(network);
+        foreach (var c in network.Clients.Where(c => c.Name != "c1"))
+        {
+            c.VirtHost = "vh2";
+        }
+
+        PolicyValidator.ThrowIfInvalid(policy);
+        return policy;
+    }
+
+    public static IEnumerable<(string Name, QaRuleset Ruleset)> AllSpanningRenderings() =>
+        Modes.SelectMany(m => Renderings("span-" + m.ToString().ToLowerInvariant(), Spanning(m)));
+
     public static IEnumerable<(string Name, QaRuleset Ruleset)> AllEdgeRenderings() =>
         Modes.SelectMany(m => Renderings("edge-" + m.ToString().ToLowerInvariant(), EdgeCases(m)));
 
     public static IEnumerable<(string Name, QaRuleset Ruleset)> AllFedoraRenderings() =>
         Modes.SelectMany(m => Renderings("fedora-qa-" + m.ToString().ToLowerInvariant(), Fedora(m)));
 
-    /// <summary>Every rendering with a golden file: the edge cases and the Fedora example, each in every mode.</summary>
-    public static IEnumerable<(string Name, QaRuleset Ruleset)> AllRenderings() => AllEdgeRenderings().Concat(AllFedoraRenderings());
+    /// <summary>Every rendering with a golden file: the edge cases, the Fedora example and the spanning edge cases, each in every mode.</summary>
+    public static IEnumerable<(string Name, QaRuleset Ruleset)> AllRenderings() => AllEdgeRenderings().Concat(AllFedoraRenderings()).Concat(AllSpanningRenderings());
 }

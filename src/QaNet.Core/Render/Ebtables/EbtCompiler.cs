@@ -340,15 +340,17 @@ internal sealed class EbtCompiler
     /// <summary>Where a flow's first frame meets this virthost's bridges (see docs/rendering.md).</summary>
     private EbtFrame? Frame(PacketFlow flow)
     {
-        (QaNetwork Network, QaClient Client)? Find(IPAddress a)
+        // Clients whose frames meet this virthost's bridges: its own, and — through an uplink —
+        // those of the same segment running on other virthosts (Local false).
+        (QaNetwork Network, QaClient Client, bool Local)? Find(IPAddress a)
         {
             foreach (var n in networks)
             {
-                foreach (var c in n.Clients.Where(c => c.VirtHost == virtHost))
+                foreach (var c in n.Clients.Where(c => c.VirtHost == virtHost || n.Uplink is not null))
                 {
                     if (c.Address.Equals(a) || (c.Address6?.Equals(a) ?? false))
                     {
-                        return (n, c);
+                        return (n, c, c.VirtHost == virtHost);
                     }
                 }
             }
@@ -358,21 +360,29 @@ internal sealed class EbtCompiler
 
         var source = Find(flow.Source);
         var destination = Find(flow.Destination);
-        if (source is { } s)
+        if (source is { Local: true } s)
         {
             if (destination is { } d && d.Network.Bridge == s.Network.Bridge)
             {
+                // The same segment: another port of this bridge, or the uplink towards the client's virthost.
                 return new EbtFrame("FORWARD", s.Client.MacAddress, d.Client.MacAddress);
             }
 
-            // Off-bridge: a Nat virthost routes it itself (INPUT); elsewhere the router is another port.
-            return new EbtFrame(s.Network.Mode == QaNetworkMode.Nat ? "INPUT" : "FORWARD", s.Client.MacAddress, null);
+            // Off-bridge: a virthost that routes the network takes it itself (INPUT); elsewhere the
+            // router is another port (the gateway endpoint's, or the uplink to the routing virthost).
+            return new EbtFrame(s.Network.RoutesOn(virtHost) ? "INPUT" : "FORWARD", s.Client.MacAddress, null);
         }
 
-        if (destination is { } dst)
+        if (destination is { Local: true } dst)
         {
-            // A Nat virthost sends routed frames from its own bridge port (OUTPUT), which QaNet leaves alone.
-            return dst.Network.Mode == QaNetworkMode.Nat ? null : new EbtFrame("FORWARD", null, dst.Client.MacAddress);
+            if (source is { } remote && remote.Network.Bridge == dst.Network.Bridge)
+            {
+                // A client of the segment on another virthost: its frame comes in through the uplink.
+                return new EbtFrame("FORWARD", remote.Client.MacAddress, dst.Client.MacAddress);
+            }
+
+            // A routing virthost sends routed frames from its own bridge port (OUTPUT), which QaNet leaves alone.
+            return dst.Network.RoutesOn(virtHost) ? null : new EbtFrame("FORWARD", null, dst.Client.MacAddress);
         }
 
         return null;

@@ -28,13 +28,21 @@ public static class LibvirtNetworkWriter
         ArgumentNullException.ThrowIfNull(network);
         XNamespace dnsmasq = DnsmasqNamespace;
         var root = new XElement("network", new XElement("name", network.Name));
-        var clients = network.Clients.Where(c => c.VirtHost == virtHost).ToList();
+        // The serving virthost of a spanning network reserves addresses for every client of the segment.
+        var clients = network.ServingVirtHost is null ? network.Clients.Where(c => c.VirtHost == virtHost).ToList() : network.Clients.ToList();
         var dnsEntries = 0;
         switch (network.Mode)
         {
             case QaNetworkMode.Bridged:
                 root.Add(new XElement("forward", new XAttribute("mode", "bridge")));
                 root.Add(new XElement("bridge", new XAttribute("name", network.Bridge)));
+                break;
+            case QaNetworkMode.Nat or QaNetworkMode.Gateway when !network.ServesOn(virtHost):
+                // A bare bridge: the segment's address, DHCP and routing live on the serving
+                // virthost, reached through the uplink; libvirt only creates the bridge here.
+                clients = new List<QaClient>();
+                root.Add(new XElement("bridge", new XAttribute("name", network.Bridge), new XAttribute("stp", "on"), new XAttribute("delay", "0")));
+                AddMtu(root, network);
                 break;
             default:
                 if (network.Mode == QaNetworkMode.Nat)
@@ -43,6 +51,7 @@ public static class LibvirtNetworkWriter
                 }
 
                 root.Add(new XElement("bridge", new XAttribute("name", network.Bridge), new XAttribute("stp", "on"), new XAttribute("delay", "0")));
+                AddMtu(root, network);
                 var dns = DnsHosts(policy.Policy);
                 dnsEntries = dns.Count;
                 if (dns.Count > 0)
@@ -78,6 +87,21 @@ public static class LibvirtNetworkWriter
                 new XAttribute("hash", "sha256:" + hash))));
         return (Print(root), clients.Count, dnsEntries);
     }
+
+    /// <summary>
+    /// A VXLAN uplink costs 50 bytes of every frame; the segment's MTU leaves room for them so a
+    /// full-size frame still crosses (libvirt hands the MTU on to the guests' virtio NICs).
+    /// </summary>
+    private static void AddMtu(XElement root, QaNetwork network)
+    {
+        if (network.Uplink is { Kind: QaUplinkKind.Vxlan })
+        {
+            root.Add(new XElement("mtu", new XAttribute("size", MtuWithVxlan)));
+        }
+    }
+
+    /// <summary>The client segment's MTU with a VXLAN uplink over a 1500-byte rack network.</summary>
+    public const int MtuWithVxlan = 1500 - QaUplink.VxlanOverhead;
 
     private static XElement Ipv4(QaNetwork network, List<QaClient> clients)
     {
