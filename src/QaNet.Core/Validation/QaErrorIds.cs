@@ -87,4 +87,8 @@ public static class QaErrorIds
     public const string NssGroupWithMembers = "NssGroupWithMembers";
     public const string NssLookupFailed = "NssLookupFailed";
     public const string InvalidTransport = "InvalidTransport";
+
+    // Publishing to many hosts
+    public const string PublishNotAttempted = "PublishNotAttempted";
+    public const string PublishStopped = "PublishStopped";
 }
