@@ -100,6 +100,9 @@ public sealed record QaPublishResult
     /// <summary>The id of the pending publish on the host (its folder under the host's state directory).</summary>
     public string? PendingId { get; init; }
 
+    /// <summary>The publish's id, shared by every host of one multi-host publish (also in the host's publish record).</summary>
+    public string? PublishId { get; init; }
+
     /// <summary>Every command run on the host, in order (reads included).</summary>
     public IReadOnlyList<string> Commands { get; init; } = Array.Empty<string>();
 

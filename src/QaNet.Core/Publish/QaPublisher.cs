@@ -41,6 +41,7 @@ public sealed class QaPublisher
             Duration = watch.Elapsed,
             Error = error,
             Commands = s.Commands.ToList(),
+            PublishId = id,
         };
 
         try
