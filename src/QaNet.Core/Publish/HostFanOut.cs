@@ -18,6 +18,7 @@ public static class HostFanOut
         int throttleLimit = 5,
         Func<T, bool>? stopsTheRest = null,
         Action<string, T>? completed = null,
+        Func<string, QaPublishError, T>? broke = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hosts);
@@ -68,9 +69,15 @@ public static class HostFanOut
                         {
                             result = await work(host, cancellationToken).ConfigureAwait(false);
                         }
-                        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+                        catch (Exception ex) when (ex is not OutOfMemoryException)
                         {
-                            result = notStarted(host, QaPublisher.Stopped(host, "Start", ex));
+                            // The work reports its failures as results; what escapes it (a runner that
+                            // throws mid-apply, a bug) still gets this host a result, never a lost host.
+                            var error = ex is OperationCanceledException
+                                ? new QaPublishError(QaErrorIds.PublishStopped,
+                                    $"{host} was stopped while it was being changed; its state is not known (with a confirm timeout its timer reverts it). Run Test-QaNetwork.")
+                                : new QaPublishError(QaErrorIds.HostCommandFailed, $"{host}: {ex.Message}");
+                            result = (broke ?? notStarted)(host, error with { Step = "Unknown", Exception = ex });
                         }
 
                         results[index] = result;
@@ -93,6 +100,10 @@ public static class HostFanOut
         await Task.WhenAll(running).ConfigureAwait(false);
         return results;
     }
+
+    /// <summary>A result for a host whose work broke off with an exception: Failed, the state not known.</summary>
+    public static QaPublishResult Broke(string host, QaPublishError why) =>
+        new() { VirtHost = host, Outcome = QaPublishOutcome.Failed, Error = why };
 
     /// <summary>A result for a host that was not started.</summary>
     public static QaPublishResult NotAttempted(string host, QaPublishError why) =>

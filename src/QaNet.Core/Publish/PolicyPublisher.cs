@@ -188,20 +188,20 @@ public sealed class PolicyPublisher
         return HostFanOut.RunAsync(artifacts.Select(a => a.VirtHost).ToList(),
             (host, ct) => Guarded(host, () => PublishAsync(byHost[host], options, ct)),
             HostFanOut.NotAttempted, throttleLimit, stopOnFirstFailure ? HostFanOut.IsFailure : null,
-            completed is null ? null : (_, r) => completed(r), cancellationToken);
+            completed is null ? null : (_, r) => completed(r), HostFanOut.Broke, cancellationToken);
     }
 
     /// <summary>Confirms the pending publish on every host given, in parallel; one result per host, in order.</summary>
     public Task<IReadOnlyList<QaPublishResult>> ConfirmHostsAsync(IReadOnlyList<string> hosts, PublishOptions? options = null, int throttleLimit = 5,
         Action<QaPublishResult>? completed = null, CancellationToken cancellationToken = default) =>
         HostFanOut.RunAsync(hosts, (host, ct) => Guarded(host, () => ConfirmAsync(host, options, ct)), HostFanOut.NotAttempted, throttleLimit,
-            null, completed is null ? null : (_, r) => completed(r), cancellationToken);
+            null, completed is null ? null : (_, r) => completed(r), HostFanOut.Broke, cancellationToken);
 
     /// <summary>Undoes the pending publish on every host given, in parallel; one result per host, in order.</summary>
     public Task<IReadOnlyList<QaPublishResult>> UndoHostsAsync(IReadOnlyList<string> hosts, PublishOptions? options = null, int throttleLimit = 5,
         Action<QaPublishResult>? completed = null, CancellationToken cancellationToken = default) =>
         HostFanOut.RunAsync(hosts, (host, ct) => Guarded(host, () => UndoAsync(host, options, ct)), HostFanOut.NotAttempted, throttleLimit,
-            null, completed is null ? null : (_, r) => completed(r), cancellationToken);
+            null, completed is null ? null : (_, r) => completed(r), HostFanOut.Broke, cancellationToken);
 
     /// <summary>Where one host stands (drift, pending publish, the record it carries). Reads only.</summary>
     public async Task<QaHostStatus> StatusAsync(HostArtifacts artifacts, CancellationToken cancellationToken = default)
@@ -237,7 +237,7 @@ public sealed class PolicyPublisher
                 }
             },
             (host, why) => new QaHostStatus { VirtHost = host, Error = why }, throttleLimit, null,
-            completed is null ? null : (_, r) => completed(r), cancellationToken);
+            completed is null ? null : (_, r) => completed(r), cancellationToken: cancellationToken);
     }
 
     /// <summary>A host whose name or artifacts are invalid fails on its own (InvalidName, InvalidArtifact), not the whole call.</summary>

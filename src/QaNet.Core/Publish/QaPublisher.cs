@@ -32,6 +32,7 @@ public sealed class QaPublisher
         var digest = QaPublishRecord.DigestOf(artifacts);
         QaPublishPlan? plan = null;
         HostLock? hostLock = null;
+        var applying = false;
         QaPublishResult Result(QaPublishOutcome outcome, QaPublishError? error = null) => new()
         {
             VirtHost = host.VirtHost,
@@ -124,6 +125,7 @@ public sealed class QaPublisher
             // (applied and verified, or rolled back) whatever the caller does.
             s.CancellationToken.ThrowIfCancellationRequested();
             s.Shield();
+            applying = true;
             string? pendingDir = null;
             if (options.ConfirmTimeout is not null)
             {
@@ -161,7 +163,7 @@ public sealed class QaPublisher
         {
             return Result(QaPublishOutcome.Failed, FromException(ex, plan is null ? "Read" : "Check"));
         }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && !applying)
         {
             return Result(QaPublishOutcome.NotAttempted, Stopped(host.VirtHost, plan is null ? "Read" : "Check", ex));
         }
@@ -300,6 +302,7 @@ public sealed class QaPublisher
         };
 
         HostLock? hostLock = null;
+        var deciding = false;
         try
         {
             hostLock = await HostLock.AcquireAsync(s, options, Owner(NewId()) + " " + step.ToLowerInvariant(), NewId()).ConfigureAwait(false);
@@ -314,6 +317,7 @@ public sealed class QaPublisher
             // Once claimed, the decision is carried out whatever the caller does.
             s.CancellationToken.ThrowIfCancellationRequested();
             s.Shield();
+            deciding = true;
             if (!await PendingPublish.ClaimAsync(s, pending).ConfigureAwait(false))
             {
                 // The timer claimed it first: it is reverting or has reverted.
@@ -353,7 +357,7 @@ public sealed class QaPublisher
         {
             return Result(QaPublishOutcome.Failed, FromException(ex, step));
         }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && !deciding)
         {
             return Result(QaPublishOutcome.NotAttempted, Stopped(host.VirtHost, step, ex));
         }

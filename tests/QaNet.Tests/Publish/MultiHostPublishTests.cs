@@ -292,6 +292,33 @@ public sealed class MultiHostPublishTests
     }
 
     [Fact]
+    public async Task A_host_whose_runner_breaks_off_mid_apply_is_Failed_with_its_state_unknown_and_the_others_go_on()
+    {
+        var hosts = new FakeHosts(Three);
+        using var stop = new CancellationTokenSource();
+        // The caller's process is going away: its command to vh2 is cut while applying.
+        hosts.Before = (h, c) =>
+        {
+            if (h == "vh2" && c.Program == "nft" && c.Arguments is ["-f", "-"])
+            {
+                stop.Cancel();
+                throw new OperationCanceledException(stop.Token);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var results = await hosts.Publisher().PublishHostsAsync(ArtifactsOf(Three), throttleLimit: 1, cancellationToken: stop.Token);
+
+        Assert.Equal(new[] { QaPublishOutcome.Applied, QaPublishOutcome.Failed, QaPublishOutcome.NotAttempted }, results.Select(r => r.Outcome));
+        Assert.Equal(QaErrorIds.PublishStopped, results[1].Error!.Id);
+        Assert.Equal("Unknown", results[1].Error!.Step);
+        Assert.Equal(QaErrorIds.PublishStopped, results[2].Error!.Id);
+        // Not "nothing changed": vh2 was past its check when it broke off.
+        Assert.Contains("not known", results[1].Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Confirm_acts_on_every_host_of_one_publish_in_parallel()
     {
         var hosts = new FakeHosts(Three);
