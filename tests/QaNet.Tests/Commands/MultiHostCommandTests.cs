@@ -154,6 +154,42 @@ public sealed class MultiHostCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_while_a_host_reads_stops_it_with_nothing_changed_releases_its_lock_and_starts_no_other_host()
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recorder = new RecordingRunner(new StallOnRead(reached));
+        PublishingCommand.LocalRunnerForTests = recorder;
+        using var s = Session();
+        using var ps = PowerShell.Create();
+        ps.Runspace = s.Runspace;
+        ps.AddScript("Publish-QaNetwork -Confirm:$false -ThrottleLimit 1" + To);
+        var run = ps.BeginInvoke();
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        ps.Stop();
+        Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(run));
+
+        var vh1 = recorder.Commands.Where(c => c.Arguments[2] == "qn-pp-vh1").Select(c => string.Join(' ', c.Arguments.Skip(3))).ToList();
+        Assert.Equal("rm -rf /run/qanet/netns/qn-pp-vh1/lock", vh1[^1]);
+        Assert.DoesNotContain(recorder.Mutations, m => m.Arguments[3] is "virsh" or "nft" or "ebtables-restore");
+        Assert.DoesNotContain(recorder.Commands, c => c.Arguments[2] != "qn-pp-vh1");
+    }
+
+    /// <summary>An empty host whose first expected-form load (a read) waits until the caller stops.</summary>
+    private sealed class StallOnRead(TaskCompletionSource reached) : ICommandRunner
+    {
+        public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
+        {
+            if (spec.Arguments.Count > 3 && spec.Arguments[3] == "unshare")
+            {
+                reached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return EmptyHost(new CommandSpec(spec.Arguments[3], spec.Arguments.Skip(4))) ?? CommandResult.Ok();
+        }
+    }
+
+    [Fact]
     public void Confirm_without_anything_pending_on_any_host_is_one_error()
     {
         using var s = Session();
