@@ -9,11 +9,12 @@ using QaNet.Tests.Engine;
 // policies at two sizes, and the renderers' compile cost, so that one run gives the tables of
 // docs/performance.md.
 // Usage: dotnet run -c Release --project bench/QaNet.Bench -- [all|decide|matrix|analyze|compare|render|publish] [--scale N]
-// 'publish' (not part of 'all': it needs root) publishes into a lab namespace; see PublishBench.
+// 'publish' (not part of 'all': it needs root) publishes into lab namespaces; see PublishBench and MultiHostPublishBench.
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 if (what == "publish")
 {
     await PublishBench.RunAsync();
+    await MultiHostPublishBench.RunAsync();
     return;
 }
 

@@ -9,6 +9,11 @@ namespace QaNet.Commands.Publishing;
 /// it reports: PowerShell's Write* and ShouldProcess may only be called from the pipeline
 /// thread, so the work posts them here and <see cref="Run{T}"/> carries them out until it ends.
 /// It is also the publisher's <see cref="IPublishLog"/>: Verbose, Warning and Progress per host.
+/// Hosts run concurrently: every Write* and every ShouldProcess is queued and carried out one at a
+/// time on the pipeline thread, and the progress state is touched only there. Progress is one
+/// parent record (hosts done / all, with PercentComplete) and one child record per host (its phase).
+/// When the pipeline is stopped (Ctrl+C) the pump keeps waiting for the work to end (hosts that are
+/// applying finish or roll back), drops further writes and answers ShouldProcess with a stop.
 /// </summary>
 internal sealed class CmdletPump : IPublishLog
 {
@@ -17,6 +22,10 @@ internal sealed class CmdletPump : IPublishLog
     private readonly Dictionary<string, int> _progressIds = new(StringComparer.Ordinal);
     private BlockingCollection<Action>? _queue;
     private int _pipelineThread;
+    private int _total;
+    private int _done;
+    private bool _stopped;
+    private const int ParentId = 1;
 
     public CmdletPump(Cmdlet cmdlet, string activity)
     {
@@ -36,12 +45,35 @@ internal sealed class CmdletPump : IPublishLog
         {
             foreach (var action in queue.GetConsumingEnumerable())
             {
-                action();
+                try
+                {
+                    action();
+                }
+                catch (PipelineStoppedException)
+                {
+                    // Ctrl+C: nothing more can be written, but the hosts still running must end
+                    // (finish or roll back) before the cmdlet returns.
+                    _stopped = true;
+                }
             }
         }
         finally
         {
             _queue = null;
+        }
+
+        if (_stopped)
+        {
+            try
+            {
+                task.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Its failure cannot be reported any more; the pipeline is stopping.
+            }
+
+            throw new PipelineStoppedException();
         }
 
         return task.GetAwaiter().GetResult();
@@ -60,6 +92,11 @@ internal sealed class CmdletPump : IPublishLog
         {
             try
             {
+                if (_stopped)
+                {
+                    throw new OperationCanceledException("The pipeline was stopped.");
+                }
+
                 answer.SetResult(call());
             }
             catch (Exception ex)
@@ -74,19 +111,62 @@ internal sealed class CmdletPump : IPublishLog
 
     public void Warning(string virtHost, string message) => Post(() => _cmdlet.WriteWarning($"{virtHost}: {message}"));
 
-    public void Phase(string virtHost, string phase) => Post(() => _cmdlet.WriteProgress(new ProgressRecord(ProgressId(virtHost), $"{_activity} {virtHost}", phase)));
-
-    /// <summary>Closes the progress bar of a host.</summary>
-    public void Done(string virtHost)
+    public void Phase(string virtHost, string phase) => Post(() =>
     {
+        if (!_stopped)
+        {
+            _cmdlet.WriteProgress(new ProgressRecord(ProgressId(virtHost), $"{_activity} {virtHost}", phase) { ParentActivityId = _total > 0 ? ParentId : -1 });
+        }
+    });
+
+    /// <summary>Opens the parent progress record for <paramref name="hosts"/> hosts (call on the pipeline thread, before <see cref="Run{T}"/>).</summary>
+    public void Begin(int hosts)
+    {
+        _total = hosts;
+        _done = 0;
+        _cmdlet.WriteProgress(Parent());
+    }
+
+    /// <summary>Closes the progress bar of a host and advances the parent; callable from any thread.</summary>
+    public void Done(string virtHost, string? outcome = null) => Post(() =>
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
         if (_progressIds.ContainsKey(virtHost))
         {
-            _cmdlet.WriteProgress(new ProgressRecord(ProgressId(virtHost), $"{_activity} {virtHost}", "Done") { RecordType = ProgressRecordType.Completed });
+            _cmdlet.WriteProgress(new ProgressRecord(ProgressId(virtHost), $"{_activity} {virtHost}", outcome ?? "Done")
+            { RecordType = ProgressRecordType.Completed, ParentActivityId = _total > 0 ? ParentId : -1 });
+        }
+
+        if (_total > 0)
+        {
+            _done++;
+            _cmdlet.WriteProgress(Parent());
+        }
+    });
+
+    /// <summary>Closes the parent progress record.</summary>
+    public void End()
+    {
+        if (_total > 0 && !_stopped)
+        {
+            var done = Parent();
+            done.RecordType = ProgressRecordType.Completed;
+            _cmdlet.WriteProgress(done);
         }
     }
 
+    private ProgressRecord Parent() => new(ParentId, $"{_activity} {_total} {(_total == 1 ? "host" : "hosts")}", $"{_done} of {_total} done")
+    {
+        PercentComplete = _total == 0 ? 100 : Math.Min(100, _done * 100 / _total),
+    };
+
+    // Children start after the parent's id.
     private int ProgressId(string virtHost) =>
-        _progressIds.TryGetValue(virtHost, out var id) ? id : _progressIds[virtHost] = _progressIds.Count + 1;
+        _progressIds.TryGetValue(virtHost, out var id) ? id : _progressIds[virtHost] = ParentId + _progressIds.Count + 1;
 
     private void Post(Action action)
     {

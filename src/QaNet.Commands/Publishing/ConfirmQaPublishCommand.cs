@@ -10,6 +10,7 @@ public sealed class ConfirmQaPublishCommand : PendingPublishCommand
 {
     protected override string Action => "Confirm the pending publish";
 
-    protected override Task<QaPublishResult> DecideAsync(PolicyPublisher publisher, string host, PublishOptions options, CancellationToken cancellationToken) =>
-        publisher.ConfirmAsync(host, options, cancellationToken);
+    protected override Task<IReadOnlyList<QaPublishResult>> DecideAsync(PolicyPublisher publisher, IReadOnlyList<string> hosts, PublishOptions options,
+        int throttleLimit, Action<QaPublishResult> completed, CancellationToken cancellationToken) =>
+        publisher.ConfirmHostsAsync(hosts, options, throttleLimit, completed, cancellationToken);
 }

@@ -18,7 +18,8 @@ public abstract class PendingPublishCommand : PublishingCommand
 
     protected abstract string Action { get; }
 
-    protected abstract Task<QaPublishResult> DecideAsync(PolicyPublisher publisher, string host, PublishOptions options, CancellationToken cancellationToken);
+    protected abstract Task<IReadOnlyList<QaPublishResult>> DecideAsync(PolicyPublisher publisher, IReadOnlyList<string> hosts, PublishOptions options,
+        int throttleLimit, Action<QaPublishResult> completed, CancellationToken cancellationToken);
 
     protected override void ProcessRecord()
     {
@@ -26,44 +27,43 @@ public abstract class PendingPublishCommand : PublishingCommand
         var pump = new CmdletPump(this, Action + " on");
         var publisher = CreatePublisher(policy, pump);
         var named = VirtHost is { Length: > 0 };
-        var decided = 0;
-        foreach (var host in SelectHosts(publisher.Hosts))
+        // Asked per host on the pipeline thread first; the approved hosts are then decided in parallel.
+        var hosts = SelectHosts(publisher.Hosts).Where(h => ShouldProcess(h, Action)).ToList();
+        if (hosts.Count > 0)
         {
-            if (!ShouldProcess(host, Action))
-            {
-                continue;
-            }
-
-            QaPublishResult result;
+            pump.Begin(hosts.Count);
+            IReadOnlyList<QaPublishResult> results;
             try
             {
-                result = pump.Run(() => DecideAsync(publisher, host, new PublishOptions { LockWait = LockWait }, StopToken));
-            }
-            catch (QaValidationException ex)
-            {
-                WriteValidationError(ex, host);
-                continue;
+                results = pump.Run(() => DecideAsync(publisher, hosts, new PublishOptions { LockWait = LockWait }, ThrottleLimit,
+                    r => pump.Done(r.VirtHost, r.Outcome.ToString()), StopToken));
             }
             finally
             {
-                pump.Done(host);
+                pump.End();
             }
 
-            if (result.Error?.Id == QaErrorIds.PublishNotPending && !named)
+            var decided = new List<QaPublishResult>();
+            foreach (var result in results)
             {
-                WriteVerbose($"{host}: nothing waits for confirmation.");
-                continue;
+                if (result.Error?.Id == QaErrorIds.PublishNotPending && !named)
+                {
+                    WriteVerbose($"{result.VirtHost}: nothing waits for confirmation.");
+                    continue;
+                }
+
+                decided.Add(result);
+                WriteHostResult(result);
             }
 
-            decided++;
-            WriteObject(result);
-            if (!result.Succeeded && result.Error is not null || result.Error?.Id == QaErrorIds.PublishRevertedByTimer)
+            if (decided.Count > 0)
             {
-                WriteHostError(result);
+                WriteSummary(decided);
+                return;
             }
         }
 
-        if (decided == 0 && !named && !WhatIfRequested())
+        if (!named && !WhatIfRequested())
         {
             WriteError(QaErrorRecords.Create(QaErrorIds.PublishNotPending, ErrorCategory.ObjectNotFound, policy,
                 $"No host of policy '{policy.Name}' has a publish waiting for confirmation.",

@@ -34,6 +34,10 @@ public sealed class PublishQaNetworkCommand : PublishingCommand
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Once a host fails or is rolled back, start no further host (they are reported NotAttempted); hosts already running finish.</summary>
+    [Parameter]
+    public SwitchParameter StopOnFirstFailure { get; set; }
+
     protected override void ProcessRecord()
     {
         var policy = ResolvePolicy();
@@ -70,23 +74,22 @@ public sealed class PublishQaNetworkCommand : PublishingCommand
             ConfirmTimeout = ConfirmTimeout,
             Approve = plan => pump.Invoke(() => ShouldProcess(Describe(plan), "Publish")),
         };
-        foreach (var host in artifacts)
+        // All hosts at once (bounded by -ThrottleLimit), each atomic on its own; the results come
+        // back in host order. ShouldProcess (-Confirm) is asked on the pipeline thread, per host.
+        pump.Begin(artifacts.Count);
+        IReadOnlyList<QaPublishResult> results;
+        try
         {
-            QaPublishResult result;
-            try
-            {
-                result = pump.Run(() => publisher.PublishAsync(host, options, StopToken));
-            }
-            catch (QaValidationException ex)
-            {
-                WriteValidationError(ex, host.VirtHost);
-                continue;
-            }
-            finally
-            {
-                pump.Done(host.VirtHost);
-            }
+            results = pump.Run(() => publisher.PublishHostsAsync(artifacts, options, ThrottleLimit, StopOnFirstFailure,
+                r => pump.Done(r.VirtHost, r.Outcome.ToString()), StopToken));
+        }
+        finally
+        {
+            pump.End();
+        }
 
+        foreach (var result in results)
+        {
             if (whatIf && result.Plan is { } plan)
             {
                 // Prints "What if: …" with the plan; runs nothing.
@@ -98,12 +101,10 @@ public sealed class PublishQaNetworkCommand : PublishingCommand
                 continue;
             }
 
-            WriteObject(result);
-            if (!result.Succeeded && result.Error is not null)
-            {
-                WriteHostError(result);
-            }
+            WriteHostResult(result);
         }
+
+        WriteSummary(results.Where(r => r.Outcome != QaPublishOutcome.Skipped).ToList());
     }
 
     /// <summary>The ShouldProcess target: the host, its changes and the exact commands.</summary>

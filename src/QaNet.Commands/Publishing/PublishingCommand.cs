@@ -16,6 +16,7 @@ namespace QaNet.Commands.Publishing;
 /// </summary>
 public abstract class PublishingCommand : QaCmdlet, IDisposable
 {
+    private static readonly string[] SummaryTags = { "QaNet", "Summary" };
     private readonly CancellationTokenSource _stop = new();
 
     [Parameter(ValueFromPipeline = true)]
@@ -33,6 +34,11 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
     [Parameter]
     [Alias("Target")]
     public object[]? Transport { get; set; }
+
+    /// <summary>How many hosts are worked on at the same time (each host on its own is atomic).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 5;
 
     /// <summary>The runner under every host command; tests put a recorder here. Null: real processes.</summary>
     internal static Core.Hosts.ICommandRunner? LocalRunnerForTests { get; set; }
@@ -94,6 +100,42 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         WriteError(record);
     }
 
+    /// <summary>
+    /// The overall outcome of a multi-host call: a warning when a host failed, was rolled back or was
+    /// not attempted, else an information record (tagged QaNet, Summary) and a verbose line.
+    /// </summary>
+    protected void WriteSummary(IReadOnlyList<QaPublishResult> results)
+    {
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        var summary = HostFanOut.Summarize(results);
+        if (HostFanOut.NeedsAttention(results))
+        {
+            WriteWarning(summary);
+            return;
+        }
+
+        WriteVerbose(summary);
+        WriteInformation(summary, SummaryTags);
+    }
+
+    /// <summary>Writes one host's result, and its error when it failed; what Publish, Confirm and Undo share.</summary>
+    protected void WriteHostResult(QaPublishResult result)
+    {
+        WriteObject(result);
+        if (result.Error is { Exception: QaValidationException invalid })
+        {
+            WriteValidationError(invalid, result.VirtHost);
+        }
+        else if (result.Outcome is QaPublishOutcome.Failed or QaPublishOutcome.RolledBack || result.Error?.Id == QaErrorIds.PublishRevertedByTimer)
+        {
+            WriteHostError(result);
+        }
+    }
+
     protected void WriteHostError(QaHostException exception, string host) =>
         WriteError(new ErrorRecord(exception, exception.ErrorId, Category(exception.ErrorId), host));
 
@@ -110,6 +152,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         QaErrorIds.PublishCheckFailed or QaErrorIds.PublishVerifyFailed or QaErrorIds.InvalidArtifact => ErrorCategory.InvalidData,
         QaErrorIds.ManagementPathCut => ErrorCategory.PermissionDenied,
         QaErrorIds.HostCommandTimedOut => ErrorCategory.OperationTimeout,
+        QaErrorIds.PublishNotAttempted or QaErrorIds.PublishStopped => ErrorCategory.OperationStopped,
         QaErrorIds.InvalidTransport => ErrorCategory.InvalidArgument,
         _ => ErrorCategory.InvalidOperation,
     };

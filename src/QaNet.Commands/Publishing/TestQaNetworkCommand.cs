@@ -10,6 +10,7 @@ namespace QaNet.Commands.Publishing;
 [Cmdlet(VerbsDiagnostic.Test, "QaNetwork")]
 [OutputType(typeof(QaDriftItem))]
 [OutputType(typeof(bool))]
+[OutputType(typeof(QaHostStatus))]
 public sealed class TestQaNetworkCommand : PublishingCommand
 {
     /// <summary>Only the hosts that enforce these networks, and only these libvirt networks.</summary>
@@ -22,6 +23,10 @@ public sealed class TestQaNetworkCommand : PublishingCommand
     /// <summary>Returns only $true (no drift on any host) or $false.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
+
+    /// <summary>One status per host (in sync?, drift count, pending confirm?, the publish it carries) instead of the drift items.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -49,32 +54,54 @@ public sealed class TestQaNetworkCommand : PublishingCommand
             return;
         }
 
-        var clean = true;
-        foreach (var host in artifacts)
+        // Every host read in parallel (reads only); drift and statuses come out in host order.
+        pump.Begin(artifacts.Count);
+        IReadOnlyList<QaHostStatus> statuses;
+        try
         {
-            try
+            statuses = pump.Run(() => publisher.StatusHostsAsync(artifacts, ThrottleLimit, st => pump.Done(st.VirtHost), StopToken));
+        }
+        finally
+        {
+            pump.End();
+        }
+
+        var clean = true;
+        foreach (var status in statuses)
+        {
+            clean &= status.Error is null && status.InSync;
+            if (status.Error?.Exception is QaHostException hostError)
             {
-                var drift = pump.Run(() => publisher.TestAsync(host, StopToken));
-                clean &= drift.Count == 0;
-                if (!Quiet)
-                {
-                    WriteObject(drift, enumerateCollection: true);
-                }
+                WriteHostError(hostError, status.VirtHost);
             }
-            catch (QaHostException ex)
+            else if (status.Error?.Exception is QaValidationException invalid)
             {
-                clean = false;
-                WriteHostError(ex, host.VirtHost);
+                WriteValidationError(invalid, status.VirtHost);
             }
-            catch (QaValidationException ex)
+            else if (status.Error is { } stopped)
             {
-                clean = false;
-                WriteValidationError(ex, host.VirtHost);
+                WriteError(QaErrorRecords.Create(stopped.Id, ErrorCategory.OperationStopped, status.VirtHost, stopped.Message, "Run Test-QaNetwork again."));
             }
-            finally
+
+            if (Quiet || (status.Error is not null && !Summary))
             {
-                pump.Done(host.VirtHost);
+                continue;
             }
+
+            if (Summary)
+            {
+                WriteObject(status);
+            }
+            else
+            {
+                WriteObject(status.Drift, enumerateCollection: true);
+            }
+        }
+
+        // The cross-host view: which host is behind the others, and what it still carries.
+        if (statuses.Count > 1 && HostFanOut.CompareHosts(statuses) is { } behind)
+        {
+            WriteWarning(behind);
         }
 
         if (Quiet)

@@ -19,7 +19,14 @@ internal sealed class HostSession
 
     public IPublishLog Log { get; }
 
-    public CancellationToken CancellationToken { get; }
+    /// <summary>Stops the session's commands; <see cref="Shield"/> replaces it once the host must not be left half-way.</summary>
+    public CancellationToken CancellationToken { get; private set; }
+
+    /// <summary>
+    /// From here on the caller's stop no longer cuts commands: an apply that has begun runs to its
+    /// verify (and its rollback), and a lock taken is released. Every command keeps its own timeout.
+    /// </summary>
+    public void Shield() => CancellationToken = CancellationToken.None;
 
     public string VirtHost => Host.VirtHost;
 

@@ -52,12 +52,12 @@ internal static class PendingPublish
     }
 
     /// <summary>Writes undo.sh, a deadline <paramref name="applyBudget"/> from now and the timer, and starts it.</summary>
-    public static async Task<string> ArmAsync(HostSession s, IReadOnlyList<PublishStep> steps, TimeSpan applyBudget, string id)
+    public static async Task<string> ArmAsync(HostSession s, IReadOnlyList<PublishStep> steps, TimeSpan applyBudget, string id, CommandSpec? restoreRecord = null)
     {
         s.Log.Phase(s.VirtHost, "Arm");
         var dir = s.Host.StateDirectory + "/" + Prefix + id;
         await s.RequireAsync(CommandSpec.Of("mkdir", dir).Mutating()).ConfigureAwait(false);
-        await s.RequireAsync(HostSession.WriteFile(dir + "/undo.sh", UndoScript(s.VirtHost, steps, id))).ConfigureAwait(false);
+        await s.RequireAsync(HostSession.WriteFile(dir + "/undo.sh", UndoScript(s.VirtHost, steps, id, restoreRecord))).ConfigureAwait(false);
         await SetDeadlineAsync(s, dir, applyBudget).ConfigureAwait(false);
         await s.RequireAsync(HostSession.WriteFile(dir + "/timer.sh", TimerScript(dir))).ConfigureAwait(false);
         await s.RequireAsync(CommandSpec.Of("setsid", "-f", "sh", dir + "/timer.sh").Mutating()).ConfigureAwait(false);
@@ -114,7 +114,7 @@ internal static class PendingPublish
         return false;
     }
 
-    internal static string UndoScript(string virtHost, IReadOnlyList<PublishStep> steps, string id)
+    internal static string UndoScript(string virtHost, IReadOnlyList<PublishStep> steps, string id, CommandSpec? restoreRecord = null)
     {
         var sb = new StringBuilder();
         sb.Append("#!/bin/sh\n");
@@ -122,10 +122,17 @@ internal static class PendingPublish
         sb.Append("# Every command runs even when one fails (a step may not have been reached).\n");
         sb.Append("rc=0\n");
         var n = 0;
-        foreach (var step in steps.Reverse())
+        // The publish record is written last, so it is put back first.
+        var undo = steps.Reverse().Select(step => ("# undo: " + step.Change, step.Undo));
+        if (restoreRecord is not null)
         {
-            sb.Append("# undo: ").Append(step.Change).Append('\n');
-            foreach (var c in step.Undo)
+            undo = undo.Prepend(("# undo: the publish record", new[] { restoreRecord }));
+        }
+
+        foreach (var (comment, commands) in undo)
+        {
+            sb.Append(comment).Append('\n');
+            foreach (var c in commands)
             {
                 sb.Append(c.ToShellLine());
                 if (c.Stdin is null)

@@ -132,6 +132,8 @@ public sealed class PolicyPublisher
             options = options with { ManagementPathCheck = CheckManagementPath };
         }
 
+        options = options.PolicyName is null ? options with { PolicyName = Policy.Name } : options;
+
         HostArtifacts full;
         try
         {
@@ -145,6 +147,10 @@ public sealed class PolicyPublisher
                 Outcome = QaPublishOutcome.Failed,
                 Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Read", Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex },
             };
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            return HostFanOut.NotAttempted(artifacts.VirtHost, QaPublisher.Stopped(artifacts.VirtHost, "Read", ex));
         }
 
         return await _publisher.PublishAsync(HostFor(artifacts.VirtHost), full, options, cancellationToken).ConfigureAwait(false);
@@ -162,6 +168,90 @@ public sealed class PolicyPublisher
 
     public Task<QaPublishResult> UndoAsync(string host, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
         _publisher.UndoAsync(HostFor(host), options, cancellationToken);
+
+    /// <summary>
+    /// Publishes to many hosts at once, at most <paramref name="throttleLimit"/> at a time, under one
+    /// publish id (<see cref="PublishOptions.PublishId"/>). One result per host, in the order of
+    /// <paramref name="artifacts"/>; each host is atomic on its own. With
+    /// <paramref name="stopOnFirstFailure"/>, once a host fails or rolls back no further host is
+    /// started (those are <see cref="QaPublishOutcome.NotAttempted"/>); hosts already running finish.
+    /// A stop (<paramref name="cancellationToken"/>) starts no further host, stops running hosts that
+    /// have not begun to apply (NotAttempted, nothing changed) and lets those applying finish.
+    /// </summary>
+    public Task<IReadOnlyList<QaPublishResult>> PublishHostsAsync(IReadOnlyList<HostArtifacts> artifacts, PublishOptions? options = null,
+        int throttleLimit = 5, bool stopOnFirstFailure = false, Action<QaPublishResult>? completed = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        options ??= new PublishOptions();
+        options = options with { PublishId = options.PublishId ?? QaPublisher.NewId() };
+        var byHost = artifacts.ToDictionary(a => a.VirtHost, StringComparer.Ordinal);
+        return HostFanOut.RunAsync(artifacts.Select(a => a.VirtHost).ToList(),
+            (host, ct) => Guarded(host, () => PublishAsync(byHost[host], options, ct)),
+            HostFanOut.NotAttempted, throttleLimit, stopOnFirstFailure ? HostFanOut.IsFailure : null,
+            completed is null ? null : (_, r) => completed(r), HostFanOut.Broke, cancellationToken);
+    }
+
+    /// <summary>Confirms the pending publish on every host given, in parallel; one result per host, in order.</summary>
+    public Task<IReadOnlyList<QaPublishResult>> ConfirmHostsAsync(IReadOnlyList<string> hosts, PublishOptions? options = null, int throttleLimit = 5,
+        Action<QaPublishResult>? completed = null, CancellationToken cancellationToken = default) =>
+        HostFanOut.RunAsync(hosts, (host, ct) => Guarded(host, () => ConfirmAsync(host, options, ct)), HostFanOut.NotAttempted, throttleLimit,
+            null, completed is null ? null : (_, r) => completed(r), HostFanOut.Broke, cancellationToken);
+
+    /// <summary>Undoes the pending publish on every host given, in parallel; one result per host, in order.</summary>
+    public Task<IReadOnlyList<QaPublishResult>> UndoHostsAsync(IReadOnlyList<string> hosts, PublishOptions? options = null, int throttleLimit = 5,
+        Action<QaPublishResult>? completed = null, CancellationToken cancellationToken = default) =>
+        HostFanOut.RunAsync(hosts, (host, ct) => Guarded(host, () => UndoAsync(host, options, ct)), HostFanOut.NotAttempted, throttleLimit,
+            null, completed is null ? null : (_, r) => completed(r), HostFanOut.Broke, cancellationToken);
+
+    /// <summary>Where one host stands (drift, pending publish, the record it carries). Reads only.</summary>
+    public async Task<QaHostStatus> StatusAsync(HostArtifacts artifacts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        try
+        {
+            var full = await WithRemovedNetworksAsync(artifacts, cancellationToken).ConfigureAwait(false);
+            return await _publisher.StatusAsync(HostFor(artifacts.VirtHost), full, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QaHostException ex)
+        {
+            return new QaHostStatus { VirtHost = artifacts.VirtHost, Digest = QaPublishRecord.DigestOf(artifacts), Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Read", Exception = ex } };
+        }
+    }
+
+    /// <summary>Every host's status, in parallel (reads only); one per host, in order.</summary>
+    public Task<IReadOnlyList<QaHostStatus>> StatusHostsAsync(IReadOnlyList<HostArtifacts> artifacts, int throttleLimit = 5,
+        Action<QaHostStatus>? completed = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        var byHost = artifacts.ToDictionary(a => a.VirtHost, StringComparer.Ordinal);
+        return HostFanOut.RunAsync(artifacts.Select(a => a.VirtHost).ToList(),
+            async (host, ct) =>
+            {
+                try
+                {
+                    return await StatusAsync(byHost[host], ct).ConfigureAwait(false);
+                }
+                catch (QaValidationException ex)
+                {
+                    return new QaHostStatus { VirtHost = host, Error = new QaPublishError(ex.ErrorId, ex.Message) { Exception = ex } };
+                }
+            },
+            (host, why) => new QaHostStatus { VirtHost = host, Error = why }, throttleLimit, null,
+            completed is null ? null : (_, r) => completed(r), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A host whose name or artifacts are invalid fails on its own (InvalidName, InvalidArtifact), not the whole call.</summary>
+    private static async Task<QaPublishResult> Guarded(string host, Func<Task<QaPublishResult>> work)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (QaValidationException ex)
+        {
+            return new QaPublishResult { VirtHost = host, Outcome = QaPublishOutcome.Failed, Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Plan", Exception = ex } };
+        }
+    }
 
     /// <summary>
     /// The management-path guard: a network with clients, enforced on the plan's host, must leave

@@ -20,6 +20,11 @@ public enum QaPublishOutcome
     Reverted,
     /// <summary>The caller declined the checked plan (<see cref="PublishOptions.Approve"/>); nothing was applied.</summary>
     Skipped,
+    /// <summary>
+    /// Nothing was changed on the host: it was not started (another host failed with StopOnFirstFailure,
+    /// or the caller stopped) or it was stopped before applying. <see cref="QaPublishResult.Error"/> says why.
+    /// </summary>
+    NotAttempted,
 }
 
 public enum QaPublishChangeKind
@@ -102,6 +107,9 @@ public sealed record QaPublishResult
 
     /// <summary>The id of the pending publish on the host (its folder under the host's state directory).</summary>
     public string? PendingId { get; init; }
+
+    /// <summary>The publish's id, shared by every host of one multi-host publish (also in the host's publish record).</summary>
+    public string? PublishId { get; init; }
 
     /// <summary>Every command run on the host, in order (reads included).</summary>
     public IReadOnlyList<string> Commands { get; init; } = Array.Empty<string>();
@@ -203,6 +211,15 @@ public sealed record PublishOptions
     /// false stops with <see cref="QaPublishOutcome.Skipped"/>. The cmdlets' ShouldProcess.
     /// </summary>
     public Func<QaPublishPlan, bool>? Approve { get; init; }
+
+    /// <summary>
+    /// The publish's id (its pending folder and the on-host publish record); one id for all hosts of
+    /// a multi-host publish. Null: a new id per call.
+    /// </summary>
+    public string? PublishId { get; init; }
+
+    /// <summary>The policy's name, kept in the on-host publish record.</summary>
+    public string? PolicyName { get; init; }
 }
 
 /// <summary>A host command failed in a way the publisher cannot continue from.</summary>

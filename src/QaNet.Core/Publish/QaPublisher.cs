@@ -28,9 +28,11 @@ public sealed class QaPublisher
         artifacts.Validate();
         var watch = Stopwatch.StartNew();
         var s = new HostSession(host, _log, cancellationToken);
-        var id = NewId();
+        var id = options.PublishId ?? NewId();
+        var digest = QaPublishRecord.DigestOf(artifacts);
         QaPublishPlan? plan = null;
         HostLock? hostLock = null;
+        var applying = false;
         QaPublishResult Result(QaPublishOutcome outcome, QaPublishError? error = null) => new()
         {
             VirtHost = host.VirtHost,
@@ -40,10 +42,19 @@ public sealed class QaPublisher
             Duration = watch.Elapsed,
             Error = error,
             Commands = s.Commands.ToList(),
+            PublishId = id,
         };
 
         try
         {
+            if (!options.WhatIf && await AlreadyCarriesAsync(s, artifacts, digest).ConfigureAwait(false))
+            {
+                plan = new QaPublishPlan(host.VirtHost, Array.Empty<QaPublishChange>(), Array.Empty<string>(), artifacts);
+                _log.Verbose(host.VirtHost, "The host already carries this publish and matches it; nothing to do.");
+                return Result(QaPublishOutcome.Unchanged);
+            }
+
+            string? previousRecord = null;
             if (!options.WhatIf)
             {
                 hostLock = await HostLock.AcquireAsync(s, options, Owner(id), id).ConfigureAwait(false);
@@ -58,6 +69,8 @@ public sealed class QaPublisher
                     _log.Warning(host.VirtHost, $"Publish {PendingPublish.Id(pending)} was not confirmed and its timer restored the state before it.");
                     await PendingPublish.RemoveAsync(s, pending).ConfigureAwait(false);
                 }
+
+                previousRecord = (await QaPublishRecord.ReadAsync(s).ConfigureAwait(false)).Text;
             }
 
             _log.Phase(host.VirtHost, "Read");
@@ -70,6 +83,13 @@ public sealed class QaPublisher
             if (steps.Count == 0)
             {
                 _log.Verbose(host.VirtHost, "The host already matches; nothing to do.");
+                if (!options.WhatIf && QaPublishRecord.Parse(previousRecord)?.Digest != digest)
+                {
+                    // The host holds this rendering but no record says so (published before records, or
+                    // by hand): record it, so the next publish and Test-QaNetwork -Summary know.
+                    await WriteRecordAsync(s, id, digest, options).ConfigureAwait(false);
+                }
+
                 return Result(options.WhatIf ? QaPublishOutcome.WhatIf : QaPublishOutcome.Unchanged);
             }
 
@@ -101,10 +121,16 @@ public sealed class QaPublisher
                 return Result(QaPublishOutcome.Skipped);
             }
 
+            // The last point where a stop leaves the host untouched; from here the publish completes
+            // (applied and verified, or rolled back) whatever the caller does.
+            s.CancellationToken.ThrowIfCancellationRequested();
+            s.Shield();
+            applying = true;
             string? pendingDir = null;
             if (options.ConfirmTimeout is not null)
             {
-                pendingDir = await PendingPublish.ArmAsync(s, steps, options.ApplyBudget, id).ConfigureAwait(false);
+                pendingDir = await PendingPublish.ArmAsync(s, steps, options.ApplyBudget, id,
+                    QaPublishRecord.Restore(host, previousRecord)).ConfigureAwait(false);
             }
 
             var failure = await ApplyAsync(s, steps, artifacts, expected).ConfigureAwait(false);
@@ -123,6 +149,7 @@ public sealed class QaPublisher
 
             if (failure.Error is null)
             {
+                await WriteRecordAsync(s, id, digest, options).ConfigureAwait(false);
                 return Result(QaPublishOutcome.Applied) with
                 {
                     ConfirmDeadline = pendingDir is null ? null : DateTimeOffset.UtcNow + options.ConfirmTimeout,
@@ -136,12 +163,102 @@ public sealed class QaPublisher
         {
             return Result(QaPublishOutcome.Failed, FromException(ex, plan is null ? "Read" : "Check"));
         }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && !applying)
+        {
+            return Result(QaPublishOutcome.NotAttempted, Stopped(host.VirtHost, plan is null ? "Read" : "Check", ex));
+        }
         finally
         {
             if (hostLock is not null)
             {
+                s.Shield();
                 await hostLock.ReleaseAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The fast way to Unchanged, reads only and no lock: the host has no lock and no pending
+    /// publish, its record names these artifacts, its state matches them, and after the compare
+    /// still no publish has begun. Anything else goes the locked way, which decides.
+    /// </summary>
+    private async Task<bool> AlreadyCarriesAsync(HostSession s, HostArtifacts artifacts, string digest)
+    {
+        var entries = await StateEntriesAsync(s).ConfigureAwait(false);
+        if (entries is null || !entries.Contains(QaPublishRecord.FileName) || Busy(entries))
+        {
+            return false;
+        }
+
+        if ((await QaPublishRecord.ReadAsync(s).ConfigureAwait(false)).Record?.Digest != digest)
+        {
+            return false;
+        }
+
+        _log.Phase(s.VirtHost, "Read");
+        var live = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
+        var expected = await ExpectedState.ComputeAsync(s, artifacts).ConfigureAwait(false);
+        if (Planner.Plan(s, artifacts, live, expected).Count != 0)
+        {
+            return false;
+        }
+
+        // A publish that began while we read could have shown us a state half-way; then decide under the lock.
+        return await StateEntriesAsync(s).ConfigureAwait(false) is { } again && !Busy(again);
+    }
+
+    private static bool Busy(IReadOnlyCollection<string> entries) =>
+        entries.Any(e => e == "lock" || e.StartsWith("pending.", StringComparison.Ordinal));
+
+    /// <summary>The names in the host's state folder; null when it does not exist.</summary>
+    private static async Task<HashSet<string>?> StateEntriesAsync(HostSession s)
+    {
+        var r = await s.RunAsync(CommandSpec.Of("ls", "-1", s.Host.StateDirectory)).ConfigureAwait(false);
+        return r.Succeeded ? r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) : null;
+    }
+
+    /// <summary>Records the publish on the host; best effort (a host without a record is only re-read in full next time).</summary>
+    private async Task WriteRecordAsync(HostSession s, string id, string digest, PublishOptions options)
+    {
+        var record = new QaPublishRecord(id, digest, DateTimeOffset.UtcNow, options.PolicyName, $"{Environment.UserName}@{Environment.MachineName}");
+        var r = await s.RunAsync(QaPublishRecord.Write(s.Host, record.ToText())).ConfigureAwait(false);
+        if (!r.Succeeded)
+        {
+            _log.Warning(s.VirtHost, $"The publish stands, but its record could not be written: {r.Stderr.Trim()}");
+        }
+    }
+
+    /// <summary>Where the host stands: drift, its pending publish, the publish record it carries. Reads only.</summary>
+    public async Task<QaHostStatus> StatusAsync(PublishHost host, HostArtifacts artifacts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(artifacts);
+        artifacts.Validate();
+        var s = new HostSession(host, _log, cancellationToken);
+        var digest = QaPublishRecord.DigestOf(artifacts);
+        try
+        {
+            var live = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
+            var expected = await ExpectedState.ComputeAsync(s, artifacts).ConfigureAwait(false);
+            var drift = Drift.Compare(host.VirtHost, artifacts, live, expected);
+            var entries = await StateEntriesAsync(s).ConfigureAwait(false) ?? new HashSet<string>();
+            var pending = entries.Where(e => e.StartsWith("pending.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+            var record = entries.Contains(QaPublishRecord.FileName) ? (await QaPublishRecord.ReadAsync(s).ConfigureAwait(false)).Record : null;
+            return new QaHostStatus
+            {
+                VirtHost = host.VirtHost,
+                InSync = drift.Count == 0,
+                DriftCount = drift.Count,
+                Drift = drift,
+                PendingConfirm = pending is not null,
+                PendingId = pending?["pending.".Length..],
+                Record = record,
+                Digest = digest,
+            };
+        }
+        catch (QaHostException ex)
+        {
+            return new QaHostStatus { VirtHost = host.VirtHost, Digest = digest, Error = FromException(ex, "Read") };
         }
     }
 
@@ -185,6 +302,7 @@ public sealed class QaPublisher
         };
 
         HostLock? hostLock = null;
+        var deciding = false;
         try
         {
             hostLock = await HostLock.AcquireAsync(s, options, Owner(NewId()) + " " + step.ToLowerInvariant(), NewId()).ConfigureAwait(false);
@@ -196,6 +314,10 @@ public sealed class QaPublisher
                     $"No publish on {host.VirtHost} waits for confirmation.") { Step = step });
             }
 
+            // Once claimed, the decision is carried out whatever the caller does.
+            s.CancellationToken.ThrowIfCancellationRequested();
+            s.Shield();
+            deciding = true;
             if (!await PendingPublish.ClaimAsync(s, pending).ConfigureAwait(false))
             {
                 // The timer claimed it first: it is reverting or has reverted.
@@ -235,10 +357,15 @@ public sealed class QaPublisher
         {
             return Result(QaPublishOutcome.Failed, FromException(ex, step));
         }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && !deciding)
+        {
+            return Result(QaPublishOutcome.NotAttempted, Stopped(host.VirtHost, step, ex));
+        }
         finally
         {
             if (hostLock is not null)
             {
+                s.Shield();
                 await hostLock.ReleaseAsync().ConfigureAwait(false);
             }
         }
@@ -341,10 +468,13 @@ public sealed class QaPublisher
         { Step = "Rollback", Command = error.Command, Detail = error.Detail }) with { RestoredToSnapshot = false };
     }
 
+    internal static QaPublishError Stopped(string virtHost, string step, Exception? ex = null) =>
+        new(QaErrorIds.PublishStopped, $"Stopped before anything was changed on {virtHost}.") { Step = step, Exception = ex };
+
     private static QaPublishError FromException(QaHostException ex, string step) =>
         new(ex.ErrorId, ex.Message) { Step = step, Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex };
 
-    private static string NewId() =>
+    internal static string NewId() =>
         DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
 
     private static string Owner(string id) =>

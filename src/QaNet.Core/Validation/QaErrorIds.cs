@@ -98,4 +98,8 @@ public static class QaErrorIds
     public const string InvalidUplinkInterface = "InvalidUplinkInterface";
     public const string UplinkNicInUse = "UplinkNicInUse";
     public const string UnknownUplinkGateway = "UnknownUplinkGateway";
+
+    // Publishing to many hosts
+    public const string PublishNotAttempted = "PublishNotAttempted";
+    public const string PublishStopped = "PublishStopped";
 }

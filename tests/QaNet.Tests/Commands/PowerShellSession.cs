@@ -34,6 +34,9 @@ internal sealed class PowerShellSession : IDisposable
         runspace.Open();
     }
 
+    /// <summary>The runspace, for tests that drive a pipeline themselves (e.g. to stop it).</summary>
+    public Runspace Runspace => runspace;
+
     public static PowerShellSession WithQaPolicy()
     {
         var session = new PowerShellSession();

@@ -1,0 +1,201 @@
+using System.Management.Automation;
+using QaNet.Commands.Publishing;
+using QaNet.Core.Hosts;
+using QaNet.Core.Publish;
+using QaNet.Core.Validation;
+
+namespace QaNet.Tests.Commands;
+
+/// <summary>
+/// Publish-QaNetwork, Confirm-QaPublish, Undo-QaPublish and Test-QaNetwork across three virthosts,
+/// against scripted hosts that never show what was applied (so every publish is verified as failed
+/// and rolled back): the parameters, one result per host in host order, the summary line, the
+/// error records, NotAttempted with -StopOnFirstFailure. The real hosts are in Publish/MultiHostLabTests.
+/// </summary>
+[Collection(PublishCommandGroup.Name)]
+public sealed class MultiHostCommandTests : IDisposable
+{
+    private const string ThreeHosts = """
+        $p = New-QaPolicy -Name qa
+        $n = New-QaIsolatedNetwork -Name qa-clients -Subnet 192.168.150.0/24 -Mode Nat -VirtHost vh1,vh2,vh3
+        $null = $n | Add-QaClient -Name c1 -Role beaker -VirtHost vh1
+        $null = $n | Add-QaClient -Name c2 -Role beaker -VirtHost vh2
+        $null = $n | Add-QaClient -Name c3 -Role beaker -VirtHost vh3
+        $null = Add-QaEndpoint -Name bastion -Address 10.5.124.10 -Port 22/tcp
+        $null = Grant-QaIngress -From bastion -Role beaker -Port 22/tcp
+        """;
+
+    // Runs a call and hands back its results, errors, warnings and information records without failing.
+    private const string Capture = """
+        $r = @(CALL -ErrorVariable e -WarningVariable w -InformationVariable i -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+        [pscustomobject]@{ R = $r; E = @($e); W = @($w | ForEach-Object { "$_" }); I = @($i | ForEach-Object { "$_" }) }
+        """;
+
+    // Each host in its own (scripted) namespace, so the recorded commands say which host they went to.
+    private const string To = " -Transport @{ vh1 = 'namespace:qn-pp-vh1'; vh2 = 'namespace:qn-pp-vh2'; vh3 = 'namespace:qn-pp-vh3' }";
+
+    private readonly RecordingRunner _host = new(script: EmptyHost);
+
+    private List<CommandSpec> On(string host) => _host.Commands.Where(c => c.Arguments.Count > 2 && c.Arguments[2] == "qn-pp-" + host).ToList();
+
+    public MultiHostCommandTests()
+    {
+        PublishingCommand.LocalRunnerForTests = _host;
+    }
+
+    public void Dispose() => PublishingCommand.LocalRunnerForTests = null;
+
+    private static CommandResult? EmptyHost(CommandSpec spec) => spec switch
+    {
+        { Program: "nft", Arguments: ["list", ..] } => CommandResult.Fail(1, "Error: No such file or directory"),
+        { Program: "ebtables-save" } => CommandResult.Ok("*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n"),
+        { Program: "ls" } => CommandResult.Fail(2, "ls: cannot access: No such file or directory"),
+        { Program: "cat" } => CommandResult.Fail(1, "cat: No such file or directory"),
+        _ => CommandResult.Ok(),
+    };
+
+    private static (List<QaPublishResult> Results, List<ErrorRecord> Errors, List<string> Warnings, List<string> Information) Call(PowerShellSession s, string call)
+    {
+        var all = Assert.Single(s.Run(Capture.Replace("CALL", call, StringComparison.Ordinal)));
+        List<T> Items<T>(string name) => ((System.Collections.IEnumerable)(all.Properties[name].Value is PSObject p ? p.BaseObject : all.Properties[name].Value))
+            .Cast<object>().Select(x => x is PSObject q ? q.BaseObject : x).Cast<T>().ToList();
+        return (Items<QaPublishResult>("R"), Items<ErrorRecord>("E"), Items<string>("W"), Items<string>("I"));
+    }
+
+    private static PowerShellSession Session()
+    {
+        var s = new PowerShellSession();
+        s.Run(ThreeHosts);
+        return s;
+    }
+
+    [Fact]
+    public void Every_host_is_published_and_reported_in_host_order_with_one_error_each_and_a_summary_warning()
+    {
+        using var s = Session();
+        var (results, errors, warnings, _) = Call(s, "Publish-QaNetwork -Confirm:$false -ThrottleLimit 3" + To);
+        Assert.Equal(new[] { "vh1", "vh2", "vh3" }, results.Select(r => r.VirtHost));
+        Assert.All(results, r => Assert.Equal(QaPublishOutcome.RolledBack, r.Outcome));
+        Assert.All(new[] { "vh1", "vh2", "vh3" }, h => Assert.Contains(On(h), c => c.Mutates && c.Arguments.Contains("net-define")));
+        Assert.Equal(3, errors.Count);
+        Assert.All(errors, e => Assert.StartsWith(QaErrorIds.PublishVerifyFailed + ",", e.FullyQualifiedErrorId, StringComparison.Ordinal));
+        Assert.Equal(new[] { "vh1", "vh2", "vh3" }, errors.Select(e => ((QaPublishResult)e.TargetObject).VirtHost));
+        // Each rolled-back host warns as it goes; the summary comes last.
+        Assert.Equal(4, warnings.Count);
+        Assert.Equal("3 hosts: 3 rolled back (vh1: PublishVerifyFailed, vh2: PublishVerifyFailed, vh3: PublishVerifyFailed)", warnings[^1]);
+    }
+
+    [Fact]
+    public void Stop_on_first_failure_reports_the_rest_NotAttempted_and_runs_nothing_there()
+    {
+        using var s = Session();
+        var (results, errors, warnings, _) = Call(s, "Publish-QaNetwork -Confirm:$false -ThrottleLimit 1 -StopOnFirstFailure" + To);
+        Assert.Equal(new[] { QaPublishOutcome.RolledBack, QaPublishOutcome.NotAttempted, QaPublishOutcome.NotAttempted }, results.Select(r => r.Outcome));
+        Assert.All(results.Skip(1), r => Assert.Equal(QaErrorIds.PublishNotAttempted, r.Error!.Id));
+        // The failed host is an error; hosts not attempted are results and part of the summary, not errors.
+        Assert.StartsWith(QaErrorIds.PublishVerifyFailed + ",", Assert.Single(errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Equal(2, warnings.Count);
+        Assert.Equal("3 hosts: 1 rolled back (vh1: PublishVerifyFailed), 2 not attempted (vh2: PublishNotAttempted, vh3: PublishNotAttempted)", warnings[^1]);
+        Assert.NotEmpty(On("vh1"));
+        Assert.Empty(On("vh2"));
+        Assert.Empty(On("vh3"));
+    }
+
+    [Fact]
+    public void WhatIf_plans_every_host_changes_nothing_and_the_summary_is_information_not_a_warning()
+    {
+        using var s = Session();
+        var (results, errors, warnings, information) = Call(s, "Publish-QaNetwork -WhatIf -VirtHost vh1,vh3");
+        Assert.Equal(new[] { "vh1", "vh3" }, results.Select(r => r.VirtHost));
+        Assert.All(results, r => Assert.Equal(QaPublishOutcome.WhatIf, r.Outcome));
+        Assert.Empty(errors);
+        Assert.Empty(warnings);
+        Assert.Equal("2 hosts: 2 planned (WhatIf)", Assert.Single(information));
+        Assert.Empty(_host.Mutations);
+    }
+
+    [Theory]
+    [InlineData("Publish-QaNetwork -ThrottleLimit 0 -WhatIf")]
+    [InlineData("Publish-QaNetwork -ThrottleLimit 65 -WhatIf")]
+    [InlineData("Test-QaNetwork -ThrottleLimit 0")]
+    [InlineData("Confirm-QaPublish -ThrottleLimit 0")]
+    public void A_throttle_out_of_range_is_refused(string script)
+    {
+        using var s = Session();
+        Assert.StartsWith("ParameterArgumentValidationError,", s.ErrorId(script), StringComparison.Ordinal);
+        Assert.Empty(_host.Commands);
+    }
+
+    [Fact]
+    public void The_parameters_have_their_defaults_and_types()
+    {
+        using var s = new PowerShellSession();
+        Assert.Equal(5, new PublishQaNetworkCommand().ThrottleLimit);
+        Assert.False(new PublishQaNetworkCommand().StopOnFirstFailure.IsPresent);
+        foreach (var cmdlet in new[] { "Publish-QaNetwork", "Confirm-QaPublish", "Undo-QaPublish", "Test-QaNetwork" })
+        {
+            Assert.Equal("System.Int32", s.Run($"(Get-Command {cmdlet}).Parameters['ThrottleLimit'].ParameterType.FullName").Single().ToString());
+        }
+
+        Assert.Equal("System.Management.Automation.SwitchParameter", s.Run("(Get-Command Test-QaNetwork).Parameters['Summary'].ParameterType.FullName").Single().ToString());
+    }
+
+    [Fact]
+    public void Test_summary_gives_one_status_per_host_in_host_order_and_reads_only()
+    {
+        using var s = Session();
+        var statuses = s.Run("Test-QaNetwork -Summary -ThrottleLimit 2 -WarningAction SilentlyContinue").Select(o => Assert.IsType<QaHostStatus>(o.BaseObject)).ToList();
+        Assert.Equal(new[] { "vh1", "vh2", "vh3" }, statuses.Select(x => x.VirtHost));
+        Assert.All(statuses, x => Assert.False(x.InSync));
+        Assert.All(statuses, x => Assert.True(x.DriftCount > 0));
+        Assert.All(statuses, x => Assert.Null(x.Record));
+        Assert.Empty(_host.Mutations);
+        Assert.False(s.Single<bool>("Test-QaNetwork -Quiet -WarningAction SilentlyContinue"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_while_a_host_reads_stops_it_with_nothing_changed_releases_its_lock_and_starts_no_other_host()
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recorder = new RecordingRunner(new StallOnRead(reached));
+        PublishingCommand.LocalRunnerForTests = recorder;
+        using var s = Session();
+        using var ps = PowerShell.Create();
+        ps.Runspace = s.Runspace;
+        ps.AddScript("Publish-QaNetwork -Confirm:$false -ThrottleLimit 1" + To);
+        var run = ps.BeginInvoke();
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        ps.Stop();
+        Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(run));
+
+        var vh1 = recorder.Commands.Where(c => c.Arguments[2] == "qn-pp-vh1").Select(c => string.Join(' ', c.Arguments.Skip(3))).ToList();
+        Assert.Equal("rm -rf /run/qanet/netns/qn-pp-vh1/lock", vh1[^1]);
+        Assert.DoesNotContain(recorder.Mutations, m => m.Arguments[3] is "virsh" or "nft" or "ebtables-restore");
+        Assert.DoesNotContain(recorder.Commands, c => c.Arguments[2] != "qn-pp-vh1");
+    }
+
+    /// <summary>An empty host whose first expected-form load (a read) waits until the caller stops.</summary>
+    private sealed class StallOnRead(TaskCompletionSource reached) : ICommandRunner
+    {
+        public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
+        {
+            if (spec.Arguments.Count > 3 && spec.Arguments[3] == "unshare")
+            {
+                reached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return EmptyHost(new CommandSpec(spec.Arguments[3], spec.Arguments.Skip(4))) ?? CommandResult.Ok();
+        }
+    }
+
+    [Fact]
+    public void Confirm_without_anything_pending_on_any_host_is_one_error()
+    {
+        using var s = Session();
+        Assert.StartsWith(QaErrorIds.PublishNotPending + ",", s.ErrorId("Confirm-QaPublish -ThrottleLimit 3" + To), StringComparison.Ordinal);
+        // Each host's lock was taken and released, nothing else changed.
+        Assert.All(_host.Mutations, m => Assert.True(m.Arguments[3] is "mkdir" or "dd" or "rm", m.ToString()));
+        Assert.Equal(3, _host.Mutations.Count(m => m.Arguments[3] == "rm"));
+    }
+}

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using QaNet.Core.Hosts;
+using QaNet.Core.Model;
+using QaNet.Core.Publish;
+
+namespace QaNet.Tests.Publish;
+
+/// <summary>
+/// Several scripted virthosts behind one runner, for exact-sequence tests of multi-host publishes:
+/// each host is a namespace target (<c>ip netns exec qn-pp-vhN …</c>) with its own state folder
+/// files and its own <c>table inet qanet</c>, so publish, verify, rollback, the lock, the publish
+/// record and confirm behave as on a host. It answers only the commands an nft-only publish runs.
+/// Faults and pauses are injected per host; the real hosts are in MultiHostLabTests.
+/// </summary>
+public sealed class FakeHosts : ICommandRunner
+{
+    private readonly ConcurrentDictionary<string, Host> _hosts = new(StringComparer.Ordinal);
+
+    public FakeHosts(params string[] hosts)
+    {
+        Names = hosts;
+        foreach (var h in hosts)
+        {
+            _hosts[Ns(h)] = new Host();
+        }
+
+        Recorder = new RecordingRunner(this);
+    }
+
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>Records every command (wrapped, as the runner under the namespace target sees it).</summary>
+    public RecordingRunner Recorder { get; }
+
+    /// <summary>Fails the command of a host when it returns true (after it took effect when <see cref="FaultAfterEffect"/>).</summary>
+    public Func<string, CommandSpec, bool>? Fault { get; set; }
+
+    public bool FaultAfterEffect { get; set; }
+
+    /// <summary>Runs before a host's command (e.g. to wait at a barrier, or to cancel the caller).</summary>
+    public Func<string, CommandSpec, Task>? Before { get; set; }
+
+    public static string Ns(string host) => "qn-pp-" + host;
+
+    public QaHostTransport[] Transports => Names.Select(h => QaHostTransport.InNamespace(h, Ns(h))).ToArray();
+
+    public PolicyPublisher Publisher() => new(new QaPolicy("pp"), transports: Transports) { LocalRunner = Recorder };
+
+    /// <summary>The host's live table, as nft would list it; null when it has none.</summary>
+    public string? Table(string host) => _hosts[Ns(host)].Table;
+
+    public string? File(string host, string name) => _hosts[Ns(host)].Files.GetValueOrDefault(State(host) + "/" + name);
+
+    public static string State(string host) => HostTarget.Namespace(Ns(host)).StateDirectory;
+
+    /// <summary>The commands run on <paramref name="host"/>, unwrapped, as "program arg …" lines.</summary>
+    public List<string> Lines(string host) => Recorder.Commands
+        .Where(c => c.Program == "ip" && c.Arguments.Count > 3 && c.Arguments[2] == Ns(host))
+        .Select(c => string.Join(' ', c.Arguments.Skip(3)))
+        .ToList();
+
+    public List<string> Mutations(string host) => Recorder.Commands
+        .Where(c => c.Mutates && c.Arguments.Count > 3 && c.Arguments[2] == Ns(host))
+        .Select(c => string.Join(' ', c.Arguments.Skip(3)))
+        .ToList();
+
+    /// <summary>Which host each recorded command went to, in order.</summary>
+    public List<string> HostOrder() => Recorder.Commands
+        .Select(c => Names.First(h => c.Arguments.Count > 2 && c.Arguments[2] == Ns(h))).ToList();
+
+    public static HostArtifacts Artifacts(string host, string comment = "v1") => new(host)
+    {
+        NftTables = new[]
+        {
+            new NftTableArtifact("inet", "qanet", $$"""
+                table inet qanet {
+                	chain forward {
+                		type filter hook forward priority filter; policy accept;
+                		iifname "qnbr-a" counter drop comment "{{comment}}"
+                	}
+                }
+                """),
+        },
+    };
+
+    public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        cancellationToken.ThrowIfCancellationRequested();
+        var ns = spec.Arguments[2];
+        var host = Names.First(h => Ns(h) == ns);
+        var inner = new CommandSpec(spec.Arguments[3], spec.Arguments.Skip(4)) { Stdin = spec.Stdin, Mutates = spec.Mutates };
+        if (Before is { } before)
+        {
+            await before(host, inner);
+        }
+
+        var fail = Fault?.Invoke(host, inner) == true;
+        if (fail && !FaultAfterEffect)
+        {
+            return CommandResult.Fail(1, $"[test] injected failure on {host}");
+        }
+
+        CommandResult result;
+        lock (_hosts[ns])
+        {
+            result = _hosts[ns].Run(inner);
+        }
+
+        return fail ? CommandResult.Fail(1, $"[test] injected failure on {host} after it took effect") : result;
+    }
+
+    private sealed class Host
+    {
+        private const string Replace = "table inet qanet\ndelete table inet qanet\n";
+
+        public string? Table { get; private set; }
+
+        public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Dirs { get; } = new(StringComparer.Ordinal);
+
+        public CommandResult Run(CommandSpec c)
+        {
+            var a = c.Arguments;
+            switch (c.Program)
+            {
+                case "mkdir" when a is ["-p", var dir]:
+                    Dirs.Add(dir);
+                    return CommandResult.Ok();
+                case "mkdir" when a is [var dir]:
+                    return Dirs.Add(dir) ? CommandResult.Ok() : CommandResult.Fail(1, $"mkdir: cannot create directory '{dir}': File exists");
+                case "dd":
+                    Files[a[0]["of=".Length..]] = c.StdinText;
+                    return CommandResult.Ok();
+                case "sh" when a is ["-c", _, "qanet-record", var path]:
+                    Files[path] = c.StdinText;
+                    return CommandResult.Ok();
+                case "sh":
+                    return CommandResult.Ok();
+                case "rm":
+                    var target = a[^1];
+                    Dirs.RemoveWhere(d => d == target || d.StartsWith(target + "/", StringComparison.Ordinal));
+                    foreach (var f in Files.Keys.Where(f => f == target || f.StartsWith(target + "/", StringComparison.Ordinal)).ToList())
+                    {
+                        Files.Remove(f);
+                    }
+
+                    return CommandResult.Ok();
+                case "ls":
+                    var folder = a[^1];
+                    if (!Dirs.Contains(folder))
+                    {
+                        return CommandResult.Fail(2, $"ls: cannot access '{folder}': No such file or directory");
+                    }
+
+                    var entries = Dirs.Concat(Files.Keys).Where(p => p.StartsWith(folder + "/", StringComparison.Ordinal))
+                        .Select(p => p[(folder.Length + 1)..].Split('/')[0]).Distinct().Order(StringComparer.Ordinal);
+                    return CommandResult.Ok(string.Join('\n', entries) + "\n");
+                case "cat":
+                    return Files.TryGetValue(a[0], out var text) ? CommandResult.Ok(text) : CommandResult.Fail(1, $"cat: {a[0]}: No such file or directory");
+                case "nft" when a is ["list", "table", "inet", "qanet"]:
+                    return Table is null ? CommandResult.Fail(1, "Error: No such file or directory") : CommandResult.Ok(Table);
+                case "nft" when a is ["-c", "-f", "-"]:
+                    return CommandResult.Ok();
+                case "nft" when a is ["-f", "-"]:
+                    var batch = c.StdinText;
+                    if (!batch.StartsWith(Replace, StringComparison.Ordinal))
+                    {
+                        return CommandResult.Fail(1, "Error: unexpected batch");
+                    }
+
+                    var rest = batch[Replace.Length..];
+                    Table = rest.Trim().Length == 0 ? null : rest;
+                    return CommandResult.Ok();
+                case "unshare":
+                    // The canonical form of a table is the table as given.
+                    return CommandResult.Ok(c.StdinText);
+                case "date" or "setsid" or "kill":
+                    return CommandResult.Ok("0\n");
+                default:
+                    return CommandResult.Fail(127, "[test] unexpected command " + c);
+            }
+        }
+    }
+}
