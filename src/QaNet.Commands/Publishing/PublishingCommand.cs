@@ -111,6 +111,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         QaErrorIds.ManagementPathCut => ErrorCategory.PermissionDenied,
         QaErrorIds.HostCommandTimedOut => ErrorCategory.OperationTimeout,
         QaErrorIds.InvalidTransport => ErrorCategory.InvalidArgument,
+        QaErrorIds.HostUnreachable => ErrorCategory.ConnectionError,
         _ => ErrorCategory.InvalidOperation,
     };
 

@@ -87,4 +87,8 @@ public static class QaErrorIds
     public const string NssGroupWithMembers = "NssGroupWithMembers";
     public const string NssLookupFailed = "NssLookupFailed";
     public const string InvalidTransport = "InvalidTransport";
+
+    // Reaching hosts
+    /// <summary>ssh itself failed (exit 255): the host did not answer, refused, or rejected the key.</summary>
+    public const string HostUnreachable = "HostUnreachable";
 }

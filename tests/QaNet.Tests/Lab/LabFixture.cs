@@ -26,12 +26,15 @@ public abstract class LabFixture : IAsyncLifetime
     /// <summary>The policy the lab is built from (a fresh copy each call).</summary>
     public abstract QaPolicy CreatePolicy();
 
+    /// <summary>How the lab is started (host access); null for the defaults.</summary>
+    public virtual QaLabOptions? Options => null;
+
     public async Task InitializeAsync()
     {
         // A lab left over by a killed earlier run must not block this one.
         await QaLab.StopAsync(Prefix);
         Policy = CreatePolicy();
-        Lab = await QaLab.StartAsync(Policy, Prefix);
+        Lab = await QaLab.StartAsync(Policy, Prefix, Options);
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text;
+using QaNet.Core.Hosts;
+using QaNet.Core.Lab;
+using QaNet.Core.Model;
+using QaNet.Core.Publish;
+using QaNet.Core.Validation;
+using QaNet.Tests.Commands;
+
+namespace QaNet.Tests.Lab;
+
+/// <summary>
+/// fedora-qa with its client network on three virthosts (a client on each), started with host
+/// access Ssh: every virthost runs its own libvirtd and sshd, the publish path reaches them from
+/// the operator namespace over real OpenSSH.
+/// </summary>
+public sealed class SshLab : LabFixture
+{
+    public const string ThirdVirtHost = "virthost-comm03";
+
+    public override string Prefix => "qn-sh-";
+
+    public override QaLabOptions? Options => new() { HostAccess = QaLabHostAccess.Ssh };
+
+    /// <summary>Whether root's ~/.ssh existed before the lab started (the lab must not create or touch it).</summary>
+    public bool RootSshExisted { get; } = Directory.Exists("/root/.ssh");
+
+    public override QaPolicy CreatePolicy() => OnThreeVirtHosts(Fedora());
+
+    public static QaPolicy OnThreeVirtHosts(QaPolicy policy)
+    {
+        var net = policy.FindNetwork("qa-clients")!;
+        net.VirtHosts.Add(ThirdVirtHost);
+        net.Clients.First(c => c.Name == "beaker-client02").VirtHost = ThirdVirtHost;
+        return policy;
+    }
+}
+
+public sealed class SshLabTests : IClassFixture<SshLab>
+{
+    private readonly SshLab _lab;
+
+    public SshLabTests(SshLab lab)
+    {
+        _lab = lab;
+    }
+
+    private QaLabState State => _lab.Lab.State;
+
+    private string Operator => State.OperatorNamespace!;
+
+    private string OperatorAddress => State.Hosts.Single(h => h.Kind == QaLabHostKind.Operator).Addresses.Single();
+
+    private static async Task<string> Must(params string[] argv)
+    {
+        var r = await ProcessRunner.Instance.RunAsync(new CommandSpec(argv[0], argv.Skip(1)) with { Timeout = TimeSpan.FromSeconds(15) });
+        Assert.True(r.Succeeded, string.Join(' ', argv) + ": " + r.Stderr);
+        return r.Stdout;
+    }
+
+    /// <summary>Every rendered artifact of a host as one text, to tell which hosts a change touches.</summary>
+    private static string Signature(HostArtifacts a)
+    {
+        var sb = new StringBuilder();
+        foreach (var n in a.Networks)
+        {
+            sb.Append(n.Name).Append(n.Xml).Append('\n');
+        }
+
+        foreach (var t in a.NftTables)
+        {
+            sb.Append(t.Name).Append(t.Definition).Append('\n');
+        }
+
+        return sb.Append(a.Ebtables?.Text).ToString();
+    }
+
+    private static async Task<IReadOnlyList<QaPublishResult>> PublishAll(PolicyPublisher publisher) =>
+        await Task.WhenAll(publisher.Render().Select(a => publisher.PublishAsync(a)));
+
+    [Fact]
+    public async Task The_lab_runs_an_sshd_per_virthost_and_an_operator_namespace_linked_to_the_router_only()
+    {
+        Assert.Equal(QaLabHostAccess.Ssh, State.HostAccess);
+        var virtHosts = new[] { "virthost-comm01", "virthost-comm02", SshLab.ThirdVirtHost };
+        Assert.Equal(virtHosts, State.Sshd.Select(d => d.Host).Order(StringComparer.Ordinal));
+        Assert.All(State.Sshd, d => Assert.Equal("sshd", File.ReadAllText($"/proc/{d.Pid}/comm").Trim()));
+        Assert.Equal(Operator, _lab.Prefix + "op");
+
+        // The operator has a loopback and one link; its peer is the router's interface.
+        var links = (await Must("ip", "-n", Operator, "-o", "link", "show")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, links.Length);
+        Assert.Contains(links, l => l.Contains(" up0@", StringComparison.Ordinal) && l.Contains("link-netns " + _lab.Prefix + "up", StringComparison.Ordinal));
+
+        // Each sshd listens on its management address only.
+        foreach (var d in State.Sshd)
+        {
+            var listening = await Must("ip", "netns", "exec", d.Namespace, "ss", "-H", "-l", "-n", "-t", "sport", "= :22");
+            Assert.Equal(d.Address + ":22", Assert.Single(listening.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]);
+        }
+
+        // Everything ssh uses is in the lab folder; root's ~/.ssh neither appeared nor vanished.
+        Assert.StartsWith(State.Directory + "/", State.SshConfigFile, StringComparison.Ordinal);
+        var config = await File.ReadAllTextAsync(State.SshConfigFile!);
+        Assert.Contains("StrictHostKeyChecking yes", config, StringComparison.Ordinal);
+        Assert.Equal(_lab.RootSshExisted, Directory.Exists("/root/.ssh"));
+        var knownHosts = await File.ReadAllLinesAsync(Path.Combine(State.Directory, "ssh", "known_hosts"));
+        Assert.Equal(virtHosts, knownHosts.Select(l => l.Split(',')[0]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Publish_commands_go_over_ssh_from_the_operator_namespace_and_not_through_ip_netns_exec()
+    {
+        var transports = _lab.Lab.Transports();
+        Assert.All(transports, t =>
+        {
+            Assert.Equal(QaTransportKind.Ssh, t.Kind);
+            Assert.Equal(Operator, t.SshClientNamespace);
+            Assert.Equal(State.SshConfigFile, t.SshConfigFile);
+            Assert.Equal(State.Libvirtd.Single(l => l.VirtHost == t.Host).Uri, t.LibvirtUri);
+        });
+
+        // Test-QaNetwork's reads through the lab's transports: no drift, and every command was ssh run in the operator namespace.
+        var recorder = new RecordingRunner(ProcessRunner.Instance);
+        var publisher = new PolicyPublisher(_lab.Policy, null, transports) { LocalRunner = recorder };
+        foreach (var a in publisher.Render())
+        {
+            Assert.Empty(await publisher.TestAsync(a));
+        }
+
+        Assert.NotEmpty(recorder.Commands);
+        Assert.All(recorder.Commands, c =>
+        {
+            Assert.Equal("ip", c.Program);
+            Assert.Equal(new[] { "netns", "exec", Operator, "ssh", "-F", State.SshConfigFile! }, c.Arguments.Take(6));
+        });
+
+        // The commands land in the virthost's own namespace: the remote side sees its management address.
+        foreach (var d in State.Sshd)
+        {
+            var remote = transports.Single(t => t.Host == d.Host).ToTarget().CreateRunner();
+            var r = await remote.RunAsync(CommandSpec.Of("ip", "-4", "-o", "addr", "show", "dev", "up0") with { Timeout = TimeSpan.FromSeconds(15) });
+            Assert.True(r.Succeeded, r.Stderr);
+            Assert.Contains(" " + d.Address + "/30 ", r.Stdout, StringComparison.Ordinal);
+
+            // sshd logged the operator's key login, and holds the operator's shared connection.
+            var log = await File.ReadAllTextAsync(Path.Combine(d.Directory, "sshd.log"));
+            Assert.Contains("Accepted publickey for root from " + OperatorAddress + " port ", log, StringComparison.Ordinal);
+            var established = await Must("ip", "netns", "exec", d.Namespace, "ss", "-H", "-n", "-t", "state", "established", "sport", "= :22");
+            Assert.Contains(OperatorAddress + ":", established, StringComparison.Ordinal);
+        }
+
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(State.Directory, "ssh"), "cm-*"));
+    }
+
+    [Fact]
+    public async Task The_live_matrix_conforms_across_the_three_virthosts()
+    {
+        var results = await _lab.MatrixAsync();
+        LabFixture.AssertConforms(results);
+        foreach (var client in new[] { "taskotron-client01", "taskotron-client03", "beaker-client02" })
+        {
+            Assert.Contains(results, r => r.From == client && r.Observed);
+        }
+
+        Assert.Equal(SshLab.ThirdVirtHost, State.FindHost("beaker-client02")!.VirtHost);
+        Assert.Contains(results, r => r.From == "beaker-client02" && r.To == "beaker-lab" && r.Port == 8000 && r.Observed);
+        Assert.Contains(results, r => r.From == "lockbox" && r.To == "beaker-client02" && r.Port == 22 && r.Observed);
+    }
+}
