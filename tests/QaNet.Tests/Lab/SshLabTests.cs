@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
+using QaNet.Core.Engine;
 using QaNet.Core.Hosts;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
+using QaNet.Core.Probes;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
 using QaNet.Tests.Commands;
@@ -151,6 +153,121 @@ public sealed class SshLabTests : IClassFixture<SshLab>
         }
 
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(State.Directory, "ssh"), "cm-*"));
+    }
+
+    /// <summary>The lab's policy without <paramref name="ruleId"/>.</summary>
+    private static QaPolicy Without(string ruleId)
+    {
+        var policy = SshLab.OnThreeVirtHosts(LabFixture.Fedora());
+        Assert.True(policy.Rules.Remove(policy.Rules.Single(r => r.Id == ruleId)));
+        return policy;
+    }
+
+    private async Task<bool> Observed(QaPolicy policy, string from, string to, int port)
+    {
+        var flows = QaLiveMatrix.Flows(State, policy, new QaLiveOptions { Ingress = false, ClientToClient = false })
+            .Where(f => f.From == from && f.To == to && f.Port == port).ToList();
+        Assert.NotEmpty(flows);
+        var results = await QaLiveMatrix.RunAsync(QaReachability.Create(policy, DateTimeOffset.UtcNow), flows);
+        return Assert.Single(results.Select(r => r.Observed).Distinct()); // every address of the endpoint alike
+    }
+
+    [Fact]
+    public async Task Publish_over_ssh_is_unchanged_after_start_and_a_change_applies_exactly_on_the_hosts_it_touches()
+    {
+        var transports = _lab.Lab.Transports();
+        var original = new PolicyPublisher(_lab.Policy, null, transports);
+        var again = await PublishAll(original);
+        Assert.Equal(3, again.Count);
+        Assert.All(again, r => Assert.Equal(QaPublishOutcome.Unchanged, r.Outcome));
+
+        // A second network on comm03 only: the other virthosts render exactly as before.
+        var changed = SshLab.OnThreeVirtHosts(LabFixture.Fedora());
+        QaNet.Core.Editing.PolicyEditor.AddNetwork(changed, new QaNet.Core.Editing.NetworkSpec("qa-extra", "192.168.151.0/24", QaNetworkMode.Nat, new[] { SshLab.ThirdVirtHost }));
+        var publisher = new PolicyPublisher(changed, null, transports);
+        var touched = publisher.Render()
+            .Where(a => Signature(a) != Signature(original.Render(new[] { a.VirtHost }).Single()))
+            .Select(a => a.VirtHost).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { SshLab.ThirdVirtHost }, touched);
+        try
+        {
+            var results = await PublishAll(publisher);
+            Assert.All(results, r => Assert.Equal(touched.Contains(r.VirtHost) ? QaPublishOutcome.Applied : QaPublishOutcome.Unchanged, r.Outcome));
+            var comm03 = _lab.Lab.PublishHost(SshLab.ThirdVirtHost);
+            var nets = await comm03.Runner.RunAsync(CommandSpec.Of("virsh", "-c", comm03.LibvirtUri!, "net-list", "--name"));
+            Assert.Contains("qa-extra", nets.Stdout.Split('\n', StringSplitOptions.TrimEntries));
+        }
+        finally
+        {
+            // Back to the lab's policy through the cmdlet, as a user would: applied where it changed.
+            using var session = new PowerShellSession();
+            session.SetVariable("p", _lab.Policy);
+            session.SetVariable("t", transports.ToArray());
+            var back = session.Run("Publish-QaNetwork -Policy $p -Transport $t -Confirm:$false").Select(o => (QaPublishResult)o.BaseObject).ToList();
+            Assert.Equal(touched, back.Where(r => r.Outcome == QaPublishOutcome.Applied).Select(r => r.VirtHost).Order(StringComparer.Ordinal));
+            Assert.All(back, r => Assert.True(r.Succeeded, r.ToString()));
+        }
+
+        Assert.All(await PublishAll(original), r => Assert.Equal(QaPublishOutcome.Unchanged, r.Outcome));
+        Assert.True(await Observed(_lab.Policy, "beaker-client02", "beaker-lab", 8000));
+    }
+
+    [Fact]
+    public async Task A_virthost_whose_sshd_is_stopped_fails_HostUnreachable_while_the_other_hosts_apply_and_verify()
+    {
+        const string Faulty = "virthost-comm02";
+        var d = State.Sshd.Single(x => x.Host == Faulty);
+        var transports = _lab.Lab.Transports();
+        var changed = Without("clients-package-repos");
+        try
+        {
+            // Stop the sshd and the session that carried the operator's shared connection.
+            var pids = (await Must("ip", "netns", "pids", d.Namespace)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(p => File.Exists($"/proc/{p}/comm") && File.ReadAllText($"/proc/{p}/comm").Trim() == "sshd").ToList();
+            Assert.Contains(d.Pid!.Value.ToString(CultureInfo.InvariantCulture), pids);
+            await Must(new[] { "kill", "-s", "KILL", "--" }.Concat(pids).ToArray());
+            for (var i = 0; i < 50 && (await Must("ip", "netns", "exec", d.Namespace, "ss", "-H", "-l", "-n", "-t", "sport", "= :22")).Length > 0; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            // Publish-QaNetwork over every host (in whatever order or parallelism it uses).
+            using var session = new PowerShellSession();
+            session.SetVariable("p", changed);
+            session.SetVariable("t", transports.ToArray());
+            session.Run("$results = Publish-QaNetwork -Policy $p -Transport $t -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue");
+            var results = session.Run("$results").Select(o => (QaPublishResult)o.BaseObject).ToDictionary(r => r.VirtHost, StringComparer.Ordinal);
+            var failure = Assert.Single(session.Run("$failures").Select(o => (System.Management.Automation.ErrorRecord)o.BaseObject));
+            Assert.StartsWith(QaErrorIds.HostUnreachable, failure.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal(System.Management.Automation.ErrorCategory.ConnectionError, failure.CategoryInfo.Category);
+
+            Assert.Equal(3, results.Count);
+            var failed = results[Faulty];
+            Assert.Equal(QaPublishOutcome.Failed, failed.Outcome);
+            Assert.Equal(QaErrorIds.HostUnreachable, failed.Error!.Id);
+            Assert.Contains(Faulty, failed.Error.Message, StringComparison.Ordinal);
+            Assert.Contains("ssh:" + Faulty + " (client in netns " + State.OperatorNamespace + ")", failed.Error.Message, StringComparison.Ordinal);
+
+            // The other hosts applied, and what they run now is what the changed policy renders.
+            var publisher = new PolicyPublisher(changed, null, transports);
+            foreach (var host in new[] { "virthost-comm01", SshLab.ThirdVirtHost })
+            {
+                Assert.Equal(QaPublishOutcome.Applied, results[host].Outcome);
+                Assert.Empty(await publisher.TestAsync(publisher.Render(new[] { host }).Single()));
+            }
+
+            Assert.False(await Observed(changed, "taskotron-client01", "package-repos", 443));
+            Assert.False(await Observed(changed, "beaker-client02", "package-repos", 443));
+            Assert.True(await Observed(changed, "beaker-client01", "package-repos", 443)); // comm02 still runs the old rules
+        }
+        finally
+        {
+            await _lab.Lab.RestartSshdAsync(Faulty);
+            var back = await PublishAll(new PolicyPublisher(_lab.Policy, null, transports));
+            Assert.All(back, r => Assert.True(r.Succeeded, r.ToString()));
+        }
+
+        Assert.True(await Observed(_lab.Policy, "taskotron-client01", "package-repos", 443));
     }
 
     [Fact]
