@@ -128,6 +128,9 @@ public sealed class QaLab
 
     public string Status => State.Status;
 
+    /// <summary>How the publish cmdlets reach the virthosts and gateways (Namespace or Ssh).</summary>
+    public QaLabHostAccess HostAccess => State.HostAccess;
+
     public IReadOnlyList<QaLabHost> Hosts => State.Hosts;
 
     public IReadOnlyList<QaLabNetwork> Networks => State.Networks;

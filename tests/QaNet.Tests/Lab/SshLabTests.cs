@@ -270,6 +270,29 @@ public sealed class SshLabTests : IClassFixture<SshLab>
         Assert.True(await Observed(_lab.Policy, "taskotron-client01", "package-repos", 443));
     }
 
+    // In this class (not beside it) so it never runs while the class's lab tears down: its prefix starts with qn-sh- too.
+    [Fact]
+    public async Task A_start_that_fails_after_the_sshds_leaves_no_sshd_control_master_namespace_or_file()
+    {
+        const string prefix = "qn-sh-f-";
+        await QaLab.StopAsync(prefix);
+        var dir = QaLab.DirectoryFor(prefix);
+        var runner = new RecordingRunner(ProcessRunner.Instance, spec => spec.Arguments.Contains("qanet-listen") ? CommandResult.Fail(1, "injected failure") : null);
+        var ex = await Assert.ThrowsAsync<QaLabException>(() =>
+            QaLab.StartAsync(LabFixture.Fedora(), prefix, new QaLabOptions { Runner = runner, HostAccess = QaLabHostAccess.Ssh }));
+        Assert.Equal(QaLabErrorIds.LabStartFailed, ex.ErrorId);
+
+        // It got that far over ssh: the sshds ran and the start's publish went through them; then the lab stopped them.
+        Assert.Contains(runner.Commands, c => c.Arguments.Contains("qanet-sshd"));
+        Assert.Contains(runner.Commands, c => c.Arguments.Take(4).SequenceEqual(new[] { "netns", "exec", prefix + "op", "ssh" }) && c.Arguments.Contains("'nft'"));
+        Assert.Contains(runner.Commands, c => c.Program == "ssh" && c.Arguments.Contains("-O") && c.Arguments.Contains("exit"));
+        Assert.Empty(await Namespaces.ListAsync(prefix));
+        Assert.False(Directory.Exists(dir));
+        var left = await ProcessRunner.Instance.RunAsync(CommandSpec.Of("pgrep", "-a", "-f", dir + "/"));
+        Assert.Equal(string.Empty, left.Stdout.Trim());
+        Assert.Equal(_lab.RootSshExisted, Directory.Exists("/root/.ssh"));
+    }
+
     [Fact]
     public async Task The_live_matrix_conforms_across_the_three_virthosts()
     {
