@@ -19,7 +19,8 @@ namespace QaNet.Core.Lab;
 /// <remarks>
 /// Each sshd runs in a private mount namespace where QaNet's on-host state folder
 /// (<c>/run/qanet/host</c>, what an ssh target uses) is the host's own folder in the lab, so
-/// publish locks and pending confirmations of the virthosts stay apart as on real machines.
+/// publish locks and pending confirmations of the virthosts stay apart as on real machines, and
+/// where root's home is an empty folder of the host's own.
 /// </remarks>
 internal static partial class LabSshAccess
 {
@@ -28,9 +29,14 @@ internal static partial class LabSshAccess
     /// <summary>What sshd needs as its privilege separation folder (the openssh-server package's service makes it at boot).</summary>
     public const string PrivsepDirectory = "/run/sshd";
 
-    // Bind-mounts the host's state folder over the ssh target's one, then becomes sshd (which
-    // daemonizes). Folders and files come in as positional parameters; the text never changes.
-    private const string StartScript = "mount --bind \"$1\" \"$2\" && exec \"$3\" -f \"$4\" -E \"$5\"";
+    // Bind-mounts the host's state folder over the ssh target's one and an empty home over
+    // root's, then becomes sshd (which daemonizes). Folders and files come in as positional
+    // parameters; the text never changes.
+    private const string StartScript = "mount --bind \"$1\" \"$2\" && mount --bind \"$3\" \"$4\" && exec \"$5\" -f \"$6\" -E \"$7\"";
+
+    // root's home on this machine: a lab host gets an empty one of its own, so the operator's
+    // shell start-up files (which bash reads for every ssh command) neither run on nor slow down lab hosts.
+    private const string RootHome = "/root";
 
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(15);
 
@@ -96,6 +102,7 @@ internal static partial class LabSshAccess
         {
             var hostDir = HostDirectory(labDirectory, host);
             System.IO.Directory.CreateDirectory(Path.Combine(hostDir, "state"));
+            System.IO.Directory.CreateDirectory(Path.Combine(hostDir, "home"));
             var hostKey = Path.Combine(hostDir, "ssh_host_ed25519_key");
             await KeygenAsync(runner, hostKey, $"qanet-lab {prefix} {host}", ct).ConfigureAwait(false);
             var pub = (await File.ReadAllTextAsync(hostKey + ".pub", ct).ConfigureAwait(false)).Trim().Split(' ');
@@ -151,7 +158,7 @@ internal static partial class LabSshAccess
         var start = new CommandSpec("ip", new[]
         {
             "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "--", "sh", "-c", StartScript, "qanet-sshd",
-            Path.Combine(hostDir, "state"), RemoteStateDirectory, SshdProgram, Path.Combine(hostDir, "sshd_config"), Path.Combine(hostDir, "sshd.log"),
+            Path.Combine(hostDir, "state"), RemoteStateDirectory, Path.Combine(hostDir, "home"), RootHome, SshdProgram, Path.Combine(hostDir, "sshd_config"), Path.Combine(hostDir, "sshd.log"),
         }) { Timeout = Step };
         var r = await runner.RunAsync(start, ct).ConfigureAwait(false);
         if (!r.Succeeded)
