@@ -293,6 +293,35 @@ public sealed class SshLabTests : IClassFixture<SshLab>
         Assert.Equal(_lab.RootSshExisted, Directory.Exists("/root/.ssh"));
     }
 
+    // The gateway of a Gateway network runs an sshd too; its probe listeners then bind per address.
+    [Fact]
+    public async Task In_gateway_mode_the_bastion_is_reached_over_ssh_and_the_live_matrix_still_conforms()
+    {
+        const string prefix = "qn-sh-g-";
+        await QaLab.StopAsync(prefix);
+        var policy = GatewayLab.AsGateway(LabFixture.Fedora());
+        try
+        {
+            var lab = await QaLab.StartAsync(policy, prefix, new QaLabOptions { HostAccess = QaLabHostAccess.Ssh });
+            var bastion = lab.Transports().Single(t => t.Host == "bastion");
+            Assert.Equal((QaTransportKind.Ssh, prefix + "op"), (bastion.Kind, bastion.SshClientNamespace));
+            Assert.Contains(lab.State.Sshd, d => d.Host == "bastion");
+            var publisher = new PolicyPublisher(policy, null, lab.Transports());
+            Assert.All(await PublishAll(publisher), r => Assert.Equal(QaPublishOutcome.Unchanged, r.Outcome));
+
+            var results = await QaLiveMatrix.RunAsync(QaReachability.Create(policy, DateTimeOffset.UtcNow), QaLiveMatrix.Flows(lab.State, policy));
+            LabFixture.AssertConforms(results);
+            Assert.Contains(results, r => r.From == "lockbox" && r.To == "beaker-client02" && r.Port == 22 && r.Observed);
+        }
+        finally
+        {
+            await QaLab.StopAsync(prefix);
+        }
+
+        Assert.Empty(await Namespaces.ListAsync(prefix));
+        Assert.False(Directory.Exists(QaLab.DirectoryFor(prefix)));
+    }
+
     [Fact]
     public async Task The_live_matrix_conforms_across_the_three_virthosts()
     {
