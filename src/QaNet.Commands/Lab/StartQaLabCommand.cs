@@ -20,6 +20,10 @@ public sealed class StartQaLabCommand : LabCommand
     [Parameter]
     public QaNetworkMode? Mode { get; set; }
 
+    /// <summary>How publish cmdlets reach the lab's virthosts and gateways: Namespace (ip netns exec) or Ssh (sshd in each, from an operator namespace).</summary>
+    [Parameter]
+    public QaLabHostAccess HostAccess { get; set; } = QaLabHostAccess.Namespace;
+
     protected override void ProcessRecord()
     {
         var policy = ResolvePolicy();
@@ -32,12 +36,12 @@ public sealed class StartQaLabCommand : LabCommand
             }
         }
 
-        if (!ShouldProcess($"lab '{Prefix}'", $"Start a lab of policy '{policy.Name}' ({policy.Networks.Count} networks, {policy.Clients.Count()} clients)"))
+        if (!ShouldProcess($"lab '{Prefix}'", $"Start a lab of policy '{policy.Name}' ({policy.Networks.Count} networks, {policy.Clients.Count()} clients, host access {HostAccess})"))
         {
             return;
         }
 
-        var lab = Run((options, ct) => QaLab.StartAsync(policy, Prefix, options, ct), Prefix);
+        var lab = Run((options, ct) => QaLab.StartAsync(policy, Prefix, options with { HostAccess = HostAccess }, ct), Prefix);
         SessionPrefix = lab.Prefix;
         WriteObject(lab);
     }

@@ -154,6 +154,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         QaErrorIds.HostCommandTimedOut => ErrorCategory.OperationTimeout,
         QaErrorIds.PublishNotAttempted or QaErrorIds.PublishStopped => ErrorCategory.OperationStopped,
         QaErrorIds.InvalidTransport => ErrorCategory.InvalidArgument,
+        QaErrorIds.HostUnreachable => ErrorCategory.ConnectionError,
         _ => ErrorCategory.InvalidOperation,
     };
 

@@ -55,6 +55,13 @@ public sealed record CommandResult(int ExitCode, string Stdout, string Stderr, T
     /// <summary>The program did not finish within its timeout and was killed.</summary>
     public bool TimedOut { get; init; }
 
+    /// <summary>
+    /// Set by the target runner when the transport itself failed, so the command may not have run
+    /// (ssh exits with 255 for its own errors: refused, no route, host key or login rejected):
+    /// the target, as <c>ssh:vh1 (netns qn-op)</c>.
+    /// </summary>
+    public string? Unreachable { get; init; }
+
     public bool Succeeded => ExitCode == 0 && !TimedOut;
 
     public static CommandResult Ok(string stdout = "") => new(0, stdout, string.Empty, TimeSpan.Zero);

@@ -257,6 +257,13 @@ public sealed class TargetRunner : ICommandRunner
 
     public HostTarget Target { get; }
 
-    public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default) =>
-        _local.RunAsync(Target.Wrap(spec), cancellationToken);
+    public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
+    {
+        var r = await _local.RunAsync(Target.Wrap(spec), cancellationToken).ConfigureAwait(false);
+
+        // ssh exits with 255 for its own failures (and, rarely, when the remote command does).
+        return Target is SshTarget ssh && r.ExitCode == 255 && !r.TimedOut
+            ? r with { Unreachable = ssh + (ssh.Options.ClientNamespace is { } ns ? $" (client in netns {ns})" : string.Empty) }
+            : r;
+    }
 }

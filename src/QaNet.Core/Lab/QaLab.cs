@@ -43,6 +43,12 @@ public sealed record QaLabOptions
 
     /// <summary>The local runner (tests inject faults through it).</summary>
     public ICommandRunner? Runner { get; init; }
+
+    /// <summary>
+    /// How the publish cmdlets reach the virthosts and gateways: Namespace (<c>ip netns exec</c>,
+    /// the default) or Ssh (an sshd in each, reached from an operator namespace; docs/lab.md).
+    /// </summary>
+    public QaLabHostAccess HostAccess { get; init; } = QaLabHostAccess.Namespace;
 }
 
 /// <summary>Error ids of the lab (stable, PascalCase; the cmdlets use them as FullyQualifiedErrorId).</summary>
@@ -122,6 +128,9 @@ public sealed class QaLab
 
     public string Status => State.Status;
 
+    /// <summary>How the publish cmdlets reach the virthosts and gateways (Namespace or Ssh).</summary>
+    public QaLabHostAccess HostAccess => State.HostAccess;
+
     public IReadOnlyList<QaLabHost> Hosts => State.Hosts;
 
     public IReadOnlyList<QaLabNetwork> Networks => State.Networks;
@@ -165,7 +174,7 @@ public sealed class QaLab
         ArgumentNullException.ThrowIfNull(policy);
         options ??= new QaLabOptions();
         PolicyValidator.ThrowIfInvalid(policy);
-        var plan = QaLabPlan.Create(policy, prefix);
+        var plan = QaLabPlan.Create(policy, prefix, options.HostAccess);
         var dir = DirectoryFor(prefix, options);
         if (File.Exists(Path.Combine(dir, "state.json")))
         {
@@ -174,7 +183,7 @@ public sealed class QaLab
         }
 
         Directory.CreateDirectory(dir);
-        var lab = new QaLab(new QaLabState { Prefix = prefix, Policy = policy.Name, Directory = dir, StartedAt = DateTimeOffset.UtcNow }, options);
+        var lab = new QaLab(new QaLabState { Prefix = prefix, Policy = policy.Name, Directory = dir, StartedAt = DateTimeOffset.UtcNow, HostAccess = options.HostAccess }, options);
         await lab.SaveAsync().ConfigureAwait(false);
         try
         {
@@ -229,6 +238,20 @@ public sealed class QaLab
             }
         }
 
+        // Host access Ssh: the operator's shared connections first, then the sshds.
+        foreach (var d in s.Sshd)
+        {
+            if (s.SshConfigFile is { } config && File.Exists(config))
+            {
+                await Try("ssh control master of " + d.Host, () => LabSshAccess.ExitControlMasterAsync(config, d.Host, lab._runner, cancellationToken)).ConfigureAwait(false);
+            }
+
+            if (d.Pid is { } pid)
+            {
+                KillIf(pid, "sshd");
+            }
+        }
+
         foreach (var l in s.Libvirtd)
         {
             await Try("libvirtd " + l.VirtHost, () => LibvirtdInstance.Attach(l.Namespace, l.Directory, l.Pid, lab._runner).StopAsync(cancellationToken)).ConfigureAwait(false);
@@ -275,22 +298,28 @@ public sealed class QaLab
     /// How the publish cmdlets reach the lab's hosts: each virthost in its namespace with its own
     /// libvirtd socket, each gateway endpoint in its namespace.
     /// </summary>
-    public IReadOnlyList<QaHostTransport> Transports() =>
-        State.Libvirtd.Select(l => QaHostTransport.InNamespace(l.VirtHost, l.Namespace, l.Uri))
-            .Concat(State.Hosts.Where(h => h.Kind == QaLabHostKind.Gateway).Select(h => QaHostTransport.InNamespace(h.Name, h.Namespace)))
-            .ToList();
+    /// <remarks>
+    /// With host access Ssh, each is an ssh transport through the lab's ssh_config, the client
+    /// running in the operator namespace; virsh still talks to the host's own libvirtd socket.
+    /// </remarks>
+    public IReadOnlyList<QaHostTransport> Transports()
+    {
+        var gateways = State.Hosts.Where(h => h.Kind == QaLabHostKind.Gateway);
+        return State.HostAccess == QaLabHostAccess.Ssh
+            ? State.Libvirtd.Select(l => QaHostTransport.Ssh(l.VirtHost, configFile: State.SshConfigFile, libvirtUri: l.Uri, clientNamespace: State.OperatorNamespace))
+                .Concat(gateways.Select(h => QaHostTransport.Ssh(h.Name, configFile: State.SshConfigFile, clientNamespace: State.OperatorNamespace)))
+                .ToList()
+            : State.Libvirtd.Select(l => QaHostTransport.InNamespace(l.VirtHost, l.Namespace, l.Uri))
+                .Concat(gateways.Select(h => QaHostTransport.InNamespace(h.Name, h.Namespace)))
+                .ToList();
+    }
 
-    /// <summary>The publish target for a virthost (its namespace and libvirtd) or a gateway endpoint (its namespace).</summary>
+    /// <summary>The publish target for a virthost (its libvirtd) or a gateway endpoint, through its transport (<see cref="Transports"/>).</summary>
     public PublishHost PublishHost(string host)
     {
-        if (State.Libvirtd.Find(l => l.VirtHost == host) is { } l)
+        if (Transports().FirstOrDefault(t => t.Host == host) is { } t)
         {
-            return Publish.PublishHost.For(host, HostTarget.Namespace(l.Namespace), l.Uri, _runner);
-        }
-
-        if (State.Hosts.Find(h => h.Kind == QaLabHostKind.Gateway && h.Name == host) is { } gw)
-        {
-            return Publish.PublishHost.For(host, HostTarget.Namespace(gw.Namespace), null, _runner);
+            return Publish.PublishHost.For(host, t.ToTarget(), t.LibvirtUri, _runner);
         }
 
         throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"'{host}' is neither a virthost nor a gateway of lab '{Prefix}'.");
@@ -386,6 +415,13 @@ public sealed class QaLab
             State.Hosts.Add(new QaLabHost { Name = segment, Kind = QaLabHostKind.Segment, Namespace = ns });
         }
 
+        if (plan.OperatorNamespace is { } op)
+        {
+            await LinkAsync(router, plan.Links[op], ct).ConfigureAwait(false);
+            State.Hosts.Add(new QaLabHost { Name = OperatorHostName, Kind = QaLabHostKind.Operator, Namespace = op, Addresses = { plan.Links[op].PeerAddress.ToString() } });
+            State.OperatorNamespace = op;
+        }
+
         // Endpoint addresses live on the loopback of their namespace; the router knows where.
         foreach (var (endpoint, ns) in plan.EndpointNamespaces)
         {
@@ -432,6 +468,11 @@ public sealed class QaLab
 
         await SaveAsync().ConfigureAwait(false);
 
+        if (plan.HostAccess == QaLabHostAccess.Ssh)
+        {
+            await StartSshAsync(plan, ct).ConfigureAwait(false);
+        }
+
         _log.Verbose("Publishing the policy to the lab's virthosts and gateways");
         await PublishAllAsync(policy, ct).ConfigureAwait(false);
 
@@ -453,6 +494,50 @@ public sealed class QaLab
     }
 
     private string DhcpScriptPath => Path.Combine(State.Directory, "udhcpc.sh");
+
+    /// <summary>Host access Ssh: starts the sshd of <paramref name="host"/> again (after it was stopped, as a fault test does).</summary>
+    internal async Task RestartSshdAsync(string host, CancellationToken ct = default)
+    {
+        var i = State.Sshd.FindIndex(d => d.Host == host);
+        if (i < 0)
+        {
+            throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"Lab '{Prefix}' runs no sshd for '{host}'.");
+        }
+
+        var d = State.Sshd[i];
+        var pid = await LabSshAccess.StartSshdAsync(State.Directory, d.Host, d.Namespace, IPAddress.Parse(d.Address), _runner, ct).ConfigureAwait(false);
+        State.Sshd[i] = d with { Pid = pid };
+        await SaveAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The operator's lab host (not a QaNet name, so no endpoint of a policy can take it).</summary>
+    public const string OperatorHostName = "(operator)";
+
+    /// <summary>
+    /// Host access Ssh: keys and configs in the lab folder, an sshd in every virthost and gateway
+    /// namespace on its management address, then one ssh round trip to each from the operator
+    /// namespace (which also opens the shared connections the publish reuses).
+    /// </summary>
+    private async Task StartSshAsync(QaLabPlan plan, CancellationToken ct)
+    {
+        _log.Verbose("Starting an sshd in every virthost and gateway namespace (host access Ssh)");
+        var hosts = plan.VirtHostNamespaces.Concat(plan.GatewayNamespaces)
+            .Select(kv => (Host: kv.Key, Namespace: kv.Value, Address: plan.Links[kv.Value].PeerAddress))
+            .ToList();
+        await LabSshAccess.PrepareAsync(State.Directory, Prefix, hosts, _runner, _log, ct).ConfigureAwait(false);
+        State.SshConfigFile = LabSshAccess.ConfigFile(State.Directory);
+        foreach (var (host, ns, address) in hosts)
+        {
+            var sshd = new QaLabSshd(host, ns, address.ToString(), LabSshAccess.HostDirectory(State.Directory, host), null);
+            State.Sshd.Add(sshd);
+            await SaveAsync().ConfigureAwait(false);
+            var pid = await LabSshAccess.StartSshdAsync(State.Directory, host, ns, address, _runner, ct).ConfigureAwait(false);
+            State.Sshd[State.Sshd.IndexOf(sshd)] = sshd with { Pid = pid };
+            await SaveAsync().ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(Transports().Select(t => LabSshAccess.CheckReachableAsync(t, _runner, State.Directory, ct))).ConfigureAwait(false);
+    }
 
     /// <summary>A lab host's leg on a virthost's bridge: where a Gateway network's gateway, or a Bridged network's router, meets the clients.</summary>
     private sealed record Leg(string Namespace, string Interface, IPAddress Address);
@@ -744,10 +829,13 @@ public sealed class QaLab
     private async Task ListenAsync(string ns, IReadOnlyList<string> addresses, IReadOnlyList<QaPortRange> ports, CancellationToken ct)
     {
         var expected = 0;
+
+        // Where an sshd holds 22/tcp on the management address, a listener on all addresses could not bind.
+        var tcpPerAddress = State.Sshd.Exists(d => d.Namespace == ns);
         foreach (var kind in new[] { QaProtocol.Tcp, QaProtocol.Udp })
         {
             var numbers = ports.Where(p => p.Protocol == kind).Select(p => p.From.ToString(CultureInfo.InvariantCulture));
-            var list = kind == QaProtocol.Tcp ? numbers.ToList() : numbers.SelectMany(p => addresses.Select(a => p + ",bind=" + a)).ToList();
+            var list = kind == QaProtocol.Tcp && !tcpPerAddress ? numbers.ToList() : numbers.SelectMany(p => addresses.Select(a => p + ",bind=" + a)).ToList();
             expected += list.Count;
             if (list.Count == 0)
             {

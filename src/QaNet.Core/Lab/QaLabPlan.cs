@@ -33,11 +33,18 @@ public sealed class QaLabPlan
     // A few host addresses inside a CIDR endpoint stand for "other hosts on that network".
     private static readonly int[] CidrHostOffsets = { 1, 25, 200 };
 
-    private QaLabPlan(QaPolicy policy, string prefix)
+    private QaLabPlan(QaPolicy policy, string prefix, QaLabHostAccess hostAccess)
     {
         Policy = policy;
         Prefix = prefix;
+        HostAccess = hostAccess;
     }
+
+    /// <summary>How the lab's virthosts and gateways are reached (Ssh: from <see cref="OperatorNamespace"/>).</summary>
+    public QaLabHostAccess HostAccess { get; }
+
+    /// <summary>With Ssh host access: the operator's namespace, linked to the router only; else null.</summary>
+    public string? OperatorNamespace => HostAccess == QaLabHostAccess.Ssh ? Prefix + "op" : null;
 
     public QaPolicy Policy { get; }
 
@@ -71,11 +78,11 @@ public sealed class QaLabPlan
 
     public List<string> Warnings { get; } = new();
 
-    public static QaLabPlan Create(QaPolicy policy, string prefix = Namespaces.DefaultPrefix)
+    public static QaLabPlan Create(QaPolicy policy, string prefix = Namespaces.DefaultPrefix, QaLabHostAccess hostAccess = QaLabHostAccess.Namespace)
     {
         ArgumentNullException.ThrowIfNull(policy);
         CheckPrefix(prefix);
-        var plan = new QaLabPlan(policy, prefix);
+        var plan = new QaLabPlan(policy, prefix, hostAccess);
         plan.Build(ResolvedPolicy.Create(policy));
         return plan;
     }
@@ -228,6 +235,12 @@ public sealed class QaLabPlan
         }
 
         ListenPorts = QaReachabilityMatrix.PolicyPorts(Policy).Where(p => !p.IsIcmp).ToList();
+
+        // Last, so the other links keep the addresses they have without an operator.
+        if (OperatorNamespace is { } op)
+        {
+            NewLink(op, "o0");
+        }
     }
 
     /// <summary>
@@ -249,11 +262,12 @@ public sealed class QaLabPlan
         return network.Uplink is { } u ? new[] { network.ServingVirtHost ?? u.Gateway ?? network.VirtHosts[0] } : network.VirtHosts;
     }
 
-    /// <summary>Every namespace of the plan in creation order: router, virthosts, gateways, segments, clients.</summary>
+        /// <summary>Every namespace of the plan in creation order: router, virthosts, gateways, segments, operator, clients.</summary>
     public IEnumerable<string> AllNamespaces() =>
         new[] { RouterNamespace }
             .Concat(VirtHostNamespaces.Values)
             .Concat(GatewayNamespaces.Values)
             .Concat(SegmentNamespaces.Values)
+            .Concat(OperatorNamespace is { } op ? new[] { op } : Array.Empty<string>())
             .Concat(ClientNamespaces.Values);
 }

@@ -21,6 +21,22 @@ public enum QaLabHostKind
 
     /// <summary>A test client "VM".</summary>
     Client,
+
+    /// <summary>The operator's host (host access Ssh): runs the ssh client; linked to the router only.</summary>
+    Operator,
+}
+
+/// <summary>How the publish cmdlets reach a lab's virthosts and gateways.</summary>
+public enum QaLabHostAccess
+{
+    /// <summary><c>ip netns exec</c> into each host's namespace (fast; the default).</summary>
+    Namespace,
+
+    /// <summary>
+    /// Real OpenSSH: an sshd in every virthost and gateway namespace on its management address,
+    /// reached from the operator namespace with the lab's own keys, known_hosts and ssh_config.
+    /// </summary>
+    Ssh,
 }
 
 /// <summary>One lab namespace: who it stands for and the lab addresses it holds.</summary>
@@ -47,6 +63,9 @@ public sealed record QaLabHost
 
 /// <summary>A libvirtd the lab runs, enough to stop it from another process.</summary>
 public sealed record QaLabLibvirtd(string VirtHost, string Namespace, string Directory, int? Pid, string Uri);
+
+/// <summary>An sshd the lab runs for a virthost or gateway (host access Ssh), stopped by PID.</summary>
+public sealed record QaLabSshd(string Host, string Namespace, string Address, string Directory, int? Pid);
 
 /// <summary>A background process the lab started (listeners), killed by PID on stop.</summary>
 public sealed record QaLabProcess(string Namespace, int Pid, string Purpose);
@@ -85,6 +104,18 @@ public sealed record QaLabState
     public List<QaLabLibvirtd> Libvirtd { get; init; } = new();
 
     public List<QaLabProcess> Processes { get; init; } = new();
+
+    /// <summary>How the publish cmdlets reach the virthosts and gateways.</summary>
+    public QaLabHostAccess HostAccess { get; init; }
+
+    /// <summary>Host access Ssh: the operator namespace the ssh client runs in.</summary>
+    public string? OperatorNamespace { get; set; }
+
+    /// <summary>Host access Ssh: the lab's ssh_config (host name → management address, keys, known_hosts, control sockets).</summary>
+    public string? SshConfigFile { get; set; }
+
+    /// <summary>Host access Ssh: one sshd per virthost and gateway.</summary>
+    public List<QaLabSshd> Sshd { get; init; } = new();
 
     /// <summary>Endpoint name → the lab addresses it stands for (CIDR endpoints: a few hosts inside).</summary>
     public Dictionary<string, List<string>> EndpointAddresses { get; init; } = new(StringComparer.Ordinal);

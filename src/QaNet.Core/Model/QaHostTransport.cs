@@ -51,6 +51,9 @@ public sealed class QaHostTransport
     /// <summary><c>ssh -i</c>.</summary>
     public string? SshIdentityFile { get; init; }
 
+    /// <summary>Run the ssh client inside this network namespace (the lab's operator namespace); null: where QaNet runs.</summary>
+    public string? SshClientNamespace { get; init; }
+
     public static QaHostTransport Local(string host, string? libvirtUri = null) =>
         Checked(new QaHostTransport(host, QaTransportKind.Local) { LibvirtUri = Empty(libvirtUri) });
 
@@ -59,9 +62,10 @@ public sealed class QaHostTransport
         Checked(new QaHostTransport(host, QaTransportKind.Namespace) { Namespace = networkNamespace, LibvirtUri = Empty(libvirtUri) });
 
     public static QaHostTransport Ssh(string host, string? sshHost = null, string? user = null, int? port = null,
-        string? configFile = null, string? identityFile = null, string? libvirtUri = null) =>
+        string? configFile = null, string? identityFile = null, string? libvirtUri = null, string? clientNamespace = null) =>
         Checked(new QaHostTransport(host, QaTransportKind.Ssh)
         {
+            SshClientNamespace = Empty(clientNamespace),
             SshHost = Empty(sshHost),
             SshUser = Empty(user),
             SshPort = port,
@@ -129,6 +133,7 @@ public sealed class QaHostTransport
             Port = SshPort,
             ConfigFile = SshConfigFile,
             IdentityFile = SshIdentityFile,
+            ClientNamespace = SshClientNamespace,
         }),
         _ => HostTarget.Local,
     };
@@ -154,7 +159,7 @@ public sealed class QaHostTransport
             errors.Add(Error(Host, path + ".namespace", $"Host '{Host}' is reached over {Kind} but names the namespace '{Namespace}'."));
         }
 
-        if (Kind != QaTransportKind.Ssh && (SshHost ?? SshUser ?? SshConfigFile ?? SshIdentityFile) is not null || (Kind != QaTransportKind.Ssh && SshPort is not null))
+        if (Kind != QaTransportKind.Ssh && (SshHost ?? SshUser ?? SshConfigFile ?? SshIdentityFile ?? SshClientNamespace) is not null || (Kind != QaTransportKind.Ssh && SshPort is not null))
         {
             errors.Add(Error(Host, path + ".ssh", $"Host '{Host}' is reached over {Kind} but has ssh settings."));
         }

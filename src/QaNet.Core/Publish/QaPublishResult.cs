@@ -240,7 +240,11 @@ public sealed class QaHostException : Exception
     public CommandResult? Result { get; }
 
     internal static QaHostException Failed(string virtHost, CommandSpec command, CommandResult result) =>
-        new(result.TimedOut ? Validation.QaErrorIds.HostCommandTimedOut : Validation.QaErrorIds.HostCommandFailed,
+        result.Unreachable is { } via
+            ? new(Validation.QaErrorIds.HostUnreachable,
+                $"Cannot reach {virtHost} through {via}: ssh failed (exit 255) running '{command}': {result.Stderr.Trim()}",
+                command, result)
+            : new(result.TimedOut ? Validation.QaErrorIds.HostCommandTimedOut : Validation.QaErrorIds.HostCommandFailed,
             $"On {virtHost}, '{command}' {(result.TimedOut ? "timed out" : "failed with exit code " + result.ExitCode)}: {result.Stderr.Trim()}",
             command, result);
 }

@@ -102,4 +102,8 @@ public static class QaErrorIds
     // Publishing to many hosts
     public const string PublishNotAttempted = "PublishNotAttempted";
     public const string PublishStopped = "PublishStopped";
+
+    // Reaching hosts
+    /// <summary>ssh itself failed (exit 255): the host did not answer, refused, or rejected the key.</summary>
+    public const string HostUnreachable = "HostUnreachable";
 }

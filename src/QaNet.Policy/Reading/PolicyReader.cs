@@ -24,7 +24,7 @@ internal sealed partial class PolicyReader
     private static readonly string[] RuleKeys = { "id", "kind", "from", "to", "ports", "priority", "expires", "description", "allowAnyDestination" };
     private static readonly string[] TestKeys = { "from", "to", "port", "expect", "description" };
     private static readonly string[] TransportKeys = { "namespace", "ssh", "libvirt" };
-    private static readonly string[] SshKeys = { "host", "user", "port", "configFile", "identityFile" };
+    private static readonly string[] SshKeys = { "host", "user", "port", "configFile", "identityFile", "clientNamespace" };
 
     // A stand-in for values that failed to parse; the policy is never returned when there are errors.
     private static readonly IPNetwork Unparsed = new(IPAddress.Any, 0);
@@ -294,6 +294,7 @@ internal sealed partial class PolicyReader
             SshPort = ReadInt(sf, "port"),
             SshConfigFile = ReadString(sf, "configFile"),
             SshIdentityFile = ReadString(sf, "identityFile"),
+            SshClientNamespace = ReadString(sf, "clientNamespace"),
             LibvirtUri = libvirt,
         };
     }

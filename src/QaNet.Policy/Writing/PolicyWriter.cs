@@ -212,6 +212,7 @@ internal static partial class PolicyWriter
 
             OptionalPair(emitter, "configFile", t.SshConfigFile);
             OptionalPair(emitter, "identityFile", t.SshIdentityFile);
+            OptionalPair(emitter, "clientNamespace", t.SshClientNamespace);
             emitter.Emit(new MappingEnd());
         }
 

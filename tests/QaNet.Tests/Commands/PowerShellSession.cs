@@ -92,5 +92,8 @@ internal sealed class PowerShellSession : IDisposable
         return (output, errors);
     }
 
+    /// <summary>Sets a variable of the session (an object a script then uses as $name).</summary>
+    public void SetVariable(string name, object? value) => runspace.SessionStateProxy.SetVariable(name, value);
+
     public void Dispose() => runspace.Dispose();
 }

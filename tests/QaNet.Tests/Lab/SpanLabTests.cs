@@ -3,6 +3,7 @@ using QaNet.Core.Lab;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
 using QaNet.Core.Probes;
+using QaNet.Core.Publish;
 using QaNet.Policy;
 using QaNet.Tests.Policy;
 
@@ -17,7 +18,9 @@ public sealed class SpanLab : LabFixture
 {
     public override string Prefix => "qn-sp-";
 
-    public override QaLabOptions? Options => null;
+    // Issue 8's lab: every virthost runs its own libvirtd and sshd and is reached over real SSH
+    // from the operator namespace (Namespace access would be faster and prove less).
+    public override QaLabOptions? Options => new() { HostAccess = QaLabHostAccess.Ssh };
 
     public override QaPolicy CreatePolicy() =>
         PolicyYaml.Parse(File.ReadAllText(UplinkPolicyTests.SpanningPath), "spanning-vxlan.yaml");
@@ -93,5 +96,27 @@ public sealed class SpanLabTests : IClassFixture<SpanLab>
         Assert.Matches(@"counter packets [1-9]", (await In(Ns("virthost-comm01"), null, "nft", "list", "table", "inet", "qnsp-evidence")).Stdout);
         Assert.Matches(@"counter packets 0 bytes 0", (await In(Ns("virthost-comm02"), null, "nft", "list", "table", "inet", "qnsp-evidence")).Stdout);
         Assert.DoesNotContain("192.168.170.1/", (await In(Ns("virthost-comm02"), null, "ip", "-o", "addr", "show")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Both_virthosts_are_reached_over_ssh_and_a_parallel_republish_reads_and_changes_nothing()
+    {
+        Assert.Equal(QaLabHostAccess.Ssh, _lab.Lab.HostAccess);
+        var transports = _lab.Lab.Transports();
+        Assert.Equal(new[] { "virthost-comm01", "virthost-comm02" }, transports.Select(t => t.Host).Order(StringComparer.Ordinal));
+        Assert.All(transports, t =>
+        {
+            Assert.Equal(QaTransportKind.Ssh, t.Kind);
+            Assert.Equal(_lab.Prefix + "op", t.SshClientNamespace);
+        });
+
+        var publisher = new PolicyPublisher(_lab.Policy, null, transports);
+        var results = await publisher.PublishHostsAsync(publisher.Render(), throttleLimit: 2);
+        Assert.Equal(new[] { "virthost-comm01", "virthost-comm02" }, results.Select(r => r.VirtHost));
+        Assert.All(results, r => Assert.True(r.Outcome == QaPublishOutcome.Unchanged, $"{r.VirtHost}: {r.Outcome} {r.Error?.Message}"));
+
+        // Both hosts carry the same publish (the lab's) and nothing drifted, uplink included.
+        var status = await publisher.StatusHostsAsync(publisher.Render());
+        Assert.All(status, s => Assert.True(s.InSync, $"{s.VirtHost}: {s.DriftCount} drift items {s.Error?.Message}"));
     }
 }
