@@ -211,10 +211,14 @@ public sealed class QaRuleEngine
 
     internal int EndSlotOfRank(int rank) => rankEndSlot[rank];
 
+    /// <remarks>
+    /// Cheapest and most selective first: the port table is one load and most ports no rule
+    /// names; the source lookup is skipped when no slot has both the destination and the port.
+    /// </remarks>
     internal int FirstSlot(in QaFlow flow)
     {
-        var s = Source.ClassOf(flow.Source);
-        if (s == 0)
+        var p = Port.ClassOf(flow.Protocol, flow.Port);
+        if (p == 0)
         {
             return -1;
         }
@@ -225,8 +229,14 @@ public sealed class QaRuleEngine
             return -1;
         }
 
-        var p = Port.ClassOf(flow.Protocol, flow.Port);
-        return p == 0 ? -1 : FirstSlot(s, d, p);
+        var pair = (d * portClasses) + p;
+        if (pairStart[pair] == pairStart[pair + 1])
+        {
+            return -1;
+        }
+
+        var s = Source.ClassOf(flow.Source);
+        return s == 0 ? -1 : FirstSlot(s, d, p);
     }
 
     /// <summary>The first slot set in all three class rows, or -1.</summary>
