@@ -25,7 +25,9 @@ namespace QaNet.Core.Engine;
 public sealed class QaRuleEngine
 {
     private readonly ResolvedRule[] ranked;
+    private static readonly QaDecision DefaultDeny = new(ResolvedRuleRef.None);
     private readonly int[] slotRank;
+    private readonly QaDecision[] slotDecisions;
     private readonly int[] rankFirstSlot;
     private readonly int[] rankEndSlot;
     private readonly ulong[] srcRows;
@@ -77,6 +79,7 @@ public sealed class QaRuleEngine
         }
 
         slotRank = slotRanks.ToArray();
+        slotDecisions = Array.ConvertAll(slotRank, r => new QaDecision(new ResolvedRuleRef(ranked[r], r)));
         var slots = slotRank.Length;
         var keys = new ulong[slots];
         var seed = 0x9E3779B97F4A7C15UL;
@@ -202,8 +205,7 @@ public sealed class QaRuleEngine
 
     public bool IsAllowed(in QaFlow flow) => Decide(flow).Allowed;
 
-    internal QaDecision ToDecision(int slot) =>
-        slot < 0 ? new QaDecision(ResolvedRuleRef.None) : new QaDecision(new ResolvedRuleRef(ranked[slotRank[slot]], slotRank[slot]));
+    internal QaDecision ToDecision(int slot) => slot < 0 ? DefaultDeny : slotDecisions[slot];
 
     internal int RankOfSlot(int slot) => slotRank[slot];
 
