@@ -17,8 +17,8 @@ namespace QaNet.Core.Engine;
 /// (protocol, port) are each cut into equivalence classes; a class holds the bitset of
 /// slots covering it. Destination rows are sparse (an endpoint is named by few rules) and
 /// port classes are few, so the engine keeps, per (destination class, port class), the
-/// sorted list of slots in both. A decision is three class lookups (IPv4 addresses through
-/// a 16-8-8 trie, IPv6 by binary search, ports by a table) and a walk down that list testing
+/// sorted list of slots in both. A decision is three class lookups (ports by a table first,
+/// IPv4 addresses through a 16-8-8 trie, IPv6 through a /64 block table) and a walk down that list testing
 /// each slot's bit in the source row: the first hit is the deciding slot. Nothing is
 /// allocated per decision.
 /// </remarks>
