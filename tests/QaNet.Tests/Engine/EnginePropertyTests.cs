@@ -35,6 +35,14 @@ public sealed class EnginePropertyTests
                 Assert.Fail($"{flow}: reference {expected?.Rule.Id ?? "default deny"}, engine {actual.RuleId ?? "default deny"}");
             }
 
+            // The verdict the decision carries (precomputed per slot) is the deciding rule's.
+            if (actual.Allowed != (expected is not null && expected.Rule.Kind != QaRuleKind.Block) ||
+                actual.IsDefaultDeny != expected is null || actual != new QaDecision(actual.Rule) ||
+                (expected is not null && engine.Rules[actual.Rule.Rank] != expected))
+            {
+                Assert.Fail($"{flow}: decision {actual} does not match its rule {expected?.Rule.Id ?? "default deny"}");
+            }
+
             checkedFlows++;
             allowed += actual.Allowed ? 1 : 0;
         }
@@ -60,6 +68,30 @@ public sealed class EnginePropertyTests
                 Assert.Same(expected, engine.Decide(flow).Rule.Resolved);
             }
         }
+    }
+
+    [Fact]
+    public void Decision_verdict_follows_its_rule_however_the_value_is_made()
+    {
+        var resolved = ResolvedPolicy.Create(Small(5, 0.3));
+        var engine = QaRuleEngine.Compile(resolved, PolicyGenerator.Now);
+        var block = engine.Rules.Select((r, i) => new ResolvedRuleRef(r, i)).First(r => r.Resolved!.Rule.Kind == QaRuleKind.Block);
+        var grant = engine.Rules.Select((r, i) => new ResolvedRuleRef(r, i)).First(r => r.Resolved!.Rule.Kind != QaRuleKind.Block);
+        var allowed = new QaDecision(grant);
+        Assert.True(allowed.Allowed);
+        Assert.Equal(grant, allowed.Rule);
+        var denied = allowed with { Rule = block };
+        Assert.False(denied.Allowed);
+        Assert.Equal(new QaDecision(block), denied);
+        Assert.Equal(block.Rank, denied.Rule.Rank);
+        var none = denied with { Rule = ResolvedRuleRef.None };
+        Assert.True(none.IsDefaultDeny);
+        Assert.False(none.Allowed);
+        Assert.Equal(-1, none.Rule.Rank);
+        Assert.Equal(new QaDecision(ResolvedRuleRef.None), none);
+        Assert.False(default(QaDecision).Allowed);
+        allowed.Deconstruct(out var rule);
+        Assert.Equal(grant, rule);
     }
 
     [Theory]
