@@ -157,6 +157,35 @@ internal static class Bench
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         Console.WriteLine($"decide: engine {engineRate / 1e6:F2} M/s ({allowed * 100.0 / flows.Length:F0}% allowed, {allocated} bytes allocated per 100k); " +
                           $"reference {referenceRate:F0} /s (×{engineRate / referenceRate:F0}); Dictionary floor {mapRate / 1e6:F2} M/s (engine at {engineRate / mapRate:F2}× of it)");
+
+        // The same measurement on only the flows whose port some rule names: those cannot be
+        // denied by the port lookup alone and walk the rule lists (the engine's slow path).
+        var named = policy.Rules.SelectMany(r => r.Ports).Distinct().ToArray();
+        var walked = flows.Where(f => named.Any(r => r.Contains(f.Protocol, f.Port))).ToArray();
+        var bestWalked = double.MaxValue;
+        var bestWalkedMap = double.MaxValue;
+        for (var round = 0; round < 5; round++)
+        {
+            var sw = Stopwatch.StartNew();
+            var n = 0;
+            foreach (ref readonly var f in walked.AsSpan())
+            {
+                n += engine.Decide(f).Allowed ? 1 : 0;
+            }
+
+            bestWalked = Math.Min(bestWalked, sw.Elapsed.TotalSeconds);
+            sw.Restart();
+            foreach (ref readonly var f in walked.AsSpan())
+            {
+                n += map.TryGetValue(f, out var v) ? v : 0;
+            }
+
+            bestWalkedMap = Math.Min(bestWalkedMap, sw.Elapsed.TotalSeconds);
+            GC.KeepAlive(n);
+        }
+
+        Console.WriteLine($"decide, only flows on ports a rule names ({walked.Length * 100.0 / flows.Length:F0}% of them): engine {walked.Length / bestWalked / 1e6:F2} M/s; " +
+                          $"Dictionary floor {walked.Length / bestWalkedMap / 1e6:F2} M/s (engine at {bestWalkedMap / bestWalked:F2}× of it)");
     }
 
     private static void Matrix(QaReachability q)
