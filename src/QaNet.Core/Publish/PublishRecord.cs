@@ -88,16 +88,17 @@ public sealed record QaPublishRecord(string Id, string Digest, DateTimeOffset Pu
         return r.Succeeded ? (Parse(r.Stdout), r.Stdout) : (null, null);
     }
 
-    /// <summary>Writes the record (data on stdin; renamed into place so a reader never sees half a file).</summary>
+    /// <summary>
+    /// Writes the record: argv only, the text on stdin. A reader that meets a half-written record
+    /// parses it as none (or as another digest) and only reads the host in full: the record is a
+    /// shortcut, never the truth.
+    /// </summary>
     internal static CommandSpec Write(PublishHost host, string text) =>
-        new CommandSpec("sh", new[] { "-c", WriteScript, "qanet-record", PathOn(host) }).WithStdin(text).Mutating();
+        HostSession.WriteFile(PathOn(host), text);
 
     /// <summary>Puts back the record found before a publish (its undo): the old text, or no record.</summary>
     internal static CommandSpec Restore(PublishHost host, string? previousText) =>
         previousText is null ? CommandSpec.Of("rm", "-f", PathOn(host)).Mutating() : Write(host, previousText);
-
-    // A constant program: the file comes in as a positional parameter, the text on stdin.
-    private const string WriteScript = "cat > \"$1.new\" && mv -f \"$1.new\" \"$1\"";
 
     private static string? Empty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

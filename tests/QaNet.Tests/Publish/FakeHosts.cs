@@ -133,9 +133,6 @@ public sealed class FakeHosts : ICommandRunner
                 case "dd":
                     Files[a[0]["of=".Length..]] = c.StdinText;
                     return CommandResult.Ok();
-                case "sh" when a is ["-c", _, "qanet-record", var path]:
-                    Files[path] = c.StdinText;
-                    return CommandResult.Ok();
                 case "sh":
                     return CommandResult.Ok();
                 case "rm":
