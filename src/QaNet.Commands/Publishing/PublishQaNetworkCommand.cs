@@ -43,25 +43,8 @@ public sealed class PublishQaNetworkCommand : PublishingCommand
         var policy = ResolvePolicy();
         var pump = new CmdletPump(this, "Publishing to");
         var publisher = CreatePublisher(policy, pump);
-        string[]? networks = null;
-        if (Network is { Length: > 0 })
+        if (RenderSelected(policy, publisher, Network) is not { } artifacts)
         {
-            networks = SelectByName(policy.Networks, n => n.Name, Network, "network", "Get-QaNetwork").Select(n => n.Name).ToArray();
-            if (networks.Length == 0)
-            {
-                return;
-            }
-        }
-
-        var hosts = SelectHosts(networks is null ? publisher.Hosts : publisher.HostsOf(networks));
-        IReadOnlyList<HostArtifacts> artifacts;
-        try
-        {
-            artifacts = publisher.Render(hosts, networks);
-        }
-        catch (QaValidationException ex)
-        {
-            ThrowTerminatingError(QaErrorRecords.FromValidation(ex, policy));
             return;
         }
 

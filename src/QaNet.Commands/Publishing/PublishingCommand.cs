@@ -88,6 +88,34 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         return hosts.Where(h => MatchesAny(h, VirtHost)).ToList();
     }
 
+    /// <summary>
+    /// What -Network (names with wildcards; all networks without it) and -VirtHost select, rendered
+    /// per host: only the hosts that enforce those networks and only those libvirt networks. Null
+    /// when -Network matched nothing (already reported); an invalid rendering ends the command.
+    /// </summary>
+    protected IReadOnlyList<HostArtifacts>? RenderSelected(QaPolicy policy, PolicyPublisher publisher, string[]? network)
+    {
+        string[]? networks = null;
+        if (network is { Length: > 0 })
+        {
+            networks = SelectByName(policy.Networks, n => n.Name, network, "network", "Get-QaNetwork").Select(n => n.Name).ToArray();
+            if (networks.Length == 0)
+            {
+                return null;
+            }
+        }
+
+        try
+        {
+            return publisher.Render(SelectHosts(networks is null ? publisher.Hosts : publisher.HostsOf(networks)), networks);
+        }
+        catch (QaValidationException ex)
+        {
+            ThrowTerminatingError(QaErrorRecords.FromValidation(ex, policy));
+            return null;
+        }
+    }
+
     /// <summary>Reports a host's failed result as an error (the result itself is written too).</summary>
     protected void WriteHostError(QaPublishResult result)
     {

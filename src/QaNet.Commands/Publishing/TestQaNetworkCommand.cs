@@ -33,24 +33,8 @@ public sealed class TestQaNetworkCommand : PublishingCommand
         var policy = ResolvePolicy();
         var pump = new CmdletPump(this, "Reading");
         var publisher = CreatePublisher(policy, pump);
-        string[]? networks = null;
-        if (Network is { Length: > 0 })
+        if (RenderSelected(policy, publisher, Network) is not { } artifacts)
         {
-            networks = SelectByName(policy.Networks, n => n.Name, Network, "network", "Get-QaNetwork").Select(n => n.Name).ToArray();
-            if (networks.Length == 0)
-            {
-                return;
-            }
-        }
-
-        IReadOnlyList<HostArtifacts> artifacts;
-        try
-        {
-            artifacts = publisher.Render(SelectHosts(networks is null ? publisher.Hosts : publisher.HostsOf(networks)), networks);
-        }
-        catch (QaValidationException ex)
-        {
-            ThrowTerminatingError(QaErrorRecords.FromValidation(ex, policy));
             return;
         }
 
