@@ -58,7 +58,8 @@ internal static class Bench
         var e = q.Engine;
         Console.WriteLine();
         Console.WriteLine($"## scale {scale}: {policy.Rules.Count} rules, {policy.Clients.Count()} clients, {policy.Endpoints.Count} endpoints, {policy.Roles.Count} roles");
-        Console.WriteLine($"generate+resolve {resolveMs:F0} ms; compile {compileMs:F0} ms: {e.SlotCount} slots, classes src {e.SourceClassCount} / dst {e.DestinationClassCount} / port {e.PortClassCount}");
+        Console.WriteLine($"generate+resolve {resolveMs:F0} ms; compile {compileMs:F0} ms: {e.SlotCount} slots, classes src {e.SourceClassCount} / dst {e.DestinationClassCount} / port {e.PortClassCount}; " +
+                          $"walk tables {e.WalkBytes / 1e6:F2} MB ({e.SourceColumnCount} source columns, {e.ListEntryCount} list entries)");
 
         if (what is "all" or "decide")
         {

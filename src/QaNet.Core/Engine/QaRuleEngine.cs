@@ -32,9 +32,7 @@ public sealed class QaRuleEngine
     private readonly int[] rankEndSlot;
     private readonly ulong[] srcRows;
     private readonly int words;
-    private readonly int portClasses;
-    private readonly int[] pairStart;
-    private readonly int[] pairSlots;
+    private readonly PairLists lists;
 
     private QaRuleEngine(IReadOnlyList<ResolvedRule> rules)
     {
@@ -119,36 +117,7 @@ public sealed class QaRuleEngine
 
         words = srcBits.Words;
         srcRows = srcBits.Rows;
-        portClasses = portBits.Count;
-        (pairStart, pairSlots) = PairLists(dstBits, portBits);
-    }
-
-    /// <summary>Per (destination class, port class): the slots in both rows, ascending (CSR layout).</summary>
-    private static (int[] Start, int[] Slots) PairLists(BitRows dst, BitRows port)
-    {
-        var start = new int[(dst.Count * port.Count) + 1];
-        var slots = new List<int>();
-        for (var d = 0; d < dst.Count; d++)
-        {
-            var dr = dst.Row(d);
-            for (var p = 0; p < port.Count; p++)
-            {
-                var pr = port.Row(p);
-                for (var w = 0; w < dr.Length; w++)
-                {
-                    var x = dr[w] & pr[w];
-                    while (x != 0)
-                    {
-                        slots.Add((w << 6) + BitOperations.TrailingZeroCount(x));
-                        x &= x - 1;
-                    }
-                }
-
-                start[(d * port.Count) + p + 1] = slots.Count;
-            }
-        }
-
-        return (start, slots.ToArray());
+        lists = PairLists.Build(srcBits, dstBits, portBits);
     }
 
     /// <summary>Rules that can match at the compile time's <c>now</c>, in precedence order.</summary>
@@ -161,6 +130,15 @@ public sealed class QaRuleEngine
     public int DestinationClassCount => Destination.Rows.Count;
 
     public int PortClassCount => Port.Rows.Count;
+
+    /// <summary>Distinct source columns the decision walks test (see <see cref="PairLists"/>).</summary>
+    public int SourceColumnCount => lists.ColumnCount;
+
+    /// <summary>Entries of the distinct (destination, port) lists.</summary>
+    public int ListEntryCount => lists.EntryCount;
+
+    /// <summary>Bytes of the tables a decision's walk reads.</summary>
+    public long WalkBytes => lists.Bytes;
 
     internal AddressPartition Source { get; }
 
@@ -231,54 +209,21 @@ public sealed class QaRuleEngine
             return -1;
         }
 
-        var pair = (d * portClasses) + p;
-        if (pairStart[pair] == pairStart[pair + 1])
+        var pair = lists.Pair(d, p);
+        if (PairLists.IsEmpty(pair))
         {
             return -1;
         }
 
         var s = Source.ClassOf(flow.Source);
-        return s == 0 ? -1 : FirstSlot(s, d, p);
+        return s == 0 ? -1 : lists.First(s, pair);
     }
 
     /// <summary>The first slot set in all three class rows, or -1.</summary>
-    internal int FirstSlot(int s, int d, int p)
-    {
-        var pair = (d * portClasses) + p;
-        var end = pairStart[pair + 1];
-        var row = s * words;
-        var src = srcRows;
-        var slots = pairSlots;
-        for (var i = pairStart[pair]; i < end; i++)
-        {
-            var slot = slots[i];
-            if (((src[row + (slot >> 6)] >> slot) & 1) != 0)
-            {
-                return slot;
-            }
-        }
-
-        return -1;
-    }
+    internal int FirstSlot(int s, int d, int p) => lists.First(s, d, p);
 
     /// <summary>The first slot in [<paramref name="from"/>, <paramref name="to"/>) set in all three rows, or -1.</summary>
-    internal int FirstSlot(int s, int d, int p, int from, int to)
-    {
-        var pair = (d * portClasses) + p;
-        var (lo, end) = (pairStart[pair], pairStart[pair + 1]);
-        var i = Array.BinarySearch(pairSlots, lo, end - lo, from);
-        var row = s * words;
-        for (i = i < 0 ? ~i : i; i < end && pairSlots[i] < to; i++)
-        {
-            var slot = pairSlots[i];
-            if (((srcRows[row + (slot >> 6)] >> slot) & 1) != 0)
-            {
-                return slot;
-            }
-        }
-
-        return -1;
-    }
+    internal int FirstSlot(int s, int d, int p, int from, int to) => lists.First(s, d, p, from, to);
 
     /// <summary>
     /// Source classes grouped so that no walk over the given (destination, port) pairs can tell
@@ -291,11 +236,7 @@ public sealed class QaRuleEngine
         {
             foreach (var p in ports)
             {
-                var pair = (d * portClasses) + p;
-                for (var i = pairStart[pair]; i < pairStart[pair + 1]; i++)
-                {
-                    relevant.Add(pairSlots[i]);
-                }
+                relevant.UnionWith(lists.Slots(d, p));
             }
         }
 
