@@ -194,7 +194,7 @@ internal sealed class AddressPartition
     }
 
     public int ClassOf(QaAddress address) =>
-        address.IsV6 ? table6.ClassOf(address.Value) : trie4.ClassOf((uint)address.Value);
+        address.IsV6 ? table6.ClassOf(address.Upper, address.Lower) : trie4.ClassOf((uint)address.Lower);
 
     /// <summary>The first address range of a class (for examples in messages).</summary>
     public QaAddressRange FirstRange(int cls) => first.Value[cls];
@@ -399,9 +399,10 @@ internal sealed class Table6
         }
     }
 
-    public int ClassOf(UInt128 x)
+    public int ClassOf(UInt128 x) => ClassOf((ulong)(x >> 64), (ulong)x);
+
+    public int ClassOf(ulong hi, ulong lo)
     {
-        var hi = (ulong)(x >> 64);
         var mask = blockOfSlot.Length - 1;
         for (var at = Slot(hi); ; at = (at + 1) & mask)
         {
@@ -414,7 +415,6 @@ internal sealed class Table6
             if (keyOfSlot[at] == hi)
             {
                 // The last inner start not above the address; the block's list begins with 0.
-                var lo = (ulong)x;
                 var (i, last) = (blockFirst[b], blockFirst[b + 1] - 1);
                 while (i < last)
                 {
