@@ -103,43 +103,38 @@ internal static class Bench
     {
         var flows = PolicyGenerator.Flows(1, 1 << 20, policy).ToArray();
         var engine = q.Engine;
-        var allowed = 0;
-        var best = double.MaxValue;
-        for (var round = 0; round < 5; round++)
-        {
-            var sw = Stopwatch.StartNew();
-            allowed = 0;
-            foreach (ref readonly var f in flows.AsSpan())
-            {
-                var d = engine.Decide(f);
-                allowed += d.Allowed ? 1 : 0;
-            }
-
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
-        }
-
-        var engineRate = flows.Length / best;
         var map = new Dictionary<QaFlow, int>(flows.Length);
         foreach (var f in flows)
         {
             map.TryAdd(f, 1);
         }
 
-        var bestMap = double.MaxValue;
-        for (var round = 0; round < 5; round++)
+        // The flows whose port some rule names: those cannot be denied by the port lookup alone
+        // and walk the rule lists (the engine's slow path).
+        var named = policy.Rules.SelectMany(r => r.Ports).Distinct().ToArray();
+        var walked = flows.Where(f => named.Any(r => r.Contains(f.Protocol, f.Port))).ToArray();
+
+        // Engine and floor alternate within each round, so that a slow moment of the (shared)
+        // host slows both; the per-round ratio is the steadier figure. Round 0 is a warm-up.
+        const int Rounds = 11;
+        var whole = new Series();
+        var walks = new Series();
+        var allowed = 0;
+        for (var round = 0; round < Rounds; round++)
         {
-            var sw = Stopwatch.StartNew();
-            var hits = 0;
-            foreach (ref readonly var f in flows.AsSpan())
+            var (e, a) = TimeEngine(engine, flows);
+            var m = TimeFloor(map, flows);
+            var (ew, _) = TimeEngine(engine, walked);
+            var mw = TimeFloor(map, walked);
+            if (round > 0)
             {
-                hits += map.TryGetValue(f, out var v) ? v : 0;
+                whole.Add(flows.Length / e, flows.Length / m);
+                walks.Add(walked.Length / ew, walked.Length / mw);
             }
 
-            bestMap = Math.Min(bestMap, sw.Elapsed.TotalSeconds);
-            GC.KeepAlive(hits);
+            allowed = a;
         }
 
-        var mapRate = flows.Length / bestMap;
         var reference = new ReferenceEngine(q.Resolved, q.Now);
         var sample = flows.Take(300).Select(f => (S: f.Source.ToIPAddress(), D: f.Destination.ToIPAddress(), f.Protocol, f.Port)).ToArray();
         var rsw = Stopwatch.StartNew();
@@ -156,37 +151,67 @@ internal static class Bench
         }
 
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        Console.WriteLine($"decide: engine {engineRate / 1e6:F2} M/s ({allowed * 100.0 / flows.Length:F0}% allowed, {allocated} bytes allocated per 100k); " +
-                          $"reference {referenceRate:F0} /s (×{engineRate / referenceRate:F0}); Dictionary floor {mapRate / 1e6:F2} M/s (engine at {engineRate / mapRate:F2}× of it)");
+        Console.WriteLine($"decide: engine {whole.Engine} ({allowed * 100.0 / flows.Length:F0}% allowed, {allocated} bytes allocated per 100k); " +
+                          $"reference {referenceRate:F0} /s (×{whole.MedianEngine / referenceRate:F0}); Dictionary floor {whole.Floor}; engine at {whole.Ratio} of the floor " +
+                          $"({Rounds - 1} rounds, median (min–max))");
+        Console.WriteLine($"decide, only flows on ports a rule names ({walked.Length * 100.0 / flows.Length:F0}% of them): engine {walks.Engine}; " +
+                          $"Dictionary floor {walks.Floor}; engine at {walks.Ratio} of the floor");
+    }
 
-        // The same measurement on only the flows whose port some rule names: those cannot be
-        // denied by the port lookup alone and walk the rule lists (the engine's slow path).
-        var named = policy.Rules.SelectMany(r => r.Ports).Distinct().ToArray();
-        var walked = flows.Where(f => named.Any(r => r.Contains(f.Protocol, f.Port))).ToArray();
-        var bestWalked = double.MaxValue;
-        var bestWalkedMap = double.MaxValue;
-        for (var round = 0; round < 5; round++)
+    private static (double Seconds, int Allowed) TimeEngine(QaRuleEngine engine, QaFlow[] flows)
+    {
+        var sw = Stopwatch.StartNew();
+        var n = 0;
+        foreach (ref readonly var f in flows.AsSpan())
         {
-            var sw = Stopwatch.StartNew();
-            var n = 0;
-            foreach (ref readonly var f in walked.AsSpan())
-            {
-                n += engine.Decide(f).Allowed ? 1 : 0;
-            }
-
-            bestWalked = Math.Min(bestWalked, sw.Elapsed.TotalSeconds);
-            sw.Restart();
-            foreach (ref readonly var f in walked.AsSpan())
-            {
-                n += map.TryGetValue(f, out var v) ? v : 0;
-            }
-
-            bestWalkedMap = Math.Min(bestWalkedMap, sw.Elapsed.TotalSeconds);
-            GC.KeepAlive(n);
+            n += engine.Decide(f).Allowed ? 1 : 0;
         }
 
-        Console.WriteLine($"decide, only flows on ports a rule names ({walked.Length * 100.0 / flows.Length:F0}% of them): engine {walked.Length / bestWalked / 1e6:F2} M/s; " +
-                          $"Dictionary floor {walked.Length / bestWalkedMap / 1e6:F2} M/s (engine at {bestWalkedMap / bestWalked:F2}× of it)");
+        return (sw.Elapsed.TotalSeconds, n);
+    }
+
+    private static double TimeFloor(Dictionary<QaFlow, int> map, QaFlow[] flows)
+    {
+        var sw = Stopwatch.StartNew();
+        var hits = 0;
+        foreach (ref readonly var f in flows.AsSpan())
+        {
+            hits += map.TryGetValue(f, out var v) ? v : 0;
+        }
+
+        GC.KeepAlive(hits);
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Per-round rates of the engine and the floor.</summary>
+    private sealed class Series
+    {
+        private readonly List<double> engine = new();
+        private readonly List<double> floor = new();
+        private readonly List<double> ratio = new();
+
+        public double MedianEngine => Median(engine);
+
+        public string Engine => Rates(engine);
+
+        public string Floor => Rates(floor);
+
+        public string Ratio => $"{Median(ratio):F2}× ({ratio.Min():F2}–{ratio.Max():F2})";
+
+        public void Add(double engineRate, double floorRate)
+        {
+            engine.Add(engineRate);
+            floor.Add(floorRate);
+            ratio.Add(engineRate / floorRate);
+        }
+
+        private static string Rates(List<double> rates) => $"{Median(rates) / 1e6:F2} M/s ({rates.Min() / 1e6:F2}–{rates.Max() / 1e6:F2})";
+
+        private static double Median(List<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
     }
 
     private static void Matrix(QaReachability q)
