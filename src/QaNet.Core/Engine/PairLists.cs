@@ -17,61 +17,45 @@ namespace QaNet.Core.Engine;
 /// of source classes its rule covers. Many slots share a column (every slot of a rule,
 /// rules with the same sources), so the source rows become ~2.4 times narrower; columns are
 /// numbered most-listed first, which puts the bits most walks test in the first words of a row.</item>
-/// <item>Entries are 16-bit when the counts allow (they do up to 65,536 slots and columns),
-/// and the slot of an entry is only read when its column matches.</item>
+/// <item>A list is one block: its length, its columns, then its slots, so the slot read on a
+/// match is in the same or the next cache line. Entries are 16-bit when the counts allow
+/// (fewer than 65,536 slots and columns), else 32-bit.</item>
 /// </list>
 /// </remarks>
 internal sealed class PairLists
 {
     private readonly int portClasses;
-    private readonly long[] pairs;
-    private readonly ushort[]? columns16;
-    private readonly int[]? columns32;
-    private readonly ushort[]? slots16;
-    private readonly int[]? slots32;
+    private readonly int[] pairs;
+    private readonly ushort[]? entries16;
+    private readonly int[]? entries32;
     private readonly ulong[] columnRows;
     private readonly int columnWords;
 
-    private PairLists(int portClasses, long[] pairs, List<int> slots, int[] columnOfSlot, ulong[] columnRows, int columnWords, int columns)
+    private PairLists(int portClasses, int[] pairs, ushort[]? entries16, int[]? entries32, ulong[] columnRows, int columnWords)
     {
         this.portClasses = portClasses;
         this.pairs = pairs;
+        this.entries16 = entries16;
+        this.entries32 = entries32;
         this.columnRows = columnRows;
         this.columnWords = columnWords;
-        if (columns <= 1 << 16)
-        {
-            columns16 = slots.Select(s => (ushort)columnOfSlot[s]).ToArray();
-        }
-        else
-        {
-            columns32 = slots.Select(s => columnOfSlot[s]).ToArray();
-        }
-
-        if (columnOfSlot.Length <= 1 << 16)
-        {
-            slots16 = slots.Select(s => (ushort)s).ToArray();
-        }
-        else
-        {
-            slots32 = slots.ToArray();
-        }
     }
 
     /// <summary>Distinct lists' entries in all (for the performance notes).</summary>
-    public int EntryCount => columns16?.Length ?? columns32!.Length;
+    public int EntryCount { get; private init; }
 
     /// <summary>Distinct source columns.</summary>
     public int ColumnCount { get; private init; }
 
     /// <summary>Bytes of the tables a decision reads from here.</summary>
-    public long Bytes => (pairs.Length * 8L) + (columnRows.Length * 8L) +
-                         (EntryCount * (long)((columns16 is null ? 4 : 2) + (slots16 is null ? 4 : 2)));
+    public long Bytes => (pairs.Length * 4L) + (columnRows.Length * 8L) + (entries16 is not null ? entries16.Length * 2L : entries32!.Length * 4L);
 
-    public static PairLists Build(BitRows source, BitRows destination, BitRows port)
+    public static PairLists Build(BitRows source, BitRows destination, BitRows port, bool wide = false)
     {
         var slotCount = source.Bits;
-        var pairs = new long[destination.Count * port.Count];
+        var pairList = new int[destination.Count * port.Count];
         var slots = new List<int>();
+        var lists = new List<(int Begin, int Length)>();
         var listsByHash = new Dictionary<ulong, List<int>>();
         var scratch = new List<int>();
         for (var d = 0; d < destination.Count; d++)
@@ -96,18 +80,20 @@ internal sealed class PairLists
 
                 if (scratch.Count == 0)
                 {
+                    pairList[(d * port.Count) + p] = -1;
                     continue;
                 }
 
-                var begin = Find(listsByHash, hash, slots, scratch);
-                if (begin < 0)
+                var list = Find(listsByHash, hash, lists, slots, scratch);
+                if (list < 0)
                 {
-                    begin = slots.Count;
+                    list = lists.Count;
+                    lists.Add((slots.Count, scratch.Count));
                     slots.AddRange(scratch);
-                    (listsByHash.TryGetValue(hash, out var same) ? same : listsByHash[hash] = new List<int>()).Add(begin);
+                    (listsByHash.TryGetValue(hash, out var same) ? same : listsByHash[hash] = new List<int>()).Add(list);
                 }
 
-                pairs[(d * port.Count) + p] = ((long)(begin + scratch.Count) << 32) | (uint)begin;
+                pairList[(d * port.Count) + p] = list;
             }
         }
 
@@ -198,38 +184,63 @@ internal sealed class PairLists
             }
         }
 
-        return new PairLists(port.Count, pairs, slots, columnOfSlot, rows, words, columns) { ColumnCount = columns };
+        // One block per list: its length, its columns, then its slots (read on a match, usually
+        // in the same or the next cache line). Block 0 is the empty list.
+        var blocks = new int[lists.Count];
+        var size = 1;
+        for (var l = 0; l < lists.Count; l++)
+        {
+            blocks[l] = size;
+            size += 1 + (2 * lists[l].Length);
+        }
+
+        var entries = new int[size];
+        for (var l = 0; l < lists.Count; l++)
+        {
+            var (begin, length) = lists[l];
+            var at = blocks[l];
+            entries[at] = length;
+            for (var i = 0; i < length; i++)
+            {
+                entries[at + 1 + i] = columnOfSlot[slots[begin + i]];
+                entries[at + 1 + length + i] = slots[begin + i];
+            }
+        }
+
+        var pairs = Array.ConvertAll(pairList, l => l < 0 ? 0 : blocks[l]);
+        var narrow = !wide && slotCount < 1 << 16 && columns < 1 << 16;
+        return new PairLists(port.Count, pairs, narrow ? Array.ConvertAll(entries, e => (ushort)e) : null, narrow ? null : entries, rows, words)
+        {
+            ColumnCount = columns,
+            EntryCount = slots.Count,
+        };
     }
 
     /// <summary>The first slot listed for the pair whose column holds source class <paramref name="s"/>, or -1.</summary>
     public int First(int s, int d, int p) => First(s, Pair(d, p));
 
-    /// <summary>The pair's list as (end &lt;&lt; 32 | begin), to read it once per decision.</summary>
+    /// <summary>The pair's list (its block), to read it once per decision.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Pair(int d, int p) => pairs[(d * portClasses) + p];
+    public int Pair(int d, int p) => pairs[(d * portClasses) + p];
 
-    public static bool IsEmpty(long pair) => (int)pair == (int)(pair >> 32);
+    /// <summary>Whether no slot is listed for the pair (then no source can match it).</summary>
+    public static bool IsEmpty(int pair) => pair == 0;
 
     /// <summary>As <see cref="First(int,int,int)"/> for a pair read with <see cref="Pair"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int First(int s, long pair)
-    {
-        var (begin, end) = ((int)pair, (int)(pair >> 32));
-        return columns16 is not null
-            ? Walk(columns16, slots16, slots32, s * columnWords, begin, end)
-            : Walk(columns32!, slots16, slots32, s * columnWords, begin, end);
-    }
+    public int First(int s, int pair) =>
+        entries16 is not null ? Walk(entries16, s * columnWords, pair) : Walk(entries32!, s * columnWords, pair);
 
     /// <summary>As <see cref="First(int,int,int)"/>, among the slots in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     public int First(int s, int d, int p, int from, int to)
     {
-        var pair = pairs[(d * portClasses) + p];
-        var (begin, end) = ((int)pair, (int)(pair >> 32));
-        var (lo, hi) = (begin, end);
+        var block = Pair(d, p);
+        var length = EntryAt(block);
+        var (lo, hi) = (0, length);
         while (lo < hi)
         {
             var mid = (lo + hi) >> 1;
-            if (SlotAt(mid) < from)
+            if (EntryAt(block + 1 + length + mid) < from)
             {
                 lo = mid + 1;
             }
@@ -240,15 +251,15 @@ internal sealed class PairLists
         }
 
         var row = s * columnWords;
-        for (var i = lo; i < end; i++)
+        for (var i = lo; i < length; i++)
         {
-            var slot = SlotAt(i);
+            var slot = EntryAt(block + 1 + length + i);
             if (slot >= to)
             {
                 break;
             }
 
-            var c = columns16 is not null ? columns16[i] : columns32![i];
+            var c = EntryAt(block + 1 + i);
             if (((columnRows[row + (c >> 6)] >> c) & 1) != 0)
             {
                 return slot;
@@ -261,48 +272,50 @@ internal sealed class PairLists
     /// <summary>The slots listed for the pair, ascending.</summary>
     public IEnumerable<int> Slots(int d, int p)
     {
-        var pair = pairs[(d * portClasses) + p];
-        for (var i = (int)pair; i < (int)(pair >> 32); i++)
+        var block = Pair(d, p);
+        var length = EntryAt(block);
+        for (var i = 0; i < length; i++)
         {
-            yield return SlotAt(i);
+            yield return EntryAt(block + 1 + length + i);
         }
     }
 
-    private int SlotAt(int i) => slots16 is not null ? slots16[i] : slots32![i];
+    private int EntryAt(int i) => entries16 is not null ? entries16[i] : entries32![i];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Walk<TColumn>(TColumn[] columns, ushort[]? narrow, int[]? wide, int row, int begin, int end)
-        where TColumn : unmanaged, IBinaryInteger<TColumn>
+    private int Walk<T>(T[] entries, int row, int block)
+        where T : unmanaged, IBinaryInteger<T>
     {
         // Indices come from the compiled tables and are in range; the checks cost ~10 % of a walk.
         ref var rows = ref MemoryMarshal.GetArrayDataReference(columnRows);
-        ref var first = ref MemoryMarshal.GetArrayDataReference(columns);
-        for (var i = begin; i < end; i++)
+        ref var list = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(entries), block);
+        var length = int.CreateTruncating(list);
+        for (var i = 1; i <= length; i++)
         {
-            var c = int.CreateTruncating(Unsafe.Add(ref first, i));
+            var c = int.CreateTruncating(Unsafe.Add(ref list, i));
             if (((Unsafe.Add(ref rows, row + (c >> 6)) >> c) & 1) != 0)
             {
-                return narrow is not null ? narrow[i] : wide![i];
+                return int.CreateTruncating(Unsafe.Add(ref list, length + i));
             }
         }
 
         return -1;
     }
 
-    private static int Find(Dictionary<ulong, List<int>> byHash, ulong hash, List<int> slots, List<int> list)
+    private static int Find(Dictionary<ulong, List<int>> byHash, ulong hash, List<(int Begin, int Length)> lists, List<int> slots, List<int> wanted)
     {
-        if (!byHash.TryGetValue(hash, out var begins))
+        if (!byHash.TryGetValue(hash, out var candidates))
         {
             return -1;
         }
 
-        var span = CollectionsMarshal.AsSpan(slots);
-        var wanted = CollectionsMarshal.AsSpan(list);
-        foreach (var begin in begins)
+        var all = CollectionsMarshal.AsSpan(slots);
+        foreach (var l in candidates)
         {
-            if (begin + wanted.Length <= span.Length && span.Slice(begin, wanted.Length).SequenceEqual(wanted))
+            var (begin, length) = lists[l];
+            if (length == wanted.Count && all.Slice(begin, length).SequenceEqual(CollectionsMarshal.AsSpan(wanted)))
             {
-                return begin;
+                return l;
             }
         }
 

@@ -34,7 +34,7 @@ public sealed class QaRuleEngine
     private readonly int words;
     private readonly PairLists lists;
 
-    private QaRuleEngine(IReadOnlyList<ResolvedRule> rules)
+    private QaRuleEngine(IReadOnlyList<ResolvedRule> rules, bool wideLists = false)
     {
         ranked = rules.ToArray();
         rankFirstSlot = new int[ranked.Length];
@@ -117,7 +117,7 @@ public sealed class QaRuleEngine
 
         words = srcBits.Words;
         srcRows = srcBits.Rows;
-        lists = PairLists.Build(srcBits, dstBits, portBits);
+        lists = PairLists.Build(srcBits, dstBits, portBits, wideLists);
     }
 
     /// <summary>Rules that can match at the compile time's <c>now</c>, in precedence order.</summary>
@@ -152,6 +152,9 @@ public sealed class QaRuleEngine
         ArgumentNullException.ThrowIfNull(policy);
         return new QaRuleEngine(Rank(policy.Rules, now));
     }
+
+    /// <summary>As <see cref="Compile"/> with 32-bit list entries, which only policies with 65,536 slots or more need otherwise (for tests).</summary>
+    internal static QaRuleEngine CompileWide(ResolvedPolicy policy, DateTimeOffset now) => new(Rank(policy.Rules, now), wideLists: true);
 
     /// <summary>Compiles rules already in precedence order (the joint engine of a policy comparison).</summary>
     internal static QaRuleEngine CompileRanked(IReadOnlyList<ResolvedRule> ranked) => new(ranked);

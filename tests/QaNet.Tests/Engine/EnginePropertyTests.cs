@@ -52,6 +52,41 @@ public sealed class EnginePropertyTests
         Assert.InRange(allowed, 500, checkedFlows - 500);
     }
 
+    [Theory]
+    [InlineData(11, 0.3)]
+    [InlineData(12, 0.8)]
+    public void Wide_list_entries_decide_as_the_narrow_ones_and_the_reference(int seed, double v6)
+    {
+        // 32-bit list entries are what a policy with 65,536 slots or more gets; forced here on a small one.
+        var policy = Small(seed, v6, rules: 200);
+        var resolved = ResolvedPolicy.Create(policy);
+        var narrow = QaRuleEngine.Compile(resolved, PolicyGenerator.Now);
+        var wide = QaRuleEngine.CompileWide(resolved, PolicyGenerator.Now);
+        var reference = new ReferenceEngine(resolved, PolicyGenerator.Now);
+        Assert.Equal(narrow.ListEntryCount, wide.ListEntryCount);
+        Assert.True(wide.WalkBytes > narrow.WalkBytes, "wide entries take more room");
+        var matched = 0;
+        foreach (var flow in PolicyGenerator.Flows(seed, 10_000, policy))
+        {
+            var expected = reference.Decide(flow.Source.ToIPAddress(), flow.Destination.ToIPAddress(), flow.Protocol, flow.Port);
+            var (w, n) = (wide.Decide(flow), narrow.Decide(flow));
+            if (!ReferenceEquals(expected, w.Rule.Resolved) || w != n)
+            {
+                Assert.Fail($"{flow}: reference {expected?.Rule.Id ?? "default deny"}, wide {w.RuleId ?? "default deny"}, narrow {n.RuleId ?? "default deny"}");
+            }
+
+            matched += expected is null ? 0 : 1;
+        }
+
+        Assert.InRange(matched, 500, 9_500);
+        // The ranged walk (analysis, comparison) reads the same blocks.
+        var (s, d, p) = (wide.Source.ClassOf(QaAddress.Parse("10.1.0.2")), 1, 1);
+        for (var from = 0; from < wide.SlotCount; from += 17)
+        {
+            Assert.Equal(narrow.FirstSlot(s, d, p, from, from + 40), wide.FirstSlot(s, d, p, from, from + 40));
+        }
+    }
+
     [Fact]
     public void Expiry_is_judged_at_the_given_moment()
     {
