@@ -65,6 +65,38 @@ public sealed class AddressPartitionTests
         Assert.True(seen.Count > count / 4, $"only {seen.Count} classes seen");
     }
 
+    [Theory]
+    [InlineData(1, 3, 5)]
+    [InlineData(2, 10, 40)]
+    [InlineData(3, 30, 12)]
+    public void Ipv4_trie_finds_the_interval_of_every_address(int seed, int blocks, int startsPerBlock)
+    {
+        // Interval starts clustered in a few /24s, so that the trie builds chunks at every level.
+        var random = new Random(seed);
+        var set = new SortedSet<uint> { 0 };
+        var blockBases = Enumerable.Range(0, blocks).Select(_ => (uint)random.Next(1 << 24) << 8).ToList();
+        foreach (var b in blockBases)
+        {
+            var n = random.Next(1, startsPerBlock * 2);
+            for (var k = 0; k < n; k++)
+            {
+                set.Add(b + (uint)random.Next(256));
+            }
+        }
+
+        var starts = set.ToArray();
+        var classes = starts.Select(_ => random.Next(1, 100_000)).ToArray();
+        var trie = new Trie4(starts, classes);
+
+        var probes = blockBases.SelectMany(b => Enumerable.Range(-1, 258).Select(o => unchecked(b + (uint)o)))
+            .Concat(Enumerable.Range(0, 10_000).Select(_ => (uint)random.NextInt64(0, 1L << 32)))
+            .Append(0u).Append(uint.MaxValue);
+        foreach (var x in probes)
+        {
+            Assert.Equal(classes[AddressPartition.Find(starts, x)], trie.ClassOf(x));
+        }
+    }
+
     private static bool IsV6(IPNetwork p) => p.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
 
     /// <summary>Mostly IPv6, clustered in a few /48s so that /64 blocks hold many starts, all prefix lengths.</summary>
