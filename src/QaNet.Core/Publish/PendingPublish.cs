@@ -70,12 +70,19 @@ internal static class PendingPublish
     /// </summary>
     public static async Task SetDeadlineAsync(HostSession s, string dir, TimeSpan fromNow)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(fromNow.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        await s.RequireAsync(new CommandSpec("sh", new[] { "-c", SetDeadlineScript, "qanet-deadline", seconds, dir + "/deadline" }).Mutating()).ConfigureAwait(false);
-    }
+        // The host's clock, not ours: the timer compares the deadline with the host's `date`.
+        var date = CommandSpec.Of("date", "+%s");
+        var clock = await s.RequireAsync(date).ConfigureAwait(false);
+        if (!long.TryParse(clock.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var now))
+        {
+            throw new QaHostException(Validation.QaErrorIds.HostCommandFailed,
+                $"On {s.VirtHost}, '{date}' printed '{clock.Stdout.Trim()}', not the seconds since the epoch; check the host's date command.", date, clock);
+        }
 
-    // A constant program: the seconds and the file come in as positional parameters.
-    private const string SetDeadlineScript = "echo $(( $(date +%s) + $1 )) > \"$2.new\" && mv -f \"$2.new\" \"$2\"";
+        var deadline = (now + Math.Max(1, (long)Math.Ceiling(fromNow.TotalSeconds))).ToString(CultureInfo.InvariantCulture);
+        await s.RequireAsync(HostSession.WriteFile(dir + "/deadline.new", deadline + "\n")).ConfigureAwait(false);
+        await s.RequireAsync(CommandSpec.Of("mv", "-f", dir + "/deadline.new", dir + "/deadline").Mutating()).ConfigureAwait(false);
+    }
 
     /// <summary>Claims the decision (keep or revert) for the caller; false when the timer already took it.</summary>
     public static async Task<bool> ClaimAsync(HostSession s, string dir) =>

@@ -135,6 +135,9 @@ public sealed class FakeHosts : ICommandRunner
                     return CommandResult.Ok();
                 case "sh":
                     return CommandResult.Ok();
+                case "mv" when a is ["-f", var from, var to] && Files.Remove(from, out var moved):
+                    Files[to] = moved;
+                    return CommandResult.Ok();
                 case "rm":
                     var target = a[^1];
                     Dirs.RemoveWhere(d => d == target || d.StartsWith(target + "/", StringComparison.Ordinal));
