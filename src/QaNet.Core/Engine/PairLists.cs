@@ -15,8 +15,9 @@ namespace QaNet.Core.Engine;
 /// <item>Pairs with the same slots share one list (half of all pairs at scale 1).</item>
 /// <item>A slot's bit in the source class's row is replaced by its <em>column</em>: the set
 /// of source classes its rule covers. Many slots share a column (every slot of a rule,
-/// rules with the same sources), so the source rows become ~2.4 times narrower; columns are
-/// numbered most-listed first, which puts the bits most walks test in the first words of a row.</item>
+/// rules with the same sources), so the source rows become ~2.4 times narrower. Columns are
+/// numbered most-listed first; walks still read nearly every line of the rows, since most of
+/// the columns a walk tests do not hold its source.</item>
 /// <item>A list is one block: its length, then its slots. A slot's column comes from a table
 /// indexed by slot (21 KB at 10,000 rules, always close), which halved the lists against
 /// storing each entry's column beside its slot. Entries are 16-bit when the counts allow
