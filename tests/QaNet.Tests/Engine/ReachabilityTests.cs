@@ -131,4 +131,26 @@ public sealed class ReachabilityTests
         Assert.Equal(2, taskotronKoji.Members);
         Assert.Equal(new[] { "taskotron-koji" }, taskotronKoji.DecidedBy);
     }
+
+    [Fact]
+    public void Matrix_cells_enumerate_alike_every_time_in_client_endpoint_port_order()
+    {
+        var matrix = Fedora().Matrix();
+        var cells = matrix.Cells();
+        var first = cells.Select(c => c.ToString()).ToList();
+        Assert.Equal(first, cells.Select(c => c.ToString()).ToList());
+        Assert.Equal(first, matrix.Cells().Select(c => c.ToString()).ToList());
+        Assert.True(first.Count >= matrix.CellCount, $"{first.Count} results for {matrix.CellCount} cells");
+        // Client-major, then endpoint, then port, as the matrix lists them.
+        var order = matrix.Cells().Select(c => (Client: IndexOf(matrix.Clients.Select(x => x.Name), c.From), Endpoint: IndexOf(matrix.Endpoints.Select(x => x.Name), c.To))).ToList();
+        Assert.Equal(order.OrderBy(o => o.Client).ThenBy(o => o.Endpoint), order);
+        Assert.Equal(first[0], matrix.Cells().First().ToString());
+
+        var q = Fedora();
+        Assert.Empty(q.Matrix(new QaMatrixOptions { Endpoints = Array.Empty<QaEndpoint>() }).Cells());
+        Assert.Empty(q.Matrix(new QaMatrixOptions { Clients = Array.Empty<QaClient>() }).Cells());
+        Assert.Empty(q.Matrix(new QaMatrixOptions { Ports = Array.Empty<QaPortRange>() }).Cells());
+    }
+
+    private static int IndexOf(IEnumerable<string> names, string name) => names.Select((n, i) => (n, i)).First(x => x.n == name).i;
 }
