@@ -85,10 +85,7 @@ public sealed class QaLab
 {
     // Starts each program of the argument vector in the background with its output discarded and
     // prints its PID; the script text is fixed, programs and arguments arrive as parameters.
-    private const string ListenScript =
-        "kind=$1; shift; for p in \"$@\"; do " +
-        "if [ \"$kind\" = tcp ]; then socat TCP4-LISTEN:\"$p\",fork,reuseaddr PIPE </dev/null >/dev/null 2>&1 & " +
-        "else socat UDP4-RECVFROM:\"$p\",fork PIPE </dev/null >/dev/null 2>&1 & fi; echo $!; done";
+    private const string SocatProgram = "/usr/bin/socat";
 
     // busybox udhcpc(8) runs this with the lease in its environment.
     private const string DhcpScript = """
@@ -842,12 +839,16 @@ public sealed class QaLab
                 continue;
             }
 
-            var argv = new List<string> { "netns", "exec", ns, "sh", "-c", ListenScript, "qanet-listen", kind == QaProtocol.Tcp ? "tcp" : "udp" };
-            argv.AddRange(list);
-            var output = await Must(new CommandSpec("ip", argv), ct).ConfigureAwait(false);
-            foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var port in list)
             {
-                State.Processes.Add(new QaLabProcess(ns, int.Parse(line, NumberStyles.None, CultureInfo.InvariantCulture), "socat " + kind.ToString().ToLowerInvariant()));
+                // start-stop-daemon detaches socat (standard streams on /dev/null) and writes its PID
+                // to a file: an argument vector, no shell.
+                var pidFile = Path.Combine(State.Directory, $"listen-{ns}-{kind.ToString().ToLowerInvariant()}-{port.Replace(',', '-').Replace('=', '-')}.pid");
+                var address = kind == QaProtocol.Tcp ? $"TCP4-LISTEN:{port},fork,reuseaddr" : $"UDP4-RECVFROM:{port},fork";
+                await Must(CommandSpec.Of("ip", "netns", "exec", ns, "start-stop-daemon", "--start", "--background", "--make-pidfile",
+                    "--pidfile", pidFile, "--exec", SocatProgram, "--", address, "PIPE"), ct).ConfigureAwait(false);
+                State.Processes.Add(new QaLabProcess(ns, await ReadPidAsync(pidFile, ct).ConfigureAwait(false), "socat " + kind.ToString().ToLowerInvariant()));
+                File.Delete(pidFile);
             }
         }
 
@@ -866,6 +867,22 @@ public sealed class QaLab
         }
 
         State.Warnings.Add($"Not every listener in {ns} was up after 5 s.");
+    }
+
+    /// <summary>The PID start-stop-daemon wrote, waiting a bounded moment for the file.</summary>
+    private static async Task<int> ReadPidAsync(string pidFile, CancellationToken ct)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 1)
+            {
+                return pid;
+            }
+
+            await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+
+        throw new QaHostException(QaErrorIds.HostCommandFailed, $"lab: start-stop-daemon wrote no PID to {pidFile} within a second.");
     }
 
     private Task<string> Sysctl(string ns, string setting, CancellationToken ct) =>

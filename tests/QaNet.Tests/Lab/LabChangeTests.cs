@@ -75,7 +75,7 @@ public sealed class LabFailureTests
     private sealed class FailingRunner : ICommandRunner
     {
         public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default) =>
-            spec.Arguments.Contains("qanet-listen")
+            spec.Arguments.Contains("start-stop-daemon")
                 ? Task.FromResult(CommandResult.Fail(1, "injected failure"))
                 : ProcessRunner.Instance.RunAsync(spec, cancellationToken);
     }

@@ -277,7 +277,7 @@ public sealed class SshLabTests : IClassFixture<SshLab>
         const string prefix = "qn-sh-f-";
         await QaLab.StopAsync(prefix);
         var dir = QaLab.DirectoryFor(prefix);
-        var runner = new RecordingRunner(ProcessRunner.Instance, spec => spec.Arguments.Contains("qanet-listen") ? CommandResult.Fail(1, "injected failure") : null);
+        var runner = new RecordingRunner(ProcessRunner.Instance, spec => spec.Arguments.Contains("start-stop-daemon") ? CommandResult.Fail(1, "injected failure") : null);
         var ex = await Assert.ThrowsAsync<QaLabException>(() =>
             QaLab.StartAsync(LabFixture.Fedora(), prefix, new QaLabOptions { Runner = runner, HostAccess = QaLabHostAccess.Ssh }));
         Assert.Equal(QaLabErrorIds.LabStartFailed, ex.ErrorId);
