@@ -99,21 +99,29 @@ function Install-Pester {
     $psd1
 }
 
-$LabPackages = @('iproute2', 'nftables', 'ebtables', 'libvirt-daemon', 'libvirt-clients', 'dnsmasq-base',
-    'busybox', 'socat', 'netcat-openbsd', 'openssh-server', 'openssh-client', 'sudo')
+# One list, shared with the install-list test (tools/Test-InstallList.ps1): tools/lab-packages.txt.
+$LabPackages = @(Get-Content (Join-Path $Root 'tools/lab-packages.txt') |
+        ForEach-Object { ($_ -replace '#.*$', '').Trim() } | Where-Object { $_ })
 
 function Install-LabPrerequisites {
     # The real programs the renderer, publish and lab tests drive, inside network namespaces.
     if (-not $IsLinux) { throw 'The lab needs Linux.' }
     $missing = @($LabPackages | Where-Object {
-            $null = & dpkg-query -W -f '${Status}' $_ 2>$null
-            $LASTEXITCODE -ne 0 -or ((& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed')
+            (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed'
         })
     if ($missing.Count -gt 0) {
         Write-Host "==> apt-get install $($missing -join ' ')"
         $env:DEBIAN_FRONTEND = 'noninteractive'
         Invoke-Native apt-get @('update', '-qq')
         Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+    }
+    # Debian's ebtables package selects ebtables-legacy, which kernels with only the nf_tables
+    # bridge family cannot run; QaNet renders for ebtables-nft (from iptables). Select it.
+    $current = (& update-alternatives --query ebtables 2>$null | Select-String -Pattern '^Value:\s*(\S+)' |
+        ForEach-Object { $_.Matches[0].Groups[1].Value } | Select-Object -First 1)
+    if ($current -ne '/usr/sbin/ebtables-nft') {
+        Write-Host '==> update-alternatives --set ebtables /usr/sbin/ebtables-nft'
+        Invoke-Native update-alternatives @('--quiet', '--set', 'ebtables', '/usr/sbin/ebtables-nft')
     }
     # libvirtd refuses to start without the accounts its QEMU driver expects.
     & getent group kvm *> $null
@@ -144,6 +152,9 @@ function Invoke-Tests {
 
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    # Every program the tests make QaNet run is appended here; Test-InstallList.ps1 reads it.
+    New-Item -ItemType Directory -Force $results | Out-Null
+    $env:QANET_COMMAND_LOG = Join-Path $results 'commands.log'
     Write-Host '==> xunit'
     $xargs = @('test', (Join-Path $Root 'tests/QaNet.Tests'), '-c', $Configuration, '--no-build', '-nologo',
         '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results)
@@ -180,11 +191,18 @@ $r = Invoke-Pester -Configuration $c
     $p = if (Test-Path "$pesterResult.json") { Get-Content -Raw "$pesterResult.json" | ConvertFrom-Json }
     else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
-    $passed = $x.Passed + $p.Passed
-    $failed = $x.Failed + $p.Failed
+    Write-Host '==> install list (every program the tests ran comes from a listed or Essential package)'
+    $env:QANET_COMMAND_LOG = $null
+    $checks = @(& (Join-Path $Root 'tools/Test-InstallList.ps1') -CommandLog (Join-Path $results 'commands.log') -PackageList (Join-Path $Root 'tools/lab-packages.txt'))
+    foreach ($c in $checks) { Write-Host ("  [{0}] {1}: {2}" -f ($c.Passed ? '+' : '-'), $c.Name, $c.Detail) }
+    $i = [pscustomobject]@{ Passed = @($checks | Where-Object Passed).Count; Failed = @($checks | Where-Object { -not $_.Passed }).Count }
+
+    $passed = $x.Passed + $p.Passed + $i.Passed
+    $failed = $x.Failed + $p.Failed + $i.Failed
     $skipped = $x.Skipped + $p.Skipped
     Write-Host "xunit: $($x.Passed) passed, $($x.Failed) failed, $($x.Skipped) skipped"
     Write-Host "Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
+    Write-Host "install list: $($i.Passed) passed, $($i.Failed) failed"
     # The one line CI reads.
     if ($skipped -gt 0) { "$passed passed, $failed failed, $skipped skipped" } else { "$passed passed, $failed failed" }
     if ($failed -gt 0) { exit 1 }

@@ -13,6 +13,15 @@ public sealed class ProcessRunner : ICommandRunner
     // timer closes its copies at once); waiting longer than this would only wait on that child.
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The environment variable that names an audit file: when set, every program started is
+    /// appended to it as one JSON array line (program, then arguments; never standard input).
+    /// The install-list test reads it to learn which programs QaNet really ran.
+    /// </summary>
+    public const string CommandLogVariable = "QANET_COMMAND_LOG";
+
+    private static readonly object LogGate = new();
+
     public static ProcessRunner Instance { get; } = new();
 
     public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
@@ -35,6 +44,7 @@ public sealed class ProcessRunner : ICommandRunner
         // Programs whose messages we parse must speak the same language everywhere.
         psi.Environment["LC_ALL"] = "C";
 
+        LogCommand(spec);
         var watch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = psi };
         process.Start();
@@ -80,6 +90,30 @@ public sealed class ProcessRunner : ICommandRunner
         }
 
         return new CommandResult(exitCode, stdout, stderr, watch.Elapsed) { TimedOut = timedOut };
+    }
+
+    private static void LogCommand(CommandSpec spec)
+    {
+        if (Environment.GetEnvironmentVariable(CommandLogVariable) is not { Length: > 0 } path)
+        {
+            return;
+        }
+
+        var line = System.Text.Json.JsonSerializer.Serialize(new[] { spec.Program }.Concat(spec.Arguments).ToArray()) + "\n";
+        try
+        {
+            lock (LogGate)
+            {
+                File.AppendAllText(path, line);
+            }
+        }
+        catch (IOException)
+        {
+            // An audit file that cannot be written never stops a command.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private static async Task<string> Collect(Task<string> read)
