@@ -71,6 +71,14 @@ Describe 'the lab as the publish target' {
     It 'shows no drift' {
         Test-QaNetwork -Quiet | Should -BeTrue
     }
+    It 'has virthosts that pass the host preflight' {
+        $checks = Test-QaVirtHost
+        ($checks.VirtHost | Sort-Object -Unique) | Should -Be @('virthost-comm01', 'virthost-comm02')
+        $checks | Where-Object Status -eq Fail | Should -BeNullOrEmpty
+        ($checks | Where-Object Check -eq Ebtables).Found | Should -Match 'nf_tables'
+        ($checks | Where-Object Check -eq Libvirt).Found | Should -Match '^libvirt \d+\.\d+'
+        Test-QaVirtHost -Quiet | Should -BeTrue
+    }
 }
 
 Describe 'the whole policy' {

@@ -52,6 +52,7 @@
         'Confirm-QaPublish'
         'Undo-QaPublish'
         'Test-QaNetwork'
+        'Test-QaVirtHost'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -179,6 +179,17 @@ public sealed class QaLab
                 $"A lab with prefix '{prefix}' already exists ({dir}); stop it first (Stop-QaLab -Prefix {prefix}).");
         }
 
+        // The host preflight the publish runs on each virthost, run here first on this machine
+        // (the lab's virthosts share its programs), so a missing program stops the lab before
+        // anything is built instead of half-way.
+        var preflight = await VirtHostChecks.RunAsync(new PublishHost("localhost", options.Runner ?? ProcessRunner.Instance, HostTarget.Local.StateDirectory),
+            new VirtHostNeeds { Nft = true, Ebtables = true }, all: false, cancellationToken).ConfigureAwait(false);
+        if (preflight.Where(c => c.Status == QaCheckStatus.Fail).ToList() is { Count: > 0 } failed)
+        {
+            throw new QaLabException(QaErrorIds.VirtHostPrerequisiteMissing,
+                $"The lab '{prefix}' cannot start: this machine lacks what its virthosts need; nothing was built. {VirtHostChecks.Describe(failed)}");
+        }
+
         Directory.CreateDirectory(dir);
         var lab = new QaLab(new QaLabState { Prefix = prefix, Policy = policy.Name, Directory = dir, StartedAt = DateTimeOffset.UtcNow, HostAccess = options.HostAccess }, options);
         await lab.SaveAsync().ConfigureAwait(false);

@@ -134,6 +134,33 @@ public sealed class PolicyPublisher
 
         options = options.PolicyName is null ? options with { PolicyName = Policy.Name } : options;
 
+        if (options.Preflight)
+        {
+            IReadOnlyList<QaVirtHostCheck> checks;
+            try
+            {
+                checks = await CheckAsync(artifacts, all: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+            {
+                return HostFanOut.NotAttempted(artifacts.VirtHost, QaPublisher.Stopped(artifacts.VirtHost, "Preflight", ex));
+            }
+
+            var failed = checks.Where(c => c.Status == QaCheckStatus.Fail).ToList();
+            if (failed.Count > 0)
+            {
+                return new QaPublishResult
+                {
+                    VirtHost = artifacts.VirtHost,
+                    Outcome = QaPublishOutcome.Failed,
+                    Preflight = checks,
+                    Error = new QaPublishError(QaErrorIds.VirtHostPrerequisiteMissing,
+                        $"{artifacts.VirtHost} lacks what this publish needs; nothing was changed. {VirtHostChecks.Describe(failed)} (Test-QaVirtHost -VirtHost {artifacts.VirtHost} shows every check.)")
+                    { Step = "Preflight" },
+                };
+            }
+        }
+
         HostArtifacts full;
         try
         {
@@ -155,6 +182,20 @@ public sealed class PolicyPublisher
 
         return await _publisher.PublishAsync(HostFor(artifacts.VirtHost), full, options, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The host preflight for one host's artifacts, through its transport (reads only): with
+    /// <paramref name="all"/> every check, else those the artifacts need (what a publish runs).
+    /// </summary>
+    public Task<IReadOnlyList<QaVirtHostCheck>> CheckAsync(HostArtifacts artifacts, bool all = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        return VirtHostChecks.RunAsync(HostFor(artifacts.VirtHost), VirtHostNeeds.Of(artifacts), all, cancellationToken);
+    }
+
+    /// <summary>Every check on a host no rendering describes (no policy): all needs assumed.</summary>
+    public Task<IReadOnlyList<QaVirtHostCheck>> CheckHostAsync(string host, CancellationToken cancellationToken = default) =>
+        VirtHostChecks.RunAsync(HostFor(host), VirtHostNeeds.Everything, all: true, cancellationToken);
 
     /// <summary>Drift of one host: what QaNet owns there against the rendering (stale networks included). Reads only.</summary>
     public async Task<IReadOnlyList<QaDriftItem>> TestAsync(HostArtifacts artifacts, CancellationToken cancellationToken = default)

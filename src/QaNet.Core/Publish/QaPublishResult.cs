@@ -111,6 +111,9 @@ public sealed record QaPublishResult
     /// <summary>The publish's id, shared by every host of one multi-host publish (also in the host's publish record).</summary>
     public string? PublishId { get; init; }
 
+    /// <summary>The host preflight's checks when one failed (the host was refused before any change).</summary>
+    public IReadOnlyList<QaVirtHostCheck>? Preflight { get; init; }
+
     /// <summary>Every command run on the host, in order (reads included).</summary>
     public IReadOnlyList<string> Commands { get; init; } = Array.Empty<string>();
 
@@ -177,6 +180,12 @@ public sealed record PublishOptions
 {
     /// <summary>Plan (and check) only; no mutating command runs.</summary>
     public bool WhatIf { get; init; }
+
+    /// <summary>
+    /// Run the host preflight (<see cref="VirtHostChecks"/>) the artifacts need before anything else
+    /// (WhatIf too); a failed check refuses the host with VirtHostPrerequisiteMissing. On by default.
+    /// </summary>
+    public bool Preflight { get; init; } = true;
 
     /// <summary>Publish even when <see cref="ManagementPathCheck"/> objects.</summary>
     public bool Force { get; init; }

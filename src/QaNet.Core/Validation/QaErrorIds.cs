@@ -78,6 +78,9 @@ public static class QaErrorIds
     public const string PublishRevertedByTimer = "PublishRevertedByTimer";
     public const string ManagementPathCut = "ManagementPathCut";
 
+    /// <summary>The host lacks a program or kernel feature the publish needs (Test-QaVirtHost says which and how to fix it).</summary>
+    public const string VirtHostPrerequisiteMissing = "VirtHostPrerequisiteMissing";
+
     // Access groups and grants
     public const string DuplicateGroup = "DuplicateGroup";
     public const string InvalidUserName = "InvalidUserName";

@@ -183,7 +183,7 @@ public sealed class CmdletTests
     [Fact]
     public void The_exported_cmdlets_are_exactly_the_contract()
     {
-        string[] publishing = ["Publish-QaNetwork", "Confirm-QaPublish", "Undo-QaPublish", "Test-QaNetwork"];
+        string[] publishing = ["Publish-QaNetwork", "Confirm-QaPublish", "Undo-QaPublish", "Test-QaNetwork", "Test-QaVirtHost"];
         string[] access = ["Add-QaGroup", "Get-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess"];
         string[] reachability = ["Test-QaReachability", "Export-QaReachabilityReport", "Test-QaPolicy", "Compare-QaPolicy",
             "Add-QaAssertion", "Get-QaAssertion", "Remove-QaAssertion"];

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using QaNet.Core.Hosts;
+using QaNet.Core.Lab;
+using QaNet.Core.Model;
+using QaNet.Core.Publish;
+using QaNet.Core.Validation;
+
+namespace QaNet.Tests.Publish;
+
+/// <summary>
+/// The host preflight against real programs in a network namespace (qn-pf-…). A host whose
+/// ebtables is the legacy binary is made with a PATH shim inside the test only: every command
+/// runs as <c>env PATH=&lt;shim&gt;:… ip netns exec …</c>, and the shim's <c>ebtables</c> is
+/// ebtables-legacy. The machine's own alternatives are never touched.
+/// </summary>
+public sealed class PreflightTests : IAsyncLifetime
+{
+    private const string Host = "vh1";
+    private readonly string _ns = "qn-pf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+    private readonly string _shim = Path.Combine(Path.GetTempPath(), "qanet-pf-shim-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)));
+
+    public async Task InitializeAsync()
+    {
+        await Namespaces.CreateAsync(_ns);
+        Assert.True((await HostTarget.Namespace(_ns).CreateRunner().RunAsync(CommandSpec.Of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"))).Succeeded);
+        Directory.CreateDirectory(_shim);
+        File.CreateSymbolicLink(Path.Combine(_shim, "ebtables"), "/usr/sbin/ebtables-legacy");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Directory.Delete(_shim, recursive: true);
+        var state = HostTarget.Namespace(_ns).StateDirectory;
+        if (Directory.Exists(state))
+        {
+            Directory.Delete(state, recursive: true);
+        }
+
+        await Namespaces.DeleteAsync(_ns);
+    }
+
+    /// <summary>A gateway-like host: QaNet's nft table and its ebtables chains, no libvirt network.</summary>
+    private static HostArtifacts Artifacts() => new(Host)
+    {
+        NftTables = new[]
+        {
+            new NftTableArtifact("inet", "qanet", """
+                table inet qanet {
+                	chain forward {
+                		type filter hook forward priority filter; policy accept;
+                	}
+                }
+                """),
+        },
+        Ebtables = new EbtablesArtifact("*filter\n:QANET-FWD ACCEPT\n-A FORWARD -j QANET-FWD\n"),
+    };
+
+    private PolicyPublisher Publisher(ICommandRunner local) =>
+        new(new QaPolicy("pf"), transports: new[] { QaHostTransport.InNamespace(Host, _ns) }) { LocalRunner = local };
+
+    private async Task<string> TablesInNamespace()
+    {
+        var r = await HostTarget.Namespace(_ns).CreateRunner().RunAsync(CommandSpec.Of("nft", "list", "tables"));
+        Assert.True(r.Succeeded, r.Stderr);
+        return r.Stdout;
+    }
+
+    [Fact]
+    public async Task A_host_with_the_nf_tables_ebtables_passes_the_checks_it_needs()
+    {
+        var checks = await Publisher(ProcessRunner.Instance).CheckAsync(Artifacts(), all: false);
+        var ebtables = Assert.Single(checks, c => c.Check == VirtHostChecks.Ebtables);
+        Assert.Equal(QaCheckStatus.Pass, ebtables.Status);
+        Assert.Contains("nf_tables", ebtables.Found, StringComparison.Ordinal);
+        Assert.Null(ebtables.Fix);
+        Assert.Equal(QaCheckStatus.Pass, Assert.Single(checks, c => c.Check == VirtHostChecks.Nftables).Status);
+        Assert.DoesNotContain(checks, c => c.Check == VirtHostChecks.Libvirt);   // no libvirt network here: not checked
+        Assert.DoesNotContain(checks, c => c.Status == QaCheckStatus.Fail);
+    }
+
+    [Fact]
+    public async Task The_legacy_ebtables_fails_its_check_with_the_fix()
+    {
+        var checks = await Publisher(new PathRunner(_shim + ":" + Environment.GetEnvironmentVariable("PATH"))).CheckAsync(Artifacts());
+        var ebtables = Assert.Single(checks, c => c.Check == VirtHostChecks.Ebtables);
+        Assert.Equal(QaCheckStatus.Fail, ebtables.Status);
+        Assert.Contains("legacy", ebtables.Found, StringComparison.Ordinal);
+        Assert.Contains("update-alternatives --set ebtables /usr/sbin/ebtables-nft", ebtables.Fix, StringComparison.Ordinal);
+        Assert.Contains("iptables-nft", ebtables.Fix, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Publish_refuses_a_legacy_ebtables_host_before_changing_anything(bool whatIf)
+    {
+        var recorder = new RecordingRunner(new PathRunner(_shim + ":" + Environment.GetEnvironmentVariable("PATH")));
+        var result = await Publisher(recorder).PublishAsync(Artifacts(), new PublishOptions { WhatIf = whatIf });
+
+        Assert.Equal(QaPublishOutcome.Failed, result.Outcome);
+        Assert.Equal(QaErrorIds.VirtHostPrerequisiteMissing, result.Error!.Id);
+        Assert.Equal("Preflight", result.Error.Step);
+        Assert.Contains("Ebtables", result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("ebtables-nft", result.Error.Message, StringComparison.Ordinal);
+        Assert.Empty(recorder.Mutations);
+        Assert.All(recorder.Commands, c => Assert.DoesNotContain(c.Arguments, a => a is "-f" or "ebtables-restore" or "mkdir" or "dd"));
+        Assert.DoesNotContain("qanet", await TablesInNamespace(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_nft_is_named_as_not_installed()
+    {
+        // /usr/bin has ip (merged /usr) but not nft, which lives in /usr/sbin.
+        var recorder = new RecordingRunner(new PathRunner("/usr/bin:/bin"));
+        var result = await Publisher(recorder).PublishAsync(Artifacts());
+        Assert.Equal(QaErrorIds.VirtHostPrerequisiteMissing, result.Error!.Id);
+        var nft = Assert.Single(result.Preflight!, c => c.Check == VirtHostChecks.Nftables);
+        Assert.Equal(QaCheckStatus.Fail, nft.Status);
+        Assert.Equal("nft is not installed", nft.Found);
+        Assert.Contains("apt-get install nftables", nft.Fix, StringComparison.Ordinal);
+        Assert.Empty(recorder.Mutations);
+    }
+
+    [Fact]
+    public async Task A_gateway_without_forwarding_warns_and_one_with_it_passes()
+    {
+        var run = HostTarget.Namespace(_ns).CreateRunner();
+        Assert.True((await run.RunAsync(CommandSpec.Of("sysctl", "-q", "-w", "net.ipv4.ip_forward=0"))).Succeeded);
+        var off = await Publisher(ProcessRunner.Instance).CheckAsync(Artifacts(), all: false);
+        var check = Assert.Single(off, c => c.Check == VirtHostChecks.IpForward);
+        Assert.Equal(QaCheckStatus.Warn, check.Status);
+        Assert.Contains("would not route", check.Found, StringComparison.Ordinal);
+        Assert.Contains("net.ipv4.ip_forward=1", check.Fix, StringComparison.Ordinal);
+
+        Assert.True((await run.RunAsync(CommandSpec.Of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"))).Succeeded);
+        var on = await Publisher(ProcessRunner.Instance).CheckAsync(Artifacts(), all: false);
+        Assert.Equal(QaCheckStatus.Pass, Assert.Single(on, c => c.Check == VirtHostChecks.IpForward).Status);
+    }
+
+    /// <summary>Runs every command with another PATH (through env, an argument vector like any other).</summary>
+    private sealed class PathRunner(string path) : ICommandRunner
+    {
+        public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default) =>
+            ProcessRunner.Instance.RunAsync(new CommandSpec("/usr/bin/env", new[] { "PATH=" + path, spec.Program }.Concat(spec.Arguments))
+            {
+                Stdin = spec.Stdin,
+                Timeout = spec.Timeout,
+                Mutates = spec.Mutates,
+            }, cancellationToken);
+    }
+}
