@@ -11,7 +11,7 @@ namespace QaNet.Core.Access;
 public static partial class AccessValidator
 {
     /// <summary>Linux user names as useradd accepts them by default (and FAS account names).</summary>
-    public const string UserNamePattern = "^[a-z_][a-z0-9_.-]{0,31}$";
+    public const string UserNamePattern = "^[a-z_][a-z0-9_.-]{0,31}\\z";
 
     [GeneratedRegex(UserNamePattern, RegexOptions.CultureInvariant)]
     private static partial Regex UserNameRegex();

@@ -199,10 +199,10 @@ public sealed partial record SshOptions
     /// <summary>Run the ssh client inside this network namespace (the lab's operator host).</summary>
     public string? ClientNamespace { get; init; }
 
-    [GeneratedRegex("^[a-z_][a-z0-9_.-]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z_][a-z0-9_.-]{0,31}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserRegex();
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex OptionKeyRegex();
 
     internal void Validate()

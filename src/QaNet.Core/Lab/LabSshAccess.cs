@@ -50,7 +50,7 @@ internal static partial class LabSshAccess
     public static string HostDirectory(string labDirectory, string host) => Path.Combine(Directory(labDirectory), "hosts", host);
 
     // Paths go into sshd_config / ssh_config unquoted: keep them to characters both read as one word.
-    [GeneratedRegex("^/[A-Za-z0-9/._-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^/[A-Za-z0-9/._-]+\\z", RegexOptions.CultureInvariant)]
     private static partial Regex PlainPath();
 
     /// <summary>

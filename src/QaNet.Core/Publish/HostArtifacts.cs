@@ -33,10 +33,10 @@ public sealed partial record HostArtifacts(string VirtHost)
     /// </summary>
     public IReadOnlyList<UplinkArtifact>? Uplinks { get; init; }
 
-    [GeneratedRegex("^(ip|ip6|inet|arp|bridge|netdev)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(ip|ip6|inet|arp|bridge|netdev)\\z", RegexOptions.CultureInvariant)]
     private static partial Regex FamilyRegex();
 
-    [GeneratedRegex("^[A-Z][A-Z0-9_-]{0,15}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z][A-Z0-9_-]{0,15}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ChainPrefixRegex();
 
     /// <summary>Throws <see cref="QaValidationException"/> (InvalidArtifact, InvalidName) when an item cannot be published.</summary>

@@ -91,7 +91,7 @@ public static partial class VirtHostChecks
     [GeneratedRegex(@"v?(\d+\.\d+(?:\.\d+)?)", RegexOptions.CultureInvariant)]
     private static partial Regex VersionRegex();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._+-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9._+-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ReleaseRegex();
 
     public static async Task<IReadOnlyList<QaVirtHostCheck>> RunAsync(PublishHost host, VirtHostNeeds needs, bool all, CancellationToken cancellationToken = default)

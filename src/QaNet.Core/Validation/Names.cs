@@ -8,17 +8,17 @@ namespace QaNet.Core.Validation;
 /// </summary>
 public static partial class Names
 {
-    public const string Pattern = "^[a-z0-9][a-z0-9.-]{0,62}$";
+    public const string Pattern = "^[a-z0-9][a-z0-9.-]{0,62}\\z";
 
     [GeneratedRegex(Pattern, RegexOptions.CultureInvariant)]
     private static partial Regex NameRegex();
 
     // RFC 1123 host names: labels of letters, digits and hyphens.
-    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?=.{1,253}\z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostNameRegex();
 
     // Linux interface names: at most 15 bytes, no slash, no white space.
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}\z", RegexOptions.CultureInvariant)]
     private static partial Regex InterfaceRegex();
 
     public static bool IsValid(string? name) => name is not null && NameRegex().IsMatch(name);

@@ -12,7 +12,7 @@ namespace QaNet.Core.Validation;
 /// </summary>
 public static partial class PolicyValidator
 {
-    [GeneratedRegex("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9a-f]{2}(:[0-9a-f]{2}){5}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex MacRegex();
 
     public static bool IsValidMac(string? mac) =>
