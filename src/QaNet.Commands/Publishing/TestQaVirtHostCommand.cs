@@ -24,13 +24,13 @@ public sealed class TestQaVirtHostCommand : PublishingCommand
     {
         var policy = Policy ?? CurrentPolicy.Get();
         var pump = new CmdletPump(this, "Checking");
-        IReadOnlyList<IReadOnlyList<QaVirtHostCheck>> results;
+        IReadOnlyList<(string Host, IReadOnlyList<QaVirtHostCheck> Checks, QaHostException? Error)> results;
         if (policy is null)
         {
             // No policy: the hosts named (this machine without -VirtHost), every check.
             var publisher = CreatePublisher(new QaPolicy("preflight"), pump);
             var hosts = VirtHost is { Length: > 0 } ? VirtHost : new[] { "localhost" };
-            results = pump.Run(() => Task.WhenAll(hosts.Select(h => publisher.CheckHostAsync(h, StopToken))));
+            results = pump.Run(() => Task.WhenAll(hosts.Select(h => Guarded(h, () => publisher.CheckHostAsync(h, StopToken)))));
         }
         else
         {
@@ -45,7 +45,7 @@ public sealed class TestQaVirtHostCommand : PublishingCommand
             {
                 results = pump.Run(() => Task.WhenAll(artifacts.Select(async a =>
                 {
-                    var r = await publisher.CheckAsync(a, all: true, StopToken).ConfigureAwait(false);
+                    var r = await Guarded(a.VirtHost, () => publisher.CheckAsync(a, all: true, StopToken)).ConfigureAwait(false);
                     pump.Done(a.VirtHost);
                     return r;
                 })));
@@ -56,16 +56,35 @@ public sealed class TestQaVirtHostCommand : PublishingCommand
             }
         }
 
-        var ok = results.SelectMany(r => r).All(c => c.Status != QaCheckStatus.Fail);
+        // A host that cannot be reached is an error of its own (HostUnreachable, HostCommandTimedOut), not a failed check.
+        var ok = results.All(r => r.Error is null && r.Checks.All(c => c.Status != QaCheckStatus.Fail));
+        foreach (var (host, checks, error) in results)
+        {
+            if (error is not null)
+            {
+                WriteHostError(error, host);
+            }
+            else if (!Quiet)
+            {
+                WriteObject(checks, enumerateCollection: true);
+            }
+        }
+
         if (Quiet)
         {
             WriteObject(ok);
-            return;
         }
+    }
 
-        foreach (var check in results.SelectMany(r => r))
+    private static async Task<(string, IReadOnlyList<QaVirtHostCheck>, QaHostException?)> Guarded(string host, Func<Task<IReadOnlyList<QaVirtHostCheck>>> work)
+    {
+        try
         {
-            WriteObject(check);
+            return (host, await work().ConfigureAwait(false), null);
+        }
+        catch (QaHostException ex)
+        {
+            return (host, Array.Empty<QaVirtHostCheck>(), ex);
         }
     }
 }

@@ -145,6 +145,15 @@ public sealed class PolicyPublisher
             {
                 return HostFanOut.NotAttempted(artifacts.VirtHost, QaPublisher.Stopped(artifacts.VirtHost, "Preflight", ex));
             }
+            catch (QaHostException ex)
+            {
+                return new QaPublishResult
+                {
+                    VirtHost = artifacts.VirtHost,
+                    Outcome = QaPublishOutcome.Failed,
+                    Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Preflight", Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex },
+                };
+            }
 
             var failed = checks.Where(c => c.Status == QaCheckStatus.Fail).ToList();
             if (failed.Count > 0)

@@ -103,7 +103,7 @@ public static partial class VirtHostChecks
         void Add(string check, QaCheckStatus status, string found, string? fix, bool needed) =>
             checks.Add(new QaVirtHostCheck(name, check, needed || status != QaCheckStatus.Fail ? status : QaCheckStatus.Warn, found, status == QaCheckStatus.Pass ? null : fix) { Needed = needed });
 
-        Task<CommandResult> Run(params string[] argv) => RunSafeAsync(host.Runner, new CommandSpec(argv[0], argv.Skip(1)) { Timeout = Timeout }, cancellationToken);
+        Task<CommandResult> Run(params string[] argv) => RunSafeAsync(host, new CommandSpec(argv[0], argv.Skip(1)) { Timeout = Timeout }, cancellationToken);
 
         // nftables: the program, and a kernel that answers it (the tables tell libvirt's and firewalld's backends too).
         string? tables = null;
@@ -280,11 +280,16 @@ public static partial class VirtHostChecks
     public static string Describe(IEnumerable<QaVirtHostCheck> failed) =>
         string.Join(" ", failed.Select(c => $"{c.Check}: {c.Found}. Fix: {c.Fix}"));
 
-    private static async Task<CommandResult> RunSafeAsync(ICommandRunner runner, CommandSpec spec, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one read. A host that cannot be reached (ssh's own failure) or does not answer in time
+    /// is not a missing prerequisite: that throws <see cref="QaHostException"/> (HostUnreachable, HostCommandTimedOut).
+    /// </summary>
+    private static async Task<CommandResult> RunSafeAsync(PublishHost host, CommandSpec spec, CancellationToken cancellationToken)
     {
         try
         {
-            return await runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+            var r = await host.Runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+            return r.Unreachable is not null || r.TimedOut ? throw QaHostException.Failed(host.VirtHost, spec, r) : r;
         }
         catch (Win32Exception ex)
         {
