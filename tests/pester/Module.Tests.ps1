@@ -11,7 +11,7 @@ BeforeAll {
         'Compare-QaPolicy', 'Add-QaAssertion', 'Get-QaAssertion', 'Remove-QaAssertion') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess',
         'Test-QaAccess') | Sort-Object)
-    $ExpectedCmdlets = @($ExpectedCmdlets + @('Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork') | Sort-Object)
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork', 'Test-QaVirtHost') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Start-QaLab', 'Get-QaLab', 'Stop-QaLab') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaClient') | Sort-Object)
 
@@ -188,7 +188,7 @@ Describe 'help' {
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Get-QaRuleset', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule',
-        'Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork', 'Set-QaClient') {
+        'Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork', 'Test-QaVirtHost', 'Set-QaClient') {
         $help = Get-Help $_ -Full
         # Without MAML, PowerShell makes up a synopsis that is just the syntax.
         $help.Synopsis | Should -Not -BeNullOrEmpty

@@ -105,6 +105,15 @@ public static partial class VirtHostChecks
 
         Task<CommandResult> Run(params string[] argv) => RunSafeAsync(host, new CommandSpec(argv[0], argv.Skip(1)) { Timeout = Timeout }, cancellationToken);
 
+        // The host must answer at all first: a missing namespace or a failing transport is the
+        // host's error (HostCommandFailed, HostUnreachable), not a missing prerequisite.
+        var reach = CommandSpec.Of("true") with { Timeout = Timeout };
+        var answered = await RunSafeAsync(host, reach, cancellationToken).ConfigureAwait(false);
+        if (!answered.Succeeded)
+        {
+            throw QaHostException.Failed(name, reach, answered);
+        }
+
         // nftables: the program, and a kernel that answers it (the tables tell libvirt's and firewalld's backends too).
         string? tables = null;
         if (all || needs.Nft)

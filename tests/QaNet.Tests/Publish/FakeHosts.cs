@@ -75,7 +75,7 @@ public sealed class FakeHosts : ICommandRunner
     public static bool IsPreflight(CommandSpec c)
     {
         var line = string.Join(' ', c.Arguments.Skip(3));
-        return line is "nft --version" or "nft list tables" || line.StartsWith("grep -s ", StringComparison.Ordinal) || line.StartsWith("ls -d /sys/module/", StringComparison.Ordinal);
+        return line is "true" or "nft --version" or "nft list tables" || line.StartsWith("grep -s ", StringComparison.Ordinal) || line.StartsWith("ls -d /sys/module/", StringComparison.Ordinal);
     }
 
     public static HostArtifacts Artifacts(string host, string comment = "v1") => new(host)
@@ -172,6 +172,8 @@ public sealed class FakeHosts : ICommandRunner
                 case "cat":
                     return Files.TryGetValue(a[0], out var text) ? CommandResult.Ok(text) : CommandResult.Fail(1, $"cat: {a[0]}: No such file or directory");
                 // The host preflight of an nft-only (gateway) host: nft, and forwarding on.
+                case "true":
+                    return CommandResult.Ok();
                 case "nft" when a is ["--version"]:
                     return CommandResult.Ok("nftables v1.0.6 (Lester Gooch #5)\n");
                 case "nft" when a is ["list", "tables"]:
