@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using QaNet.Commands.Session;
 using QaNet.Core.Model;
+using QaNet.Core.Resolution;
 
 namespace QaNet.Commands.Completion;
 
@@ -63,12 +64,7 @@ public sealed class RuleIdCompleter : PolicyNameCompleter
 /// <summary>Hosts a ruleset is rendered for: the virthosts, and the gateways of Gateway networks.</summary>
 public sealed class RulesetHostCompleter : PolicyNameCompleter
 {
-    public static IEnumerable<string> HostsOf(QaPolicy policy) =>
-        policy.Networks.SelectMany(n => n.VirtHosts)
-            .Concat(policy.Networks.Where(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null).Select(n => n.Gateway!))
-            .Distinct(StringComparer.Ordinal);
-
-    protected override IEnumerable<string> NamesIn(QaPolicy policy) => HostsOf(policy);
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => HostTopology.Of(policy).Hosts;
 }
 
 /// <summary>
@@ -77,7 +73,7 @@ public sealed class RulesetHostCompleter : PolicyNameCompleter
 /// </summary>
 public sealed class ClientVirtHostCompleter : PolicyNameCompleter
 {
-    protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Networks.SelectMany(n => n.VirtHosts).Distinct(StringComparer.Ordinal);
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => HostTopology.Of(policy).VirtHosts;
 
     protected override IEnumerable<string> NamesIn(QaPolicy policy, IDictionary? fakeBoundParameters)
     {

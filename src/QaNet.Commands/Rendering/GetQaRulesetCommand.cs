@@ -74,7 +74,7 @@ public sealed class GetQaRulesetCommand : QaCmdlet
     {
         foreach (var literal in (VirtHost ?? Array.Empty<string>()).Where(v => !WildcardPattern.ContainsWildcardCharacters(v)))
         {
-            if (!RulesetHostCompleter.HostsOf(policy).Contains(literal, StringComparer.OrdinalIgnoreCase))
+            if (!HostTopology.Of(policy).Hosts.Contains(literal, StringComparer.OrdinalIgnoreCase))
             {
                 WriteValidationError(new QaValidationException(new QaValidationError(QaErrorIds.NotFound, $"virthost '{literal}'", null,
                     $"No network of policy '{policy.Name}' runs on virthost '{literal}', and no Gateway network uses it as its gateway.",
@@ -127,27 +127,26 @@ public sealed class GetQaRulesetCommand : QaCmdlet
     }
 
     /// <summary>
-    /// What each host needs for <paramref name="network"/>: by default every backend its mode uses;
-    /// with -Backend exactly those (a backend the mode does not use is reported by the renderer).
+    /// What each host needs for <paramref name="network"/> (<see cref="HostTopology.SlotsOf"/>): by
+    /// default every artifact its mode uses. With -Backend, those backends; one the network gives no
+    /// host among -VirtHost (nft of a Bridged network, or of a virthost that only carries a spanning
+    /// network's bridge) is asked for once, so the renderer says why it is not used.
     /// </summary>
-    private IEnumerable<(QaBackend Backend, string VirtHost, string Host)> Artifacts(QaNetwork network)
+    private IEnumerable<(QaBackend Backend, string? VirtHost, string Host)> Artifacts(QaNetwork network)
     {
-        var backends = Backend ?? (network.Mode == QaNetworkMode.Bridged
-            ? new[] { QaBackend.LibvirtXml, QaBackend.Ebtables }
-            : new[] { QaBackend.LibvirtXml, QaBackend.Nftables, QaBackend.Ebtables });
-        foreach (var backend in backends.Distinct().Where(b => b != QaBackend.Access))
+        foreach (var backend in (Backend ?? new[] { QaBackend.LibvirtXml, QaBackend.Nftables, QaBackend.Ebtables }).Distinct().Where(b => b != QaBackend.Access))
         {
-            if (backend == QaBackend.Nftables && network.Mode != QaNetworkMode.Nat)
+            var slots = HostTopology.SlotsOf(network, new[] { backend }).ToList();
+            if (Backend is not null && !slots.Exists(s => MatchesAny(s.Host, VirtHost)))
             {
-                // Gateway: one table on the gateway, whichever virthost the clients are on.
-                // Bridged: no table at all; the renderer says so once, not once per virthost.
-                yield return (backend, network.VirtHosts[0], network.Gateway ?? network.VirtHosts[0]);
+                var vh = network.VirtHosts.FirstOrDefault(v => MatchesAny(v, VirtHost)) ?? network.VirtHosts[0];
+                yield return (backend, vh, vh);
                 continue;
             }
 
-            foreach (var vh in network.VirtHosts)
+            foreach (var slot in slots)
             {
-                yield return (backend, vh, vh);
+                yield return (slot.Backend, slot.VirtHost, slot.Host);
             }
         }
     }

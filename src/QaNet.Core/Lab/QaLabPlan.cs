@@ -154,14 +154,15 @@ public sealed class QaLabPlan
             }
         }
 
-        var virtHosts = Policy.Networks.SelectMany(n => n.VirtHosts).Distinct(StringComparer.Ordinal).ToList();
+        var topology = Resolution.HostTopology.Of(Policy);
+        var virtHosts = topology.VirtHosts;
         for (var i = 0; i < virtHosts.Count; i++)
         {
             VirtHostNamespaces[virtHosts[i]] = Name("vh", virtHosts[i], i);
             NewLink(VirtHostNamespaces[virtHosts[i]], "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var gateways = Policy.Networks.Where(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null).Select(n => n.Gateway!).Distinct(StringComparer.Ordinal).ToList();
+        var gateways = topology.Gateways;
         for (var i = 0; i < gateways.Count; i++)
         {
             GatewayNamespaces[gateways[i]] = Name("gw", gateways[i], i);

@@ -25,10 +25,11 @@ public static class HostArtifactBuilder
         var byHost = new Dictionary<string, HostParts>(StringComparer.Ordinal);
         HostParts Parts(string host) => byHost.TryGetValue(host, out var p) ? p : byHost[host] = new HostParts();
 
-        foreach (var vh in policy.Policy.Networks.SelectMany(n => n.VirtHosts).Distinct(StringComparer.Ordinal))
+        var topology = policy.Topology;
+        foreach (var vh in topology.VirtHosts)
         {
             var parts = Parts(vh);
-            var networks = policy.Policy.Networks.Where(n => n.VirtHosts.Contains(vh, StringComparer.Ordinal)).ToList();
+            var networks = topology.NetworksOn(vh);
             foreach (var n in networks)
             {
                 parts.Networks.Add(new LibvirtNetworkArtifact(n.Name, QaRenderer.Render(policy, n.Name, vh, QaBackend.LibvirtXml, options).Text));
@@ -36,18 +37,19 @@ public static class HostArtifactBuilder
 
             parts.Ebtables = new EbtablesArtifact(QaRenderer.Render(policy, networks[0].Name, vh, QaBackend.Ebtables, options).Text, EbtCompiler.ChainPrefix);
             // A spanning Nat network is routed (nft) only by its serving virthost; the others carry a bare bridge.
-            var nat = networks.Find(n => n.RoutesOn(vh));
+            var routed = topology.RoutedOn(vh);
+            var nat = routed.Count > 0 ? routed[0] : null;
             parts.Nft = nat is null ? null : TableDefinition(QaRenderer.Render(policy, nat.Name, vh, QaBackend.Nftables, options).Text);
             parts.ManagesNft = true;
             parts.Uplinks = networks.Where(n => n.Uplink is not null).Select(n => UplinkOn(n, vh)).ToList();
         }
 
-        foreach (var n in policy.Policy.Networks.Where(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null))
+        foreach (var gateway in topology.Gateways)
         {
-            var parts = Parts(n.Gateway!);
+            var parts = Parts(gateway);
             if (parts.Nft is null)
             {
-                parts.Nft = TableDefinition(QaRenderer.Render(policy, n.Name, null, QaBackend.Nftables, options).Text);
+                parts.Nft = TableDefinition(QaRenderer.Render(policy, topology.GatewayNetworksOf(gateway)[0].Name, null, QaBackend.Nftables, options).Text);
                 parts.ManagesNft = true;
             }
         }

@@ -45,18 +45,13 @@ public sealed class PolicyPublisher
     public ICommandRunner? LocalRunner { get; init; }
 
     /// <summary>Every host the policy publishes to: the virthosts of its networks and the gateways of its Gateway networks.</summary>
-    public IReadOnlyList<string> Hosts =>
-        Policy.Networks.SelectMany(n => n.VirtHosts)
-            .Concat(Policy.Networks.Where(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null).Select(n => n.Gateway!))
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> Hosts => _resolved.Topology.Hosts;
 
     /// <summary>The hosts that enforce <paramref name="networks"/> (virthosts, and the gateway of a Gateway network).</summary>
     public IReadOnlyList<string> HostsOf(IEnumerable<string> networks)
     {
         var wanted = networks.ToHashSet(StringComparer.Ordinal);
-        return Policy.Networks.Where(n => wanted.Contains(n.Name))
-            .SelectMany(n => n.Mode == QaNetworkMode.Gateway && n.Gateway is not null ? n.VirtHosts.Append(n.Gateway) : n.VirtHosts)
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return HostTopology.HostsOf(Policy.Networks.Where(n => wanted.Contains(n.Name)));
     }
 
     /// <summary>The override given to this publisher, else the policy's transport, else local.</summary>
@@ -95,7 +90,7 @@ public sealed class PolicyPublisher
     public async Task<HostArtifacts> WithRemovedNetworksAsync(HostArtifacts artifacts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(artifacts);
-        if (!Policy.Networks.Any(n => n.VirtHosts.Contains(artifacts.VirtHost, StringComparer.Ordinal)))
+        if (!_resolved.Topology.IsVirtHost(artifacts.VirtHost))
         {
             return artifacts;
         }

@@ -50,7 +50,7 @@ public static class QaRenderer
             case QaBackend.Ebtables:
             {
                 var vh = Host();
-                var networks = policy.Policy.Networks.Where(x => x.VirtHosts.Contains(vh, StringComparer.Ordinal)).ToList();
+                var networks = policy.Topology.NetworksOn(vh).ToList();
                 var table = new EbtCompiler(policy, networks, vh, now).Compile();
                 return new QaRuleset(n.Name, vh, vh, backend, EbtWriter.Write(table), table, networks.Select(x => x.Name).ToList(), table.RuleCount, table.ElementCount);
             }
@@ -65,7 +65,7 @@ public static class QaRenderer
                         $"Render the nft table of '{n.ServingVirtHost}' (-VirtHost {n.ServingVirtHost}); '{vh}' enforces the network with Ebtables."));
                 }
 
-                var networks = policy.Policy.Networks.Where(x => x.RoutesOn(vh) && x.VirtHosts.Contains(vh, StringComparer.Ordinal)).ToList();
+                var networks = policy.Topology.RoutedOn(vh);
                 var local = networks.SelectMany(x => new[] { x.HostAddress, x.HostAddress6 }).Where(a => a is not null).Select(a => a!).ToList();
                 var table = new NftCompiler(policy, networks, hostRunsDnsmasq: true, now).Compile(local);
                 return new QaRuleset(n.Name, vh, vh, backend, NftWriter.Write(table), table, networks.Select(x => x.Name).ToList(), table.RuleCount, table.ElementCount);
@@ -74,7 +74,7 @@ public static class QaRenderer
             case QaBackend.Nftables when n.Mode == QaNetworkMode.Gateway:
             {
                 var gateway = n.Gateway!;
-                var networks = policy.Policy.Networks.Where(x => x.Mode == QaNetworkMode.Gateway && x.Gateway == gateway).ToList();
+                var networks = policy.Topology.GatewayNetworksOf(gateway).ToList();
                 var local = policy.EndpointAddresses(gateway).Where(a => a.PrefixLength == (a.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
                     .Select(a => a.BaseAddress).ToList();
                 var table = new NftCompiler(policy, networks, hostRunsDnsmasq: false, now).Compile(local);
@@ -88,36 +88,11 @@ public static class QaRenderer
         }
     }
 
-    /// <summary>Every artifact of the policy, once per host: libvirt XML per network and virthost, ebtables per virthost, nft per routing Nat virthost and per gateway.</summary>
+    /// <summary>Every artifact of the policy, once per host (<see cref="HostTopology.AllSlots"/>): libvirt XML per network and virthost, ebtables per virthost, nft per routing Nat virthost and per gateway.</summary>
     public static IReadOnlyList<QaRuleset> RenderAll(ResolvedPolicy policy, QaRenderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var result = new List<QaRuleset>();
-        var seen = new HashSet<(QaBackend, string)>();
-        foreach (var n in policy.Policy.Networks)
-        {
-            foreach (var vh in n.VirtHosts)
-            {
-                result.Add(Render(policy, n.Name, vh, QaBackend.LibvirtXml, options));
-                if (seen.Add((QaBackend.Ebtables, vh)))
-                {
-                    result.Add(Render(policy, n.Name, vh, QaBackend.Ebtables, options));
-                }
-
-                var nftHost = n.Mode switch
-                {
-                    QaNetworkMode.Nat when n.RoutesOn(vh) => vh,
-                    QaNetworkMode.Gateway => "gateway:" + n.Gateway,
-                    _ => null,
-                };
-                if (nftHost is not null && seen.Add((QaBackend.Nftables, nftHost)))
-                {
-                    result.Add(Render(policy, n.Name, vh, QaBackend.Nftables, options));
-                }
-            }
-        }
-
-        return result;
+        return policy.Topology.AllSlots().Select(s => Render(policy, s.Network, s.VirtHost, s.Backend, options)).ToList();
     }
 
     private static QaValidationException NotFound(string kind, string name) =>

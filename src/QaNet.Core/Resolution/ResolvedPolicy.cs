@@ -31,6 +31,7 @@ public sealed class ResolvedPolicy
     {
         Policy = policy;
         Resolver = resolver;
+        Topology = HostTopology.Of(policy);
         var unresolved = new List<(QaEndpoint, string)>();
         foreach (var e in policy.Endpoints)
         {
@@ -76,6 +77,9 @@ public sealed class ResolvedPolicy
     public QaPolicy Policy { get; }
 
     public IHostResolver Resolver { get; }
+
+    /// <summary>Which hosts the policy reaches and what each carries.</summary>
+    public HostTopology Topology { get; }
 
     /// <summary>Rules in policy order, resolved.</summary>
     public IReadOnlyList<ResolvedRule> Rules { get; }

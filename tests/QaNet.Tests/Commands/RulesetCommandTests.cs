@@ -53,6 +53,21 @@ public sealed class RulesetCommandTests
     }
 
     [Fact]
+    public void A_spanning_network_renders_nft_only_for_its_serving_virthost_and_no_error()
+    {
+        // Before HostTopology the cmdlet asked for nft on every Nat virthost and the renderer
+        // refused the non-serving one with RenderBackendNotUsed (issue 14).
+        using var s = new PowerShellSession();
+        s.Run($"$null = Import-QaPolicy -Path '{Path.Combine(PolicyTestFiles.RepoRoot, "examples", "policies", "spanning-vxlan.yaml")}'");
+        var all = Rulesets(s, "Get-QaRuleset");
+        Assert.Equal(
+            new[] { "LibvirtXml virthost-comm01", "LibvirtXml virthost-comm02", "Nftables virthost-comm01", "Ebtables virthost-comm01", "Ebtables virthost-comm02" },
+            all.Select(r => $"{r.Backend} {r.Host}"));
+        Assert.Equal("RenderBackendNotUsed,QaNet.Commands.GetQaRulesetCommand",
+            s.ErrorId("Get-QaRuleset -Backend Nftables -VirtHost virthost-comm02"));
+    }
+
+    [Fact]
     public void AsText_writes_strings_only()
     {
         using var s = Fedora();
