@@ -128,6 +128,9 @@ public abstract class LabCommand : QaCmdlet
         }
     }
 
+    /// <summary>The error id of an unexpected failure of this command.</summary>
+    protected virtual string FailureId => QaLabErrorIds.LabStartFailed;
+
     private void Fail(Exception ex, object? target)
     {
         switch (ex)
@@ -146,7 +149,7 @@ public abstract class LabCommand : QaCmdlet
             case OperationCanceledException:
                 break;
             default:
-                ThrowTerminatingError(QaErrorRecords.FromException(ex, QaLabErrorIds.LabStartFailed, ErrorCategory.InvalidOperation, target));
+                ThrowTerminatingError(QaErrorRecords.FromException(ex, FailureId, ErrorCategory.InvalidOperation, target));
                 break;
         }
     }

@@ -9,6 +9,8 @@ namespace QaNet.Commands.Lab;
 [OutputType(typeof(void))]
 public sealed class StopQaLabCommand : LabCommand
 {
+    protected override string FailureId => QaLabErrorIds.LabStopFailed;
+
     /// <summary>Not used: a lab is found by its prefix.</summary>
     public override QaPolicy? Policy { get; set; }
 

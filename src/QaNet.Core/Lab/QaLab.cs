@@ -57,6 +57,8 @@ public static class QaLabErrorIds
     public const string LabAlreadyRunning = "LabAlreadyRunning";
     public const string LabNotFound = "LabNotFound";
     public const string LabStartFailed = "LabStartFailed";
+    /// <summary>Stop could not remove every namespace of the lab; its state is kept so a second Stop-QaLab retries.</summary>
+    public const string LabStopFailed = "LabStopFailed";
     public const string LabPublishFailed = "LabPublishFailed";
     public const string LabUnknownHost = "LabUnknownHost";
 }
@@ -206,7 +208,16 @@ public sealed class QaLab
             lab.State.Error = ex.Message;
             await lab.SaveAsync().ConfigureAwait(false);
             lab._log.Warning($"The lab did not start ({ex.Message}); removing what was built.");
-            await StopAsync(prefix, options, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await StopAsync(prefix, options, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (QaLabException cleanup)
+            {
+                // The start's cause is what the caller needs; the failed cleanup is said beside it.
+                lab._log.Warning($"Removing what was built failed too: {cleanup.Message} Run Stop-QaLab -Prefix {prefix} again.");
+            }
+
             if (ex is QaLabException or QaValidationException or OperationCanceledException)
             {
                 throw;
@@ -290,7 +301,7 @@ public sealed class QaLab
         {
             s.Error = "Stop left namespaces behind: " + string.Join(", ", left) + "; " + string.Join("; ", problems);
             await lab.SaveAsync().ConfigureAwait(false);
-            throw new QaLabException(QaLabErrorIds.LabStartFailed, s.Error);
+            throw new QaLabException(QaLabErrorIds.LabStopFailed, s.Error);
         }
 
         foreach (var p in problems)
