@@ -58,7 +58,7 @@ Describe 'Get-QaRuleset on fedora-qa' {
         Get-QaRuleset -Network nope -ErrorVariable e -ErrorAction SilentlyContinue
         $e[0].FullyQualifiedErrorId | Should -Be 'NotFound,QaNet.Commands.GetQaRulesetCommand'
         Get-QaRuleset -VirtHost nope -ErrorVariable e -ErrorAction SilentlyContinue
-        $e[0].FullyQualifiedErrorId | Should -Be 'NotFound,QaNet.Commands.GetQaRulesetCommand'
+        $e[0].FullyQualifiedErrorId | Should -Be 'UnknownVirtHost,QaNet.Commands.GetQaRulesetCommand'
 
         $p = New-QaPolicy -Name bridged
         $null = New-QaIsolatedNetwork -Name lan -Subnet 198.51.100.0/24 -Mode Bridged -Bridge br-qa -VirtHost vh1

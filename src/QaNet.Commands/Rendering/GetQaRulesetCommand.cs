@@ -76,7 +76,7 @@ public sealed class GetQaRulesetCommand : QaCmdlet
         {
             if (!HostTopology.Of(policy).Hosts.Contains(literal, StringComparer.OrdinalIgnoreCase))
             {
-                WriteValidationError(new QaValidationException(new QaValidationError(QaErrorIds.NotFound, $"virthost '{literal}'", null,
+                WriteValidationError(new QaValidationException(new QaValidationError(QaErrorIds.UnknownVirtHost, $"virthost '{literal}'", null,
                     $"No network of policy '{policy.Name}' runs on virthost '{literal}', and no Gateway network uses it as its gateway.",
                     "Check the names with Get-QaNetwork (VirtHosts, Gateway).")), literal);
             }

@@ -121,7 +121,7 @@ public sealed class RulesetCommandTests
 
     [Theory]
     [InlineData("Get-QaRuleset -Network nope", "NotFound,QaNet.Commands.GetQaRulesetCommand")]
-    [InlineData("Get-QaRuleset -VirtHost nope", "NotFound,QaNet.Commands.GetQaRulesetCommand")]
+    [InlineData("Get-QaRuleset -VirtHost nope", "UnknownVirtHost,QaNet.Commands.GetQaRulesetCommand")]
     [InlineData("Get-QaRuleset -Network br -Backend Nftables", "RenderBackendNotUsed,QaNet.Commands.GetQaRulesetCommand")]
     [InlineData("Get-QaRuleset -Backend Iptables", "CannotConvertArgumentNoMessage,QaNet.Commands.GetQaRulesetCommand")]
     [InlineData("$n = Get-QaNetwork br; $other = New-QaPolicy -Name other; $n | Get-QaRuleset -Policy $other", "PolicyMismatch,QaNet.Commands.GetQaRulesetCommand")]
