@@ -76,7 +76,8 @@ Describe 'access on the Fedora QA example' {
     }
 
     It 'renders the bastion''s access files through Get-QaRuleset -Backend Access' {
-        $r = Get-QaRuleset -Backend Access -VirtHost bastion
+        $r = Get-QaRuleset -Backend Access -VirtHost bastion -ErrorVariable e
+        $e | Should -BeNullOrEmpty
         $r | Should -HaveCount 1
         $r.Backend | Should -Be 'Access'
         $r.Host | Should -Be 'bastion'

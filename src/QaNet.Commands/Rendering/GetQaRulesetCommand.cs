@@ -72,9 +72,16 @@ public sealed class GetQaRulesetCommand : QaCmdlet
 
     private void Render(QaPolicy policy, IReadOnlyList<QaNetwork> networks)
     {
+        // With -Backend Access, the hosts the access files are rendered for are known hosts too.
+        var known = HostTopology.Of(policy).Hosts.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (Backend?.Contains(QaBackend.Access) == true && VirtHost is not null)
+        {
+            known.UnionWith(AccessRenderer.Rulesets(policy).Select(r => r.Host));
+        }
+
         foreach (var literal in (VirtHost ?? Array.Empty<string>()).Where(v => !WildcardPattern.ContainsWildcardCharacters(v)))
         {
-            if (!HostTopology.Of(policy).Hosts.Contains(literal, StringComparer.OrdinalIgnoreCase))
+            if (!known.Contains(literal))
             {
                 WriteValidationError(new QaValidationException(new QaValidationError(QaErrorIds.UnknownVirtHost, $"virthost '{literal}'", null,
                     $"No network of policy '{policy.Name}' runs on virthost '{literal}', and no Gateway network uses it as its gateway.",
