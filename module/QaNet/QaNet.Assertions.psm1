@@ -28,17 +28,17 @@ function Test-QaFlowExpectation {
         }
     }
 
-    $labPrefix = if ($Prefix) { $Prefix } else { (Get-QaLab | Select-Object -First 1).Prefix }
-    $lab = if ($labPrefix) { [QaNet.Core.Lab.QaLab]::Get($labPrefix, $null) }
-    if (-not $lab) { throw 'No QaNet lab runs: Start-QaLab first, or leave out -Live.' }
-    $flows = [QaNet.Core.Probes.QaLiveMatrix]::FlowsBetween($lab.State, $from, $To, $Port, $proto)
-    $results = [QaNet.Core.Probes.QaLiveMatrix]::RunAsync($engine, $flows, $null, $null, $null, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+    # The lab is found as every -Live cmdlet finds it: -Prefix, else this session's lab, else the only one running.
+    $lab = @{}
+    if ($Prefix) { $lab.Lab = $Prefix }
+    $results = @(Test-QaReachability -Policy $policy -From $from -To $To -Port $Port -Protocol $proto -Live @lab -ErrorAction Stop)
+    $where = if ($Prefix) { "in lab $Prefix" } else { 'in the lab' }
     $bad = @($results | Where-Object { $_.Observed -ne $Expected })
     if ($bad.Count -eq 0) { return [pscustomobject]@{ Succeeded = $true; FailureMessage = $null } }
     $r = $bad[0]
     [pscustomobject]@{
         Succeeded      = $false
-        FailureMessage = "Expected $what$why, but in lab $labPrefix the probe to $($r.DestinationAddress) saw '$($r.ObservedDetail)'; the policy $(if ($r.Allowed) { 'allows' } else { 'denies' }) it: decided by $($r.DecidedBy)."
+        FailureMessage = "Expected $what$why, but $where the probe to $($r.DestinationAddress) saw '$($r.ObservedDetail)'; the policy $(if ($r.Allowed) { 'allows' } else { 'denies' }) it: decided by $($r.DecidedBy)."
     }
 }
 

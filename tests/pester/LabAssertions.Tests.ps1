@@ -16,6 +16,12 @@ Describe 'Should -BeReachable and -BeBlocked' {
     It 'say default deny when nothing allows the flow' {
         { 'beaker-client01' | Should -BeReachable -To koji -Port 443 } | Should -Throw -ExpectedMessage '*decided by default deny*'
     }
+
+    It 'find the -Live lab as Test-QaReachability -Live does, naming a missing one' {
+        $e = { 'taskotron-client01' | Should -BeReachable -To koji -Port 443 -Live -Prefix qn-none- } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'LabNotFound,*'
+        $e.Exception.Message | Should -BeLike "*No lab with prefix 'qn-none-' runs*"
+    }
 }
 
 Describe 'lab cmdlets' {

@@ -43,7 +43,7 @@ public sealed class GetQaGroupCommand : QaCmdlet
 
         // NSS groups by exact name (NSS cannot be listed by pattern without enumerating every
         // group); without names, the policy's groups as NSS sees them.
-        var policy = Policy ?? Session.CurrentPolicy.Get() ?? new QaPolicy("nss");
+        var policy = Policy ?? Session.Policy ?? new QaPolicy("nss");
         var names = Name is { Length: > 0 } ? Name : policy.Groups.Select(g => g.Name).ToArray();
         var nss = new GetentNssSource(ProcessRunner.Instance);
         foreach (var name in names)

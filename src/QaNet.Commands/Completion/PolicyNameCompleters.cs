@@ -17,7 +17,7 @@ public abstract class PolicyNameCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var given = fakeBoundParameters?["Policy"];
-        var policy = (given is PSObject pso ? pso.BaseObject : given) as QaPolicy ?? CurrentPolicy.Get();
+        var policy = (given is PSObject pso ? pso.BaseObject : given) as QaPolicy ?? QaSession.Current.Policy;
         if (policy is null)
         {
             return Array.Empty<CompletionResult>();

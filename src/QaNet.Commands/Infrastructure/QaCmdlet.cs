@@ -18,10 +18,13 @@ public abstract class QaCmdlet : PSCmdlet
     /// </summary>
     public abstract QaPolicy? Policy { get; set; }
 
+    /// <summary>This runspace's session: current policy, lab, command runner.</summary>
+    internal static QaSession Session => QaSession.Current;
+
     /// <summary><c>-Policy</c>, else the current policy; with neither the whole call is invalid.</summary>
     protected QaPolicy ResolvePolicy()
     {
-        var policy = Policy ?? CurrentPolicy.Get();
+        var policy = Policy ?? Session.Policy;
         if (policy is null)
         {
             ThrowTerminatingError(QaErrorRecords.Create(CommandErrorIds.NoCurrentPolicy, ErrorCategory.InvalidOperation, null,

@@ -16,9 +16,6 @@ namespace QaNet.Commands.Lab;
 /// </summary>
 public abstract class LabCommand : QaCmdlet
 {
-    /// <summary>The prefix of the lab this session started last (the default for Get/Stop).</summary>
-    internal static string? SessionPrefix { get; set; }
-
     /// <summary>The lab a -Live probe goes to: the given prefix, else this session's lab, else the only lab running.</summary>
     internal static QaLab? FindLab(string? prefix)
     {
@@ -27,7 +24,7 @@ public abstract class LabCommand : QaCmdlet
             return QaLab.Get(prefix);
         }
 
-        if (SessionPrefix is { } mine && QaLab.Get(mine) is { } lab)
+        if (Session.Lab is { } lab)
         {
             return lab;
         }
@@ -82,7 +79,7 @@ public abstract class LabCommand : QaCmdlet
         _cancel = cts;
         try
         {
-            var task = work(new QaLabOptions { Log = log }, cts.Token);
+            var task = work(new QaLabOptions { Log = log, Runner = Session.Runner }, cts.Token);
             while (!task.Wait(100))
             {
                 Drain(log);

@@ -42,7 +42,7 @@ public sealed class StartQaLabCommand : LabCommand
         }
 
         var lab = Run((options, ct) => QaLab.StartAsync(policy, Prefix, options with { HostAccess = HostAccess }, ct), Prefix);
-        SessionPrefix = lab.Prefix;
+        Session.LabPrefix = lab.Prefix;
         WriteObject(lab);
     }
 }

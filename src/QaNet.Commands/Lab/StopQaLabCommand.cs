@@ -20,7 +20,8 @@ public sealed class StopQaLabCommand : LabCommand
 
     protected override void ProcessRecord()
     {
-        foreach (var prefix in Prefix ?? new[] { SessionPrefix ?? Namespaces.DefaultPrefix })
+        var session = Session;
+        foreach (var prefix in Prefix ?? new[] { session.LabPrefix ?? Namespaces.DefaultPrefix })
         {
             var lab = QaLab.Get(prefix);
             if (lab is null)
@@ -36,9 +37,9 @@ public sealed class StopQaLabCommand : LabCommand
             }
 
             Run((options, ct) => QaLab.StopAsync(prefix, options, ct), prefix);
-            if (SessionPrefix == prefix)
+            if (session.LabPrefix == prefix)
             {
-                SessionPrefix = null;
+                session.LabPrefix = null;
             }
         }
     }

@@ -33,7 +33,7 @@ public sealed class ImportQaPolicyCommand : QaCmdlet
     {
         if (LoadPolicyFile(file) is { } policy)
         {
-            CurrentPolicy.Set(policy);
+            QaSession.Current.Policy = policy;
             WriteObject(policy);
         }
     }

@@ -32,7 +32,7 @@ public sealed class NewQaPolicyCommand : QaCmdlet
 
         if (ShouldProcess(Name, "Create policy and make it the current policy"))
         {
-            CurrentPolicy.Set(policy);
+            QaSession.Current.Policy = policy;
             WriteObject(policy);
         }
     }

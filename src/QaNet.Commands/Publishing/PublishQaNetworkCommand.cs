@@ -53,9 +53,9 @@ public sealed class PublishQaNetworkCommand : PublishingCommand
         {
             LockWait = LockWait,
             WhatIf = whatIf,
-            // Scripted hosts (the test hook) answer only the publish's own commands; the preflight
-            // is proven on real programs (PreflightTests, the acceptance suite's lab).
-            Preflight = LocalRunnerForTests is null,
+            // Scripted hosts (a session runner set by tests) answer only the publish's own commands;
+            // the preflight is proven on real programs (PreflightTests, the acceptance suite's lab).
+            Preflight = Session.Runner is null,
             Force = Force,
             ConfirmTimeout = ConfirmTimeout,
             Approve = plan => pump.Invoke(() => ShouldProcess(Describe(plan), "Publish")),

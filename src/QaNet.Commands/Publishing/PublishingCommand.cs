@@ -40,9 +40,6 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 5;
 
-    /// <summary>The runner under every host command; tests put a recorder here. Null: real processes.</summary>
-    internal static Core.Hosts.ICommandRunner? LocalRunnerForTests { get; set; }
-
     protected CancellationToken StopToken => _stop.Token;
 
     protected override void StopProcessing() => _stop.Cancel();
@@ -58,13 +55,13 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         var transports = Transports();
         // A lab started in this session stands in for the policy's hosts until it is stopped,
         // so Start-QaLab; Publish-QaNetwork; Test-QaNetwork need no -Transport.
-        if (transports.Count == 0 && Lab.LabCommand.SessionPrefix is { } prefix && QaLab.Get(prefix) is { } lab)
+        if (transports.Count == 0 && Session.Lab is { } lab)
         {
-            WriteVerbose($"Reaching the hosts through lab '{prefix}' (started in this session); -Transport overrides it.");
+            WriteVerbose($"Reaching the hosts through lab '{lab.Prefix}' (started in this session); -Transport overrides it.");
             transports = lab.Transports().ToList();
         }
 
-        return new(policy, log, transports) { LocalRunner = LocalRunnerForTests };
+        return new(policy, log, transports) { LocalRunner = Session.Runner };
     }
 
     /// <summary>The policy's hosts that -VirtHost names (all without it); a literal name the policy lacks is an UnknownVirtHost error.</summary>

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
-using QaNet.Commands.Session;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
 
@@ -22,7 +21,7 @@ public sealed class TestQaVirtHostCommand : PublishingCommand
 
     protected override void ProcessRecord()
     {
-        var policy = Policy ?? CurrentPolicy.Get();
+        var policy = Policy ?? Session.Policy;
         var pump = new CmdletPump(this, "Checking");
         IReadOnlyList<(string Host, IReadOnlyList<QaVirtHostCheck> Checks, QaHostException? Error)> results;
         if (policy is null)

@@ -13,7 +13,7 @@ namespace QaNet.Tests.Commands;
 /// error records, NotAttempted with -StopOnFirstFailure. The real hosts are in Publish/MultiHostLabTests.
 /// </summary>
 [Collection(PublishCommandGroup.Name)]
-public sealed class MultiHostCommandTests : IDisposable
+public sealed class MultiHostCommandTests
 {
     private const string ThreeHosts = """
         $p = New-QaPolicy -Name qa
@@ -38,13 +38,6 @@ public sealed class MultiHostCommandTests : IDisposable
 
     private List<CommandSpec> On(string host) => _host.Commands.Where(c => c.Arguments.Count > 2 && c.Arguments[2] == "qn-pp-" + host).ToList();
 
-    public MultiHostCommandTests()
-    {
-        PublishingCommand.LocalRunnerForTests = _host;
-    }
-
-    public void Dispose() => PublishingCommand.LocalRunnerForTests = null;
-
     private static CommandResult? EmptyHost(CommandSpec spec) => spec switch
     {
         { Program: "nft", Arguments: ["list", ..] } => CommandResult.Fail(1, "Error: No such file or directory"),
@@ -62,9 +55,9 @@ public sealed class MultiHostCommandTests : IDisposable
         return (Items<QaPublishResult>("R"), Items<ErrorRecord>("E"), Items<string>("W"), Items<string>("I"));
     }
 
-    private static PowerShellSession Session()
+    private PowerShellSession Session()
     {
-        var s = new PowerShellSession();
+        var s = new PowerShellSession { Runner = _host };
         s.Run(ThreeHosts);
         return s;
     }
@@ -158,8 +151,8 @@ public sealed class MultiHostCommandTests : IDisposable
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var recorder = new RecordingRunner(new StallOnRead(reached));
-        PublishingCommand.LocalRunnerForTests = recorder;
         using var s = Session();
+        s.Runner = recorder;
         using var ps = PowerShell.Create();
         ps.Runspace = s.Runspace;
         ps.AddScript("Publish-QaNetwork -Confirm:$false -ThrottleLimit 1" + To);

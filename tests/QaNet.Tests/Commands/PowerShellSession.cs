@@ -37,6 +37,21 @@ internal sealed class PowerShellSession : IDisposable
     /// <summary>The runspace, for tests that drive a pipeline themselves (e.g. to stop it).</summary>
     public Runspace Runspace => runspace;
 
+    /// <summary>The runner under this session's host commands (a recorder or a scripted host); null: real processes.</summary>
+    public QaNet.Core.Hosts.ICommandRunner? Runner
+    {
+        get => QaNet.Commands.Session.QaSession.Of(runspace).Runner;
+        set => QaNet.Commands.Session.QaSession.Of(runspace).Runner = value;
+    }
+
+    /// <summary>A session with the small policy whose host commands go to <paramref name="runner"/>.</summary>
+    public static PowerShellSession WithQaPolicy(QaNet.Core.Hosts.ICommandRunner runner)
+    {
+        var session = WithQaPolicy();
+        session.Runner = runner;
+        return session;
+    }
+
     public static PowerShellSession WithQaPolicy()
     {
         var session = new PowerShellSession();

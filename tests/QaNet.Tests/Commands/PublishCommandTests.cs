@@ -11,17 +11,10 @@ namespace QaNet.Tests.Commands;
 /// empty host): what they run, what they write, their error ids. The real hosts are in Publish/.
 /// </summary>
 [Collection(PublishCommandGroup.Name)]
-public sealed class PublishCommandTests : IDisposable
+public sealed class PublishCommandTests
 {
     private const string EmptyEbtables = "*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n";
     private readonly RecordingRunner _host = new(script: EmptyHost);
-
-    public PublishCommandTests()
-    {
-        PublishingCommand.LocalRunnerForTests = _host;
-    }
-
-    public void Dispose() => PublishingCommand.LocalRunnerForTests = null;
 
     /// <summary>A host with no QaNet network, table or chain, no pending publish; checks pass.</summary>
     private static CommandResult? EmptyHost(CommandSpec spec) => spec switch
@@ -35,7 +28,7 @@ public sealed class PublishCommandTests : IDisposable
     [Fact]
     public void WhatIf_shows_the_plan_and_the_artifacts_and_runs_no_mutating_command()
     {
-        using var s = PowerShellSession.WithQaPolicy();
+        using var s = PowerShellSession.WithQaPolicy(_host);
         var result = s.Single<QaPublishResult>("Publish-QaNetwork -WhatIf");
         Assert.Equal(QaPublishOutcome.WhatIf, result.Outcome);
         Assert.Equal("virthost-comm01", result.VirtHost);
@@ -50,7 +43,7 @@ public sealed class PublishCommandTests : IDisposable
     [Fact]
     public void A_publish_applies_through_the_transport_the_parameter_names()
     {
-        using var s = PowerShellSession.WithQaPolicy();
+        using var s = PowerShellSession.WithQaPolicy(_host);
         // The scripted host never shows what was applied, so the verify fails and the publish rolls back:
         // what matters here is where the commands went.
         s.Errors("Publish-QaNetwork -Transport @{ 'virthost-comm01' = 'namespace:qn-nowhere' } -Confirm:$false");
@@ -68,7 +61,7 @@ public sealed class PublishCommandTests : IDisposable
     [InlineData("Undo-QaPublish -Confirm:$false", QaErrorIds.PublishNotPending)]
     public void Bad_input_has_a_stable_error_id(string script, string id)
     {
-        using var s = PowerShellSession.WithQaPolicy();
+        using var s = PowerShellSession.WithQaPolicy(_host);
         Assert.StartsWith(id + ",", s.Errors(script)[0].FullyQualifiedErrorId, StringComparison.Ordinal);
         // At most the host lock of Confirm/Undo was taken and released.
         Assert.All(_host.Mutations, m => Assert.True(m.Program is "mkdir" or "dd" or "rm", m.ToString()));
@@ -77,7 +70,7 @@ public sealed class PublishCommandTests : IDisposable
     [Fact]
     public void Cutting_the_management_path_is_refused_unless_forced()
     {
-        using var s = PowerShellSession.WithQaPolicy();
+        using var s = PowerShellSession.WithQaPolicy(_host);
         s.Run("Get-QaRule | Where-Object Kind -eq Ingress | Revoke-QaRule -Confirm:$false");
         var errors = s.Errors("Publish-QaNetwork -Confirm:$false");
         Assert.StartsWith(QaErrorIds.ManagementPathCut + ",", errors[0].FullyQualifiedErrorId, StringComparison.Ordinal);
@@ -88,7 +81,7 @@ public sealed class PublishCommandTests : IDisposable
     [Fact]
     public void Test_reports_drift_as_objects_or_quietly()
     {
-        using var s = PowerShellSession.WithQaPolicy();
+        using var s = PowerShellSession.WithQaPolicy(_host);
         var drift = s.Run("Test-QaNetwork").Select(o => Assert.IsType<QaDriftItem>(o.BaseObject)).ToList();
         Assert.Contains(drift, d => d.Kind == QaDriftKind.LibvirtNetworkMissing);
         Assert.Contains(drift, d => d.Kind == QaDriftKind.NftTableMissing);

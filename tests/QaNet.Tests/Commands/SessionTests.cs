@@ -1,8 +1,13 @@
+using QaNet.Core.Hosts;
 using QaNet.Core.Model;
 
 namespace QaNet.Tests.Commands;
 
-public sealed class CurrentPolicyTests
+/// <summary>
+/// What a session keeps (current policy, lab, command runner) is its runspace's own. The lab part
+/// is proven on a real lab in Lab/LabSessionTests.
+/// </summary>
+public sealed class SessionTests
 {
     [Fact]
     public void Each_runspace_has_its_own_current_policy()
@@ -39,5 +44,32 @@ public sealed class CurrentPolicyTests
         Assert.Empty(s.Single<QaPolicy>("$b").Networks);
         Assert.Empty(s.Run("Get-QaNetwork"));
         Assert.Single(s.Run("Get-QaNetwork -Policy $a"));
+    }
+
+    [Fact]
+    public void Runspaces_on_parallel_threads_publish_through_their_own_runner()
+    {
+        // Each runspace's commands go to its own namespace name, so a command that reached the
+        // other runspace's runner would show up there.
+        var runners = Enumerable.Range(0, 3).Select(_ => new RecordingRunner(script: _ => CommandResult.Fail(1, "scripted: no such host"))).ToArray();
+        Parallel.For(0, runners.Length, i =>
+        {
+            using var s = PowerShellSession.WithQaPolicy(runners[i]);
+            s.Run($"$null = Publish-QaNetwork -WhatIf -Transport @{{ 'virthost-comm01' = 'namespace:qn-rs{i}' }} -ErrorAction SilentlyContinue -WarningAction SilentlyContinue");
+        });
+        for (var i = 0; i < runners.Length; i++)
+        {
+            Assert.NotEmpty(runners[i].Commands);
+            Assert.All(runners[i].Commands, c => Assert.Equal(["netns", "exec", $"qn-rs{i}"], c.Arguments.Take(3)));
+        }
+    }
+
+    [Fact]
+    public void A_runner_set_in_one_runspace_is_not_seen_in_another()
+    {
+        using var first = new PowerShellSession { Runner = new RecordingRunner() };
+        using var second = new PowerShellSession();
+        Assert.NotNull(first.Runner);
+        Assert.Null(second.Runner);
     }
 }
