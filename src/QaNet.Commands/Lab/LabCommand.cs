@@ -151,8 +151,37 @@ public abstract class LabCommand : QaCmdlet
         }
     }
 
+    /// <summary>
+    /// <paramref name="policy"/> as <paramref name="lab"/> builds it: a lab started with -Mode holds
+    /// its networks in that mode, so what is published into it must say so too. The policy itself
+    /// when the lab's networks have the policy's modes, else a copy with the lab's.
+    /// </summary>
+    internal static QaPolicy AsBuilt(QaLab lab, QaPolicy policy, out IReadOnlyList<string> overridden)
+    {
+        var modes = lab.State.Networks.ToDictionary(n => n.Name, n => n.Mode, StringComparer.Ordinal);
+        overridden = policy.Networks
+            .Where(n => modes.TryGetValue(n.Name, out var m) && m != n.Mode)
+            .Select(n => $"{n.Name} ({modes[n.Name]})")
+            .ToList();
+        if (overridden.Count == 0)
+        {
+            return policy;
+        }
+
+        var copy = CopyOf(policy);
+        foreach (var n in copy.Networks)
+        {
+            if (modes.TryGetValue(n.Name, out var m))
+            {
+                n.Mode = m;
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>A copy of the policy (through its YAML form), for a lab that overrides something.</summary>
-    protected static QaPolicy CopyOf(QaPolicy policy)
+    internal static QaPolicy CopyOf(QaPolicy policy)
     {
         PolicyIsolation.Register();
         return Copy(policy);

@@ -91,6 +91,34 @@ public sealed class PublishQaNetworkCommand : PublishingCommand
         }
 
         WriteSummary(results.Where(r => r.Outcome != QaPublishOutcome.Skipped).ToList());
+        if (ThroughLab is { } lab && !whatIf)
+        {
+            Follow(lab, publisher.Policy, results);
+        }
+    }
+
+    /// <summary>
+    /// After a publish through this session's lab, the lab's clients follow the policy (added,
+    /// removed, moved or re-addressed clients are plugged accordingly), so the -Live probes see
+    /// what was published. Only when every host was published: a lab half-way is left as it is.
+    /// </summary>
+    private void Follow(Core.Lab.QaLab lab, Core.Model.QaPolicy policy, IReadOnlyList<QaPublishResult> results)
+    {
+        if (results.Any(r => r.Outcome is not (QaPublishOutcome.Applied or QaPublishOutcome.Unchanged)))
+        {
+            WriteWarning($"Lab '{lab.Prefix}': not every host was published, so its clients were not re-plugged; publish again once every host succeeds.");
+            return;
+        }
+
+        try
+        {
+            lab.FollowAsync(policy, StopToken).GetAwaiter().GetResult();
+            WriteVerbose($"Lab '{lab.Prefix}': clients follow the published policy.");
+        }
+        catch (Core.Lab.QaLabException ex)
+        {
+            WriteError(QaErrorRecords.FromException(ex, ex.ErrorId, ErrorCategory.InvalidOperation, lab.Prefix));
+        }
     }
 
     /// <summary>The ShouldProcess target: the host, its changes and the exact commands.</summary>

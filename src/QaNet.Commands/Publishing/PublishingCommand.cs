@@ -50,6 +50,9 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The lab this call reaches the hosts through (this session's, when no -Transport is given); null otherwise.</summary>
+    protected QaLab? ThroughLab { get; private set; }
+
     protected PolicyPublisher CreatePublisher(QaPolicy policy, IPublishLog log)
     {
         var transports = Transports();
@@ -59,6 +62,12 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         {
             WriteVerbose($"Reaching the hosts through lab '{lab.Prefix}' (started in this session); -Transport overrides it.");
             transports = lab.Transports().ToList();
+            ThroughLab = lab;
+            policy = Lab.LabCommand.AsBuilt(lab, policy, out var overridden);
+            if (overridden.Count > 0)
+            {
+                WriteVerbose($"Lab '{lab.Prefix}' was started with -Mode: its networks are rendered as the lab holds them: {string.Join(", ", overridden)}.");
+            }
         }
 
         return new(policy, log, transports) { LocalRunner = Session.Runner };

@@ -345,19 +345,34 @@ public sealed class QaLab
     }
 
     /// <summary>
-    /// Publishes <paramref name="policy"/> to the lab's virthosts and gateways through the normal
-    /// publish path, then plugs in clients the policy gained, unplugs those it lost, and re-plugs
-    /// those that moved to another virthost or changed MAC or address (Set-QaClient).
+    /// Publishes <paramref name="policy"/> to the lab's virthosts and gateways through the path
+    /// Publish-QaNetwork takes (<see cref="PolicyPublisher"/>), then lets the lab follow the policy
+    /// (<see cref="FollowAsync"/>).
     /// </summary>
     public async Task<IReadOnlyList<QaPublishResult>> PublishAsync(QaPolicy policy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
         PolicyValidator.ThrowIfInvalid(policy);
-        var plan = QaLabPlan.Create(policy, Prefix);
         var results = await PublishAllAsync(policy, cancellationToken).ConfigureAwait(false);
+        await FollowAsync(policy, cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>
+    /// Makes the lab's clients what <paramref name="policy"/> says once it is published: plugs in
+    /// clients the policy gained, unplugs those it lost, and re-plugs those that moved to another
+    /// virthost or changed MAC or address (Set-QaClient). Publish-QaNetwork calls it after
+    /// publishing through this session's lab; it changes no virthost's rules.
+    /// </summary>
+    public async Task FollowAsync(QaPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        PolicyValidator.ThrowIfInvalid(policy);
+        var plan = QaLabPlan.Create(policy, Prefix);
         var gone = State.Hosts.Where(h => h.Kind == QaLabHostKind.Client && !plan.ClientNamespaces.ContainsKey(h.Name)).ToList();
         foreach (var h in gone)
         {
+            _log.Verbose($"Unplugging client {h.Name}: the policy no longer has it");
             await Namespaces.DeleteAsync(h.Namespace, Prefix, _runner, cancellationToken).ConfigureAwait(false);
             State.Hosts.Remove(h);
             State.Namespaces.Remove(h.Namespace);
@@ -370,17 +385,18 @@ public sealed class QaLab
             var legs = await AttachmentsAsync(policy, plan, create: false, cancellationToken).ConfigureAwait(false);
             if (added.Count > 0)
             {
+                _log.Verbose($"Plugging in {added.Count} new client(s): {string.Join(", ", added.Select(c => c.Name))}");
                 await AddClientsAsync(plan, added, legs, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var (client, host) in changed)
             {
+                _log.Verbose($"Re-plugging client {client.Name} (virthost, MAC or address changed)");
                 await ReplugClientAsync(plan, client, host, legs, cancellationToken).ConfigureAwait(false);
             }
         }
 
         await SaveAsync().ConfigureAwait(false);
-        return results;
     }
 
     private async Task BuildAsync(QaLabPlan plan, CancellationToken ct)
@@ -797,12 +813,24 @@ public sealed class QaLab
         host.AddressSource = "static (" + why + ")";
     }
 
+    /// <summary>
+    /// The policy to every lab host at once through <see cref="PolicyPublisher"/> (stale networks
+    /// removed, the policy named in each host's record), as Publish-QaNetwork does it. Two things
+    /// differ: no host preflight (the lab's hosts run this machine's programs, checked when the lab
+    /// starts) and no management-path refusal (the lab replays any policy, one that locks the
+    /// bastion out too; Publish-QaNetwork still refuses it without -Force).
+    /// </summary>
     private async Task<IReadOnlyList<QaPublishResult>> PublishAllAsync(QaPolicy policy, CancellationToken ct)
     {
-        var resolved = ResolvedPolicy.Create(policy);
-        var artifacts = HostArtifactBuilder.Build(resolved, new QaRenderOptions { Now = _options.Now });
-        var publisher = new QaPublisher();
-        var results = await Task.WhenAll(artifacts.Select(a => publisher.PublishAsync(PublishHost(a.VirtHost), a, cancellationToken: ct))).ConfigureAwait(false);
+        var publisher = new PolicyPublisher(policy, transports: Transports())
+        {
+            LocalRunner = _runner,
+            RenderOptions = new QaRenderOptions { Now = _options.Now },
+        };
+        var artifacts = publisher.Render();
+        var results = await publisher.PublishHostsAsync(artifacts, new PublishOptions { Preflight = false, Force = true },
+            throttleLimit: Math.Max(1, artifacts.Count), cancellationToken: ct).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
         var failed = results.Where(r => r.Outcome is not (QaPublishOutcome.Applied or QaPublishOutcome.Unchanged)).ToList();
         if (failed.Count > 0)
         {
