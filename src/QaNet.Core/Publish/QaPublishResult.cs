@@ -206,6 +206,9 @@ public sealed record PublishOptions
     /// <summary>How long to wait for another publish on the same host to finish.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long Confirm, Undo and a rollback wait for a confirm timer that has claimed the decision to finish restoring.</summary>
+    public TimeSpan RevertWait { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>A lock older than this is taken as left behind by a dead publisher and broken.</summary>
     public TimeSpan LockLease { get; init; } = TimeSpan.FromMinutes(10);
 

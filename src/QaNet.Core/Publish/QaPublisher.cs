@@ -157,7 +157,7 @@ public sealed class QaPublisher
                 };
             }
 
-            return await RollBackAsync(s, failure.Executed, snapshot, artifacts, pendingDir, failure.Error, Result).ConfigureAwait(false);
+            return await RollBackAsync(s, failure.Executed, snapshot, artifacts, pendingDir, failure.Error, Result, options.RevertWait).ConfigureAwait(false);
         }
         catch (QaHostException ex)
         {
@@ -321,14 +321,20 @@ public sealed class QaPublisher
             if (!await PendingPublish.ClaimAsync(s, pending).ConfigureAwait(false))
             {
                 // The timer claimed it first: it is reverting or has reverted.
-                var done = await PendingPublish.WaitRevertedAsync(s, pending, TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+                var done = await PendingPublish.WaitRevertedAsync(s, pending, options.RevertWait).ConfigureAwait(false);
                 var log = await PendingPublish.ReadRevertLogAsync(s, pending).ConfigureAwait(false);
-                if (done)
+                if (!done)
                 {
-                    await PendingPublish.RemoveAsync(s, pending).ConfigureAwait(false);
+                    // Neither kept nor known to be restored: say so rather than report an outcome not reached.
+                    return Result(QaPublishOutcome.Failed, new QaPublishError(QaErrorIds.PublishRevertUnfinished,
+                        $"The confirm timer on {host.VirtHost} claimed publish {PendingPublish.Id(pending)} and had not finished restoring the state before it after {options.RevertWait.TotalSeconds:0} s; " +
+                        $"the publish is not kept. Run Test-QaNetwork -VirtHost {host.VirtHost} to see where the host stands, and {pending}/undo.log on the host.")
+                    { Step = step, Detail = log });
                 }
 
-                return Result(keep ? QaPublishOutcome.Reverted : QaPublishOutcome.Reverted, keep
+                await PendingPublish.RemoveAsync(s, pending).ConfigureAwait(false);
+                // Undo asked for the restore the timer carried out; Confirm came too late.
+                return Result(QaPublishOutcome.Reverted, keep
                     ? new QaPublishError(QaErrorIds.PublishRevertedByTimer,
                         $"Too late: the confirm timer on {host.VirtHost} has restored the state before publish {PendingPublish.Id(pending)}.") { Step = step, Detail = log }
                     : null);
@@ -410,13 +416,13 @@ public sealed class QaPublisher
     }
 
     private async Task<QaPublishResult> RollBackAsync(HostSession s, List<PublishStep> executed, HostState snapshot, HostArtifacts artifacts,
-        string? pendingDir, QaPublishError error, Func<QaPublishOutcome, QaPublishError?, QaPublishResult> result)
+        string? pendingDir, QaPublishError error, Func<QaPublishOutcome, QaPublishError?, QaPublishResult> result, TimeSpan revertWait)
     {
         _log.Phase(s.VirtHost, "Rollback");
         if (pendingDir is not null && !await PendingPublish.ClaimAsync(s, pendingDir).ConfigureAwait(false))
         {
             // The confirm timer fired while we were applying; it restores the snapshot itself.
-            var done = await PendingPublish.WaitRevertedAsync(s, pendingDir, TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+            var done = await PendingPublish.WaitRevertedAsync(s, pendingDir, revertWait).ConfigureAwait(false);
             return result(done ? QaPublishOutcome.RolledBack : QaPublishOutcome.Failed, error) with { RestoredToSnapshot = done ? null : false };
         }
 

@@ -76,6 +76,9 @@ public static class QaErrorIds
     public const string PublishConfirmPending = "PublishConfirmPending";
     public const string PublishNotPending = "PublishNotPending";
     public const string PublishRevertedByTimer = "PublishRevertedByTimer";
+
+    /// <summary>The confirm timer took the decision and had not finished restoring within <c>PublishOptions.RevertWait</c>.</summary>
+    public const string PublishRevertUnfinished = "PublishRevertUnfinished";
     public const string ManagementPathCut = "ManagementPathCut";
 
     /// <summary>The host lacks a program or kernel feature the publish needs (Test-QaVirtHost says which and how to fix it).</summary>
