@@ -35,22 +35,30 @@ public abstract class LabCommand : QaCmdlet
 
     /// <summary>
     /// Probes <paramref name="flows"/> in the lab on the pipeline thread's behalf, showing
-    /// progress when there are many.
+    /// progress when there are many; <paramref name="stop"/> (the cmdlet's StopProcessing, Ctrl+C)
+    /// cancels the probes in flight and ends the pipeline. Probes run through this session's runner.
     /// </summary>
-    internal static IReadOnlyList<Core.Probes.QaLiveResult> Probe(Cmdlet cmdlet, Core.Engine.QaReachability engine, IReadOnlyList<Core.Probes.QaLiveFlow> flows)
+    internal static IReadOnlyList<Core.Probes.QaLiveResult> Probe(Cmdlet cmdlet, Core.Engine.QaReachability engine, IReadOnlyList<Core.Probes.QaLiveFlow> flows, CancellationToken stop)
     {
         var done = 0;
         var progress = new Progress<int>(n => Interlocked.Exchange(ref done, n));
-        var task = Core.Probes.QaLiveMatrix.RunAsync(engine, flows, progress: progress);
+        var task = Core.Probes.QaLiveMatrix.RunAsync(engine, flows, prober: new Core.Probes.QaProber(Session.Runner), progress: progress, cancellationToken: stop);
         var record = new ProgressRecord(1, "Probing the lab", $"{flows.Count} flows");
-        while (!task.Wait(250))
+        try
         {
-            if (flows.Count > 20)
+            while (!task.Wait(250, CancellationToken.None))
             {
-                record.PercentComplete = Math.Min(100, 100 * Volatile.Read(ref done) / flows.Count);
-                record.StatusDescription = $"{Volatile.Read(ref done)} of {flows.Count} flows";
-                cmdlet.WriteProgress(record);
+                if (flows.Count > 20 && !stop.IsCancellationRequested)
+                {
+                    record.PercentComplete = Math.Min(100, 100 * Volatile.Read(ref done) / flows.Count);
+                    record.StatusDescription = $"{Volatile.Read(ref done)} of {flows.Count} flows";
+                    cmdlet.WriteProgress(record);
+                }
             }
+        }
+        catch (AggregateException) when (stop.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
 
         if (flows.Count > 20)

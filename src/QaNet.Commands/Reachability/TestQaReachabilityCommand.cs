@@ -17,10 +17,13 @@ namespace QaNet.Commands;
 [OutputType(typeof(bool), ParameterSetName = new[] { SingleSet })]
 [OutputType(typeof(QaRoleReachabilityResult), ParameterSetName = new[] { AllSet })]
 [OutputType(typeof(QaNet.Core.Probes.QaLiveResult))]
-public sealed class TestQaReachabilityCommand : QaCmdlet
+public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
 {
     private const string SingleSet = "Single";
     private const string AllSet = "All";
+
+    /// <summary>Cancelled by StopProcessing (Ctrl+C): -Live probes in flight stop.</summary>
+    private readonly CancellationTokenSource _stop = new();
 
     private QaReachability? reachability;
 
@@ -148,7 +151,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet
             return;
         }
 
-        var results = global::QaNet.Commands.Lab.LabCommand.Probe(this, engine, flows);
+        var results = global::QaNet.Commands.Lab.LabCommand.Probe(this, engine, flows, _stop.Token);
         if (Quiet)
         {
             WriteObject(results.All(r => r.Observed));
@@ -167,7 +170,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet
             {
                 var flows = QaNet.Core.Probes.QaLiveMatrix.Flows(lab.State, engine.Policy);
                 WriteVerbose($"Probing {flows.Count} flows in lab {lab.Prefix} (egress matrix, ingress and client-to-client cells).");
-                WriteObject(global::QaNet.Commands.Lab.LabCommand.Probe(this, engine, flows), enumerateCollection: true);
+                WriteObject(global::QaNet.Commands.Lab.LabCommand.Probe(this, engine, flows, _stop.Token), enumerateCollection: true);
             }
 
             return;
@@ -227,4 +230,8 @@ public sealed class TestQaReachabilityCommand : QaCmdlet
 
         return reachability;
     }
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    public void Dispose() => _stop.Dispose();
 }

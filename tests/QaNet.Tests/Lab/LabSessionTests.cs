@@ -77,6 +77,25 @@ public sealed class LabSessionTests
             var into = Assert.Single(s.Run("Test-QaReachability -From bastion -To c1 -Port 22 -Live").Select(o => Assert.IsType<QaLiveResult>(o.BaseObject)));
             Assert.True(into.Observed && into.Conforms, into.ToString());
 
+            // Ctrl+C reaches the probes: every probe command stalls until it is cancelled (or, if
+            // the stop never reached it, until a safety bound that fails the test).
+            var stalling = new StallingRunner();
+            s.Runner = stalling;
+            using (var ps = PowerShell.Create())
+            {
+                ps.Runspace = s.Runspace;
+                ps.AddScript("Test-QaReachability -All -Live");
+                var running = ps.BeginInvoke();
+                await stalling.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                ps.Stop();
+                Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+                Assert.True(running.IsCompleted);
+            }
+
+            Assert.True(stalling.Cancelled > 0, "no probe saw the stop");
+            Assert.Equal(0, stalling.RanOut);
+            s.Runner = null;
+
             // Stop-QaLab without -Prefix stops this runspace's lab.
             s.Run("Stop-QaLab -Confirm:$false");
             Assert.Null(QaLab.Get("qn-ss-"));
@@ -95,4 +114,33 @@ public sealed class LabSessionTests
             Assert.Equal("Nat", s.Single<string>("(Get-QaNetwork qa-clients).Mode.ToString()"));
             await Task.CompletedTask;
         });
+
+    /// <summary>A runner whose every command waits until it is cancelled; 30 s without a cancel counts as ran out.</summary>
+    private sealed class StallingRunner : ICommandRunner
+    {
+        private int _cancelled;
+        private int _ranOut;
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Cancelled => Volatile.Read(ref _cancelled);
+
+        public int RanOut => Volatile.Read(ref _ranOut);
+
+        public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
+        {
+            Started.TrySetResult();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+                Interlocked.Increment(ref _ranOut);
+                return CommandResult.Fail(1, "stalled");
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _cancelled);
+                throw;
+            }
+        }
+    }
 }
