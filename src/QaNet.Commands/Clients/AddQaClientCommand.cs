@@ -95,7 +95,7 @@ public sealed class AddQaClientCommand : QaCmdlet
         }
 
         networkName = string.Empty;
-        WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidNetworkArgument, ErrorCategory.InvalidArgument, value,
+        WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidNetworkArgument, value,
             $"-Network got a {value?.GetType().Name ?? "null"}, which is neither a network name nor a QaNetwork.",
             "Pass a network name, or pipe the network from New-QaIsolatedNetwork or Get-QaNetwork."));
         return false;

@@ -1,41 +1,43 @@
+using QaNet.Core.Validation;
+
 namespace QaNet.Commands.Infrastructure;
 
 /// <summary>
-/// Stable error ids raised by the cmdlet layer itself (the policy's own ids are in
-/// <see cref="QaNet.Core.Validation.QaErrorIds"/>). Scripts match on them; never rename one.
+/// Stable error ids raised by the cmdlet layer itself: names for their entries in the one
+/// catalogue, <see cref="QaErrorIds"/> (which also gives each its kind). Scripts match on them; never rename one.
 /// </summary>
 public static class CommandErrorIds
 {
     /// <summary>No <c>-Policy</c> was given and the session has no current policy yet.</summary>
-    public const string NoCurrentPolicy = "NoCurrentPolicy";
+    public const string NoCurrentPolicy = QaErrorIds.NoCurrentPolicy;
 
     /// <summary>A piped or passed object belongs to another policy than the one given with <c>-Policy</c>.</summary>
-    public const string PolicyMismatch = "PolicyMismatch";
+    public const string PolicyMismatch = QaErrorIds.PolicyMismatch;
 
     /// <summary><c>-Network</c> got something that is neither a network name nor a QaNetwork.</summary>
-    public const string InvalidNetworkArgument = "InvalidNetworkArgument";
+    public const string InvalidNetworkArgument = QaErrorIds.InvalidNetworkArgument;
 
     /// <summary>A path is not on the file system provider.</summary>
-    public const string NotFileSystemPath = "NotFileSystemPath";
+    public const string NotFileSystemPath = QaErrorIds.NotFileSystemPath;
 
     /// <summary><c>Export-QaPolicy -NoClobber</c> found the file already there.</summary>
-    public const string PolicyFileExists = "PolicyFileExists";
+    public const string PolicyFileExists = QaErrorIds.PolicyFileExists;
 
     /// <summary>The operating system refused to read a policy file.</summary>
-    public const string PolicyReadFailed = "PolicyReadFailed";
+    public const string PolicyReadFailed = QaErrorIds.PolicyReadFailed;
 
     /// <summary>The operating system refused to write a policy file.</summary>
-    public const string PolicyWriteFailed = "PolicyWriteFailed";
+    public const string PolicyWriteFailed = QaErrorIds.PolicyWriteFailed;
 
     /// <summary><c>-Reference</c>/<c>-Difference</c> got something that is neither a policy nor the path of one policy file.</summary>
-    public const string InvalidPolicyArgument = "InvalidPolicyArgument";
+    public const string InvalidPolicyArgument = QaErrorIds.InvalidPolicyArgument;
 
     /// <summary><c>Export-QaReachabilityReport -NoClobber</c> found the file already there.</summary>
-    public const string ReportFileExists = "ReportFileExists";
+    public const string ReportFileExists = QaErrorIds.ReportFileExists;
 
     /// <summary>The operating system refused to write a report file.</summary>
-    public const string ReportWriteFailed = "ReportWriteFailed";
+    public const string ReportWriteFailed = QaErrorIds.ReportWriteFailed;
 
     /// <summary>Export-QaReachabilityReport was given something that is not a reachability result.</summary>
-    public const string InvalidReportInput = "InvalidReportInput";
+    public const string InvalidReportInput = QaErrorIds.InvalidReportInput;
 }

@@ -27,7 +27,7 @@ public abstract class QaCmdlet : PSCmdlet
         var policy = Policy ?? Session.Policy;
         if (policy is null)
         {
-            ThrowTerminatingError(QaErrorRecords.Create(CommandErrorIds.NoCurrentPolicy, ErrorCategory.InvalidOperation, null,
+            ThrowTerminatingError(QaErrorRecords.Create(CommandErrorIds.NoCurrentPolicy, null,
                 "There is no current QaNet policy in this session.",
                 "Create one with New-QaPolicy, load one with Import-QaPolicy, or pass -Policy."));
         }
@@ -47,7 +47,7 @@ public abstract class QaCmdlet : PSCmdlet
             return true;
         }
 
-        WriteError(QaErrorRecords.Create(CommandErrorIds.PolicyMismatch, ErrorCategory.InvalidArgument, target,
+        WriteError(QaErrorRecords.Create(CommandErrorIds.PolicyMismatch, target,
             $"'{target}' belongs to policy '{owner.Name}', not to policy '{Policy.Name}' given with -Policy.",
             "Leave out -Policy (objects carry their policy), or pass an object of that policy."));
         return false;
@@ -96,7 +96,7 @@ public abstract class QaCmdlet : PSCmdlet
             var files = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
             if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
             {
-                WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, path,
+                WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, path,
                     $"'{path}' is on the {provider.Name} provider, not a file.", "Give the path of a policy file."));
                 return new List<string>();
             }
@@ -105,7 +105,7 @@ public abstract class QaCmdlet : PSCmdlet
         }
         catch (ItemNotFoundException e)
         {
-            WriteError(QaErrorRecords.FromException(e, QaErrorIds.PolicyFileNotFound, ErrorCategory.ObjectNotFound, path));
+            WriteError(QaErrorRecords.FromException(e, QaErrorIds.PolicyFileNotFound, path));
             return new List<string>();
         }
     }
@@ -120,7 +120,7 @@ public abstract class QaCmdlet : PSCmdlet
         ArgumentNullException.ThrowIfNull(info);
         if (info.Exists && noClobber)
         {
-            WriteError(QaErrorRecords.Create(existsErrorId, ErrorCategory.ResourceExists, info.FullName,
+            WriteError(QaErrorRecords.Create(existsErrorId, info.FullName,
                 $"The file '{info.FullName}' already exists.", "Choose another path, or leave out -NoClobber to replace it."));
             return false;
         }
@@ -147,7 +147,7 @@ public abstract class QaCmdlet : PSCmdlet
             return file;
         }
 
-        WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, path,
+        WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, path,
             $"'{path}' is on the {provider.Name} provider, not a file.", "Give a file system path."));
         return null;
     }
@@ -165,7 +165,7 @@ public abstract class QaCmdlet : PSCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyReadFailed, ErrorCategory.ReadError, file));
+            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyReadFailed, file));
         }
 
         return null;

@@ -24,9 +24,10 @@ internal static class QaErrorRecords
         return record;
     }
 
-    public static ErrorRecord Create(string id, ErrorCategory category, object? target, string message, string? fix = null)
+    /// <summary>A record for <paramref name="id"/>, its category from the id's kind; with <paramref name="fix"/> shown as the recommended action.</summary>
+    public static ErrorRecord Create(string id, object? target, string message, string? fix = null)
     {
-        var record = new ErrorRecord(new InvalidOperationException(message), id, category, target);
+        var record = new ErrorRecord(new InvalidOperationException(message), id, Category(id), target);
         if (fix is not null)
         {
             record.ErrorDetails = new ErrorDetails(message + " " + fix) { RecommendedAction = fix };
@@ -35,21 +36,25 @@ internal static class QaErrorRecords
         return record;
     }
 
-    public static ErrorRecord FromException(Exception exception, string id, ErrorCategory category, object? target) =>
-        new(exception, id, category, target);
+    public static ErrorRecord FromException(Exception exception, string id, object? target) =>
+        new(exception, id, Category(id), target);
 
-    public static ErrorCategory Category(string id) => id switch
+    /// <summary>The one map from an id (through its <see cref="QaErrorKind"/>) to PowerShell's ErrorCategory.</summary>
+    public static ErrorCategory Category(string id) => QaErrorIds.KindOf(id) switch
     {
-        QaErrorIds.NotFound or QaErrorIds.UnknownReference or QaErrorIds.UnknownVirtHost or QaErrorIds.PolicyFileNotFound
-            => ErrorCategory.ObjectNotFound,
-        QaErrorIds.DuplicateNetwork or QaErrorIds.DuplicateClientName or QaErrorIds.DuplicateEndpoint or
-            QaErrorIds.DuplicateRuleId or QaErrorIds.DuplicateMacAddress or QaErrorIds.DuplicateAddress or
-            QaErrorIds.NameConflict or QaErrorIds.SubnetOverlap or QaErrorIds.DhcpRangeCollision
-            => ErrorCategory.ResourceExists,
-        QaErrorIds.InUse => ErrorCategory.ResourceBusy,
-        QaErrorIds.AddressPoolExhausted or QaErrorIds.PolicyTooLarge or QaErrorIds.PolicyTooDeep
-            => ErrorCategory.LimitsExceeded,
-        _ when id.StartsWith("Policy", StringComparison.Ordinal) => ErrorCategory.InvalidData,
+        QaErrorKind.InvalidData => ErrorCategory.InvalidData,
+        QaErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        QaErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+        QaErrorKind.Busy => ErrorCategory.ResourceBusy,
+        QaErrorKind.LimitExceeded => ErrorCategory.LimitsExceeded,
+        QaErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        QaErrorKind.Timeout => ErrorCategory.OperationTimeout,
+        QaErrorKind.Stopped => ErrorCategory.OperationStopped,
+        QaErrorKind.Unreachable => ErrorCategory.ConnectionError,
+        QaErrorKind.ReadFailed => ErrorCategory.ReadError,
+        QaErrorKind.WriteFailed => ErrorCategory.WriteError,
+        QaErrorKind.WrongType => ErrorCategory.InvalidType,
+        QaErrorKind.OperationFailed => ErrorCategory.InvalidOperation,
         _ => ErrorCategory.InvalidArgument,
     };
 }

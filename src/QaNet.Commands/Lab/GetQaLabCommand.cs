@@ -23,7 +23,7 @@ public sealed class GetQaLabCommand : LabCommand
         {
             if (!labs.Any(l => l.Prefix == literal))
             {
-                WriteError(Infrastructure.QaErrorRecords.Create(QaLabErrorIds.LabNotFound, ErrorCategory.ObjectNotFound, literal,
+                WriteError(Infrastructure.QaErrorRecords.Create(QaLabErrorIds.LabNotFound, literal,
                     $"No lab with prefix '{literal}' runs on this machine.", "Start one with Start-QaLab, or list them with Get-QaLab."));
             }
         }

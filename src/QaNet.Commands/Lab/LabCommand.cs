@@ -144,17 +144,12 @@ public abstract class LabCommand : QaCmdlet
                 ThrowTerminatingError(QaErrorRecords.FromValidation(v, target));
                 break;
             case QaLabException l:
-                ThrowTerminatingError(QaErrorRecords.FromException(l, l.ErrorId, l.ErrorId switch
-                {
-                    QaLabErrorIds.LabAlreadyRunning => ErrorCategory.ResourceExists,
-                    QaLabErrorIds.LabNotFound => ErrorCategory.ObjectNotFound,
-                    _ => ErrorCategory.InvalidOperation,
-                }, target));
+                ThrowTerminatingError(QaErrorRecords.FromException(l, l.ErrorId, target));
                 break;
             case OperationCanceledException:
                 break;
             default:
-                ThrowTerminatingError(QaErrorRecords.FromException(ex, FailureId, ErrorCategory.InvalidOperation, target));
+                ThrowTerminatingError(QaErrorRecords.FromException(ex, FailureId, target));
                 break;
         }
     }

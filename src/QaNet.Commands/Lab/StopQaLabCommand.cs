@@ -26,7 +26,7 @@ public sealed class StopQaLabCommand : LabCommand
             var lab = QaLab.Get(prefix);
             if (lab is null)
             {
-                WriteError(Infrastructure.QaErrorRecords.Create(QaLabErrorIds.LabNotFound, ErrorCategory.ObjectNotFound, prefix,
+                WriteError(Infrastructure.QaErrorRecords.Create(QaLabErrorIds.LabNotFound, prefix,
                     $"No lab with prefix '{prefix}' runs on this machine.", "List the labs with Get-QaLab."));
                 continue;
             }

@@ -72,9 +72,9 @@ public sealed class NewQaIsolatedNetworkCommand : QaCmdlet
         {
             if (Underlay is not null || VxlanPort is not null || GatewayVirtHost is not null)
             {
-                ThrowTerminatingError(new ErrorRecord(
+                ThrowTerminatingError(QaErrorRecords.FromException(
                     new ArgumentException("-Underlay, -VxlanPort and -GatewayVirtHost describe an uplink: give -Vxlan <vni> or -UplinkNic <nic> too."),
-                    QaErrorIds.InvalidUplink, ErrorCategory.InvalidArgument, Name));
+                    QaErrorIds.InvalidUplink, Name));
             }
 
             return null;
@@ -82,9 +82,9 @@ public sealed class NewQaIsolatedNetworkCommand : QaCmdlet
 
         if (Vxlan is not null && UplinkNic is not null)
         {
-            ThrowTerminatingError(new ErrorRecord(
+            ThrowTerminatingError(QaErrorRecords.FromException(
                 new ArgumentException("A network has one uplink: give -Vxlan or -UplinkNic, not both."),
-                QaErrorIds.InvalidUplink, ErrorCategory.InvalidArgument, Name));
+                QaErrorIds.InvalidUplink, Name));
         }
 
         var nic = UplinkNic is PSObject ps ? ps.BaseObject : UplinkNic;

@@ -63,7 +63,7 @@ public sealed class ExportQaPolicyCommand : QaCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyWriteFailed, ErrorCategory.WriteError, file));
+            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyWriteFailed, file));
             return;
         }
 

@@ -65,7 +65,7 @@ public abstract class PendingPublishCommand : PublishingCommand
 
         if (!named && !WhatIfRequested())
         {
-            WriteError(QaErrorRecords.Create(QaErrorIds.PublishNotPending, ErrorCategory.ObjectNotFound, policy,
+            WriteError(QaErrorRecords.Create(QaErrorIds.PublishNotPending, policy,
                 $"No host of policy '{policy.Name}' has a publish waiting for confirmation.",
                 "Publish with -ConfirmTimeout first; a publish without it is final."));
         }

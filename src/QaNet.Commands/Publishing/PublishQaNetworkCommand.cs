@@ -117,7 +117,7 @@ public sealed class PublishQaNetworkCommand : PublishingCommand
         }
         catch (Core.Lab.QaLabException ex)
         {
-            WriteError(QaErrorRecords.FromException(ex, ex.ErrorId, ErrorCategory.InvalidOperation, lab.Prefix));
+            WriteError(QaErrorRecords.FromException(ex, ex.ErrorId, lab.Prefix));
         }
     }
 

@@ -85,7 +85,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         {
             if (!hosts.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
-                WriteError(QaErrorRecords.Create(QaErrorIds.UnknownVirtHost, ErrorCategory.ObjectNotFound, name,
+                WriteError(QaErrorRecords.Create(QaErrorIds.UnknownVirtHost, name,
                     $"No network of the policy is on a host named '{name}'.",
                     $"Use one of: {string.Join(", ", hosts)} (virthosts of the networks and gateways of Gateway networks)."));
             }
@@ -127,7 +127,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
     {
         var error = result.Error!;
         var exception = error.Exception ?? new InvalidOperationException(error.Message);
-        var record = new ErrorRecord(exception, error.Id, Category(error.Id), result)
+        var record = new ErrorRecord(exception, error.Id, QaErrorRecords.Category(error.Id), result)
         {
             ErrorDetails = new ErrorDetails(error.Message + (error.Detail is { Length: > 0 } d ? Environment.NewLine + d : string.Empty)),
         };
@@ -171,26 +171,13 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
     }
 
     protected void WriteHostError(QaHostException exception, string host) =>
-        WriteError(new ErrorRecord(exception, exception.ErrorId, Category(exception.ErrorId), host));
+        WriteError(new ErrorRecord(exception, exception.ErrorId, QaErrorRecords.Category(exception.ErrorId), host));
 
     /// <summary>Whether -WhatIf is in effect (given, or $WhatIfPreference).</summary>
     protected bool WhatIfRequested() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
             ? w is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(w)
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-
-    private static ErrorCategory Category(string id) => id switch
-    {
-        QaErrorIds.PublishHostLocked or QaErrorIds.PublishConfirmPending => ErrorCategory.ResourceBusy,
-        QaErrorIds.PublishNotPending => ErrorCategory.ObjectNotFound,
-        QaErrorIds.PublishCheckFailed or QaErrorIds.PublishVerifyFailed or QaErrorIds.InvalidArtifact => ErrorCategory.InvalidData,
-        QaErrorIds.ManagementPathCut => ErrorCategory.PermissionDenied,
-        QaErrorIds.HostCommandTimedOut => ErrorCategory.OperationTimeout,
-        QaErrorIds.PublishNotAttempted or QaErrorIds.PublishStopped => ErrorCategory.OperationStopped,
-        QaErrorIds.InvalidTransport => ErrorCategory.InvalidArgument,
-        QaErrorIds.HostUnreachable => ErrorCategory.ConnectionError,
-        _ => ErrorCategory.InvalidOperation,
-    };
 
     /// <summary>-Transport as transports; a value that is neither makes the whole call invalid (InvalidTransport).</summary>
     private List<QaHostTransport> Transports()

@@ -64,7 +64,7 @@ public sealed class TestQaNetworkCommand : PublishingCommand
             }
             else if (status.Error is { } stopped)
             {
-                WriteError(QaErrorRecords.Create(stopped.Id, ErrorCategory.OperationStopped, status.VirtHost, stopped.Message, "Run Test-QaNetwork again."));
+                WriteError(QaErrorRecords.Create(stopped.Id, status.VirtHost, stopped.Message, "Run Test-QaNetwork again."));
             }
 
             if (Quiet || (status.Error is not null && !Summary))

@@ -71,13 +71,13 @@ public sealed class CompareQaPolicyCommand : QaCmdlet
 
                 if (files.Count > 1)
                 {
-                    WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidPolicyArgument, ErrorCategory.InvalidArgument, path,
+                    WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidPolicyArgument, path,
                         $"-{parameter} '{path}' names {files.Count} files.", "Give the path of one policy file."));
                 }
 
                 return null;
             default:
-                WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidPolicyArgument, ErrorCategory.InvalidArgument, value,
+                WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidPolicyArgument, value,
                     $"-{parameter} got a {value.GetType().Name}, which is neither a policy nor a policy file's path.",
                     "Pass a QaPolicy (Import-QaPolicy, Get-QaPolicy) or the path of a YAML policy file."));
                 return null;

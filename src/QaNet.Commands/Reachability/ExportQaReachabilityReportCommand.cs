@@ -61,7 +61,7 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
                     live.Add(l);
                     break;
                 default:
-                    WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidReportInput, ErrorCategory.InvalidType, item,
+                    WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidReportInput, item,
                         $"A {item?.GetType().Name ?? "null"} is not a reachability result.",
                         "Pipe the output of Test-QaReachability (with or without -Live) into Export-QaReachabilityReport."));
                     break;
@@ -106,7 +106,7 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.ReportWriteFailed, ErrorCategory.WriteError, file));
+            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.ReportWriteFailed, file));
             return;
         }
 

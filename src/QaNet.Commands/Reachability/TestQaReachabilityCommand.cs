@@ -124,7 +124,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
             return lab;
         }
 
-        WriteError(QaErrorRecords.Create(QaNet.Core.Lab.QaLabErrorIds.LabNotFound, ErrorCategory.ObjectNotFound, this.Lab,
+        WriteError(QaErrorRecords.Create(QaNet.Core.Lab.QaLabErrorIds.LabNotFound, this.Lab,
             this.Lab is null ? "No lab to probe: none was started in this session and not exactly one runs." : $"No lab with prefix '{this.Lab}' runs.",
             "Start one with Start-QaLab, or name it with -Lab."));
         return null;
@@ -147,7 +147,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
         }
         catch (QaNet.Core.Lab.QaLabException e)
         {
-            WriteError(QaErrorRecords.FromException(e, e.ErrorId, ErrorCategory.ObjectNotFound, From + " -> " + To));
+            WriteError(QaErrorRecords.FromException(e, e.ErrorId, From + " -> " + To));
             return;
         }
 

@@ -1,7 +1,10 @@
 namespace QaNet.Core.Validation;
 
 /// <summary>
-/// Stable error ids. Scripts and tests match on these (as the first part of
+/// Stable error ids: the one catalogue of every id QaNet raises (Core, the lab and the cmdlets;
+/// <c>QaLabErrorIds</c> and <c>CommandErrorIds</c> are named views onto it), each with its
+/// <see cref="QaErrorKind"/> (<see cref="KindOf"/>), which the cmdlets map to a PowerShell
+/// ErrorCategory in one place. Scripts and tests match on the ids (as the first part of
 /// PowerShell's FullyQualifiedErrorId); never rename one, only add.
 /// </summary>
 public static class QaErrorIds
@@ -112,4 +115,79 @@ public static class QaErrorIds
     // Reaching hosts
     /// <summary>ssh itself failed (exit 255): the host did not answer, refused, or rejected the key.</summary>
     public const string HostUnreachable = "HostUnreachable";
+
+    // The lab (QaLabErrorIds)
+    public const string LabAlreadyRunning = "LabAlreadyRunning";
+    public const string LabNotFound = "LabNotFound";
+    public const string LabStartFailed = "LabStartFailed";
+
+    /// <summary>Stop could not remove every namespace of the lab; its state is kept so a second Stop-QaLab retries.</summary>
+    public const string LabStopFailed = "LabStopFailed";
+    public const string LabPublishFailed = "LabPublishFailed";
+    public const string LabUnknownHost = "LabUnknownHost";
+
+    // Raised by the cmdlets themselves (CommandErrorIds)
+    public const string NoCurrentPolicy = "NoCurrentPolicy";
+    public const string PolicyMismatch = "PolicyMismatch";
+    public const string InvalidNetworkArgument = "InvalidNetworkArgument";
+    public const string NotFileSystemPath = "NotFileSystemPath";
+    public const string PolicyFileExists = "PolicyFileExists";
+    public const string PolicyReadFailed = "PolicyReadFailed";
+    public const string PolicyWriteFailed = "PolicyWriteFailed";
+    public const string InvalidPolicyArgument = "InvalidPolicyArgument";
+    public const string ReportFileExists = "ReportFileExists";
+    public const string ReportWriteFailed = "ReportWriteFailed";
+    public const string InvalidReportInput = "InvalidReportInput";
+
+    /// <summary>What kind of failure an id is: the same id has the same kind wherever it is raised.</summary>
+    public static QaErrorKind KindOf(string id) => id switch
+    {
+        NotFound or UnknownReference or UnknownVirtHost or PolicyFileNotFound or PublishNotPending or LabNotFound or LabUnknownHost
+            => QaErrorKind.NotFound,
+        NameConflict or SubnetOverlap or DhcpRangeCollision or LabAlreadyRunning or PolicyFileExists or ReportFileExists
+            => QaErrorKind.AlreadyExists,
+        _ when id.StartsWith("Duplicate", StringComparison.Ordinal) => QaErrorKind.AlreadyExists,
+        InUse or PublishHostLocked or PublishConfirmPending => QaErrorKind.Busy,
+        AddressPoolExhausted or PolicyTooLarge or PolicyTooDeep => QaErrorKind.LimitExceeded,
+        ManagementPathCut => QaErrorKind.PermissionDenied,
+        HostCommandTimedOut => QaErrorKind.Timeout,
+        PublishNotAttempted or PublishStopped => QaErrorKind.Stopped,
+        HostUnreachable => QaErrorKind.Unreachable,
+        PolicyReadFailed => QaErrorKind.ReadFailed,
+        PolicyWriteFailed or ReportWriteFailed => QaErrorKind.WriteFailed,
+        InvalidReportInput => QaErrorKind.WrongType,
+        PublishCheckFailed or PublishVerifyFailed or InvalidArtifact => QaErrorKind.InvalidData,
+        NoCurrentPolicy or HostCommandFailed or VirtHostPrerequisiteMissing or NssLookupFailed
+            or PublishApplyFailed or PublishRollbackFailed or PublishRevertedByTimer or PublishRevertUnfinished
+            or LabStartFailed or LabStopFailed or LabPublishFailed
+            => QaErrorKind.OperationFailed,
+        PolicyMismatch => QaErrorKind.InvalidArgument,
+        // The policy file's own problems (syntax, keys, types, version).
+        _ when id.StartsWith("Policy", StringComparison.Ordinal) => QaErrorKind.InvalidData,
+        _ => QaErrorKind.InvalidArgument,
+    };
+}
+
+/// <summary>What kind of failure an error id stands for (<see cref="QaErrorIds.KindOf"/>).</summary>
+public enum QaErrorKind
+{
+    /// <summary>A value given is not valid (a name, an address, a port, an option).</summary>
+    InvalidArgument,
+
+    /// <summary>A file's or a host's content is not what it must be.</summary>
+    InvalidData,
+    NotFound,
+    AlreadyExists,
+    Busy,
+    LimitExceeded,
+    PermissionDenied,
+    Timeout,
+    Stopped,
+    Unreachable,
+    ReadFailed,
+    WriteFailed,
+    WrongType,
+
+    /// <summary>A step on a host, in the lab or in the session could not be carried out.</summary>
+    OperationFailed,
 }
