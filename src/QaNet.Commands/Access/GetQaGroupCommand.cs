@@ -45,24 +45,12 @@ public sealed class GetQaGroupCommand : QaCmdlet
         // group); without names, the policy's groups as NSS sees them.
         var policy = Policy ?? Session.Policy ?? new QaPolicy("nss");
         var names = Name is { Length: > 0 } ? Name : policy.Groups.Select(g => g.Name).ToArray();
-        var nss = new GetentNssSource(ProcessRunner.Instance);
+        var nss = new GetentNssSource(Session.Runner ?? ProcessRunner.Instance);
         foreach (var name in names)
         {
             try
             {
-                var probe = new QaPolicy(policy.Name);
-                var group = new QaGroup(probe, name, QaGroupSource.Nss);
-                probe.Groups.Add(group);
-                if (nss.GetGroup(name) is null)
-                {
-                    WriteValidationError(Core.Editing.PolicyEditor.NotFound("NSS group", name, "getent group"), name);
-                    continue;
-                }
-
-                var members = new AccessMembership(probe, nss).Members(group);
-                var result = new QaGroup(policy, name, QaGroupSource.Nss) { Description = policy.FindGroup(name)?.Description };
-                result.Members.AddRange(members);
-                WriteObject(result);
+                WriteObject(AccessMembership.LookUpNssGroup(policy, name, nss));
             }
             catch (QaValidationException e)
             {

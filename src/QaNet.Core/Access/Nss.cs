@@ -147,6 +147,30 @@ public sealed class AccessMembership
         return list;
     }
 
+    /// <summary>
+    /// The group <paramref name="name"/> as NSS sees it (Get-QaGroup -Source Nss): its members as
+    /// <see cref="Members"/> counts them, its description from the policy when the policy has it.
+    /// A group NSS does not know is NotFound, naming the getent lookup; a bad name is InvalidName.
+    /// </summary>
+    public static QaGroup LookUpNssGroup(QaPolicy policy, string name, INssSource nss)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(nss);
+        var probe = new QaPolicy(policy.Name);
+        var group = new QaGroup(probe, name, QaGroupSource.Nss);
+        probe.Groups.Add(group);
+        if (nss.GetGroup(name) is null)
+        {
+            throw new QaValidationException(new QaValidationError(QaErrorIds.NotFound, $"NSS group '{name}'", null,
+                $"NSS knows no group named '{name}' (getent group -- {name} found nothing).",
+                $"Check the name with 'getent group {name}' on this machine, and that it is enrolled (sssd, FreeIPA)."));
+        }
+
+        var result = new QaGroup(policy, name, QaGroupSource.Nss) { Description = policy.FindGroup(name)?.Description };
+        result.Members.AddRange(new AccessMembership(probe, nss).Members(group));
+        return result;
+    }
+
     /// <summary>The policy's groups <paramref name="user"/> belongs to, in policy order.</summary>
     public IReadOnlyList<string> GroupsOf(string user)
     {

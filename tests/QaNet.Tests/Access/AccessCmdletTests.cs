@@ -1,4 +1,5 @@
 using QaNet.Core.Access;
+using QaNet.Core.Hosts;
 using QaNet.Core.Model;
 using QaNet.Tests.Commands;
 using QaNet.Tests.Policy;
@@ -94,6 +95,28 @@ public sealed class AccessCmdletTests
         var root = s.Single<QaGroup>("Get-QaGroup -Name root -Source Nss");
         Assert.Equal(QaGroupSource.Nss, root.Source);
         Assert.Contains("root", root.Members);
+    }
+
+    [Fact]
+    public void Nss_groups_come_from_the_sessions_getent_with_primary_group_members_and_a_clear_NotFound()
+    {
+        var getent = new RecordingRunner(script: c => c switch
+        {
+            { Program: "getent", Arguments: ["group", "--", "qa-ops"] } => new CommandResult(0, "qa-ops:x:4100:alice,bob\n", string.Empty, TimeSpan.Zero),
+            { Program: "getent", Arguments: ["group", "--", _] } => CommandResult.Fail(2, string.Empty),
+            { Program: "getent", Arguments: ["passwd"] } => new CommandResult(0, "carol:x:4200:4100::/home/carol:/bin/bash\ndave:x:4300:4300::/home/dave:/bin/bash\n", string.Empty, TimeSpan.Zero),
+            _ => CommandResult.Fail(1, "unexpected"),
+        });
+        using var s = new PowerShellSession { Runner = getent };
+        var group = s.Single<QaGroup>("Get-QaGroup -Name qa-ops -Source Nss");
+        Assert.Equal(["alice", "bob", "carol"], group.Members);
+        Assert.Equal(QaGroupSource.Nss, group.Source);
+
+        var error = Assert.Single(s.Errors("Get-QaGroup -Name qa-none -Source Nss"));
+        Assert.StartsWith("NotFound,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Contains("NSS knows no group named 'qa-none'", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("in the policy", error.ToString(), StringComparison.Ordinal);
+        Assert.All(getent.Commands, c => Assert.Equal("getent", c.Program));
     }
 
     [Fact]
