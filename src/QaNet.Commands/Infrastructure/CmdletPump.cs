@@ -1,21 +1,24 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Publish;
 
-namespace QaNet.Commands.Publishing;
+namespace QaNet.Commands.Infrastructure;
 
 /// <summary>
-/// Runs the publisher's async work off the pipeline thread while the pipeline thread writes what
-/// it reports: PowerShell's Write* and ShouldProcess may only be called from the pipeline
+/// The one dispatcher between Core's async work and the pipeline: runs the work (a publish, a
+/// lab start or stop, the live probes) off the pipeline thread while the pipeline thread writes
+/// what it reports. PowerShell's Write* and ShouldProcess may only be called from the pipeline
 /// thread, so the work posts them here and <see cref="Run{T}"/> carries them out until it ends.
-/// It is also the publisher's <see cref="IPublishLog"/>: Verbose, Warning and Progress per host.
+/// It is Core's <see cref="IQaLog"/>: Verbose and Warning (prefixed with their host), a progress
+/// child record per host phase, and overall progress for counted items (probes).
 /// Hosts run concurrently: every Write* and every ShouldProcess is queued and carried out one at a
 /// time on the pipeline thread, and the progress state is touched only there. Progress is one
 /// parent record (hosts done / all, with PercentComplete) and one child record per host (its phase).
 /// When the pipeline is stopped (Ctrl+C) the pump keeps waiting for the work to end (hosts that are
 /// applying finish or roll back), drops further writes and answers ShouldProcess with a stop.
 /// </summary>
-internal sealed class CmdletPump : IPublishLog
+internal sealed class CmdletPump : IQaLog
 {
     private readonly Cmdlet _cmdlet;
     private readonly string _activity;
@@ -25,6 +28,8 @@ internal sealed class CmdletPump : IPublishLog
     private int _total;
     private int _done;
     private bool _stopped;
+    private bool _counted;
+    private int _lastPercent = -1;
     private const int ParentId = 1;
 
     public CmdletPump(Cmdlet cmdlet, string activity)
@@ -107,9 +112,28 @@ internal sealed class CmdletPump : IPublishLog
         return answer.Task.GetAwaiter().GetResult();
     }
 
-    public void Verbose(string virtHost, string message) => Post(() => _cmdlet.WriteVerbose($"{virtHost}: {message}"));
+    public void Verbose(string? source, string message) => Post(() => _cmdlet.WriteVerbose(source is null ? message : $"{source}: {message}"));
 
-    public void Warning(string virtHost, string message) => Post(() => _cmdlet.WriteWarning($"{virtHost}: {message}"));
+    public void Warning(string? source, string message) => Post(() => _cmdlet.WriteWarning(source is null ? message : $"{source}: {message}"));
+
+    /// <summary>Overall progress of counted items; posted only when the percentage moves, so a thousand probes are not a thousand records.</summary>
+    public void Progress(int done, int total)
+    {
+        var percent = total <= 0 ? 100 : Math.Min(100, done * 100 / total);
+        if (Interlocked.Exchange(ref _lastPercent, percent) == percent)
+        {
+            return;
+        }
+
+        Post(() =>
+        {
+            if (!_stopped)
+            {
+                _counted = true;
+                _cmdlet.WriteProgress(new ProgressRecord(ParentId, _activity, $"{done} of {total}") { PercentComplete = percent });
+            }
+        });
+    }
 
     public void Phase(string virtHost, string phase) => Post(() =>
     {
@@ -148,14 +172,23 @@ internal sealed class CmdletPump : IPublishLog
         }
     });
 
-    /// <summary>Closes the parent progress record.</summary>
+    /// <summary>Closes the parent progress record (of hosts, or of counted items).</summary>
     public void End()
     {
-        if (_total > 0 && !_stopped)
+        if (_stopped)
+        {
+            return;
+        }
+
+        if (_total > 0)
         {
             var done = Parent();
             done.RecordType = ProgressRecordType.Completed;
             _cmdlet.WriteProgress(done);
+        }
+        else if (_counted)
+        {
+            _cmdlet.WriteProgress(new ProgressRecord(ParentId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
 

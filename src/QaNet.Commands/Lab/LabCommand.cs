@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using QaNet.Commands.Infrastructure;
 using QaNet.Commands.Loading;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
@@ -34,77 +34,48 @@ public abstract class LabCommand : QaCmdlet
     }
 
     /// <summary>
-    /// Probes <paramref name="flows"/> in the lab on the pipeline thread's behalf, showing
-    /// progress when there are many; <paramref name="stop"/> (the cmdlet's StopProcessing, Ctrl+C)
-    /// cancels the probes in flight and ends the pipeline. Probes run through this session's runner.
+    /// Probes <paramref name="flows"/> in the lab through the pump (progress when there are many);
+    /// <paramref name="stop"/> (the cmdlet's StopProcessing, Ctrl+C) cancels the probes in flight
+    /// and ends the pipeline. Probes run through this session's runner.
     /// </summary>
     internal static IReadOnlyList<Core.Probes.QaLiveResult> Probe(Cmdlet cmdlet, Core.Engine.QaReachability engine, IReadOnlyList<Core.Probes.QaLiveFlow> flows, CancellationToken stop)
     {
-        var done = 0;
-        var progress = new Progress<int>(n => Interlocked.Exchange(ref done, n));
-        var task = Core.Probes.QaLiveMatrix.RunAsync(engine, flows, prober: new Core.Probes.QaProber(Session.Runner), progress: progress, cancellationToken: stop);
-        var record = new ProgressRecord(1, "Probing the lab", $"{flows.Count} flows");
+        var pump = new CmdletPump(cmdlet, $"Probing the lab ({flows.Count} flows)");
+        // Read on the pipeline thread: the session is the runspace's, and the work runs on the pool.
+        var prober = new Core.Probes.QaProber(Session.Runner);
         try
         {
-            while (!task.Wait(250, CancellationToken.None))
-            {
-                if (flows.Count > 20 && !stop.IsCancellationRequested)
-                {
-                    record.PercentComplete = Math.Min(100, 100 * Volatile.Read(ref done) / flows.Count);
-                    record.StatusDescription = $"{Volatile.Read(ref done)} of {flows.Count} flows";
-                    cmdlet.WriteProgress(record);
-                }
-            }
+            return pump.Run(() => Core.Probes.QaLiveMatrix.RunAsync(engine, flows, prober: prober,
+                log: flows.Count > 20 ? pump : null, cancellationToken: stop));
         }
-        catch (AggregateException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-
-        if (flows.Count > 20)
+        finally
         {
-            record.RecordType = ProgressRecordType.Completed;
-            cmdlet.WriteProgress(record);
+            pump.End();
         }
-
-        return task.GetAwaiter().GetResult();
     }
 
-    private sealed class QueueLog : IQaLabLog
-    {
-        public ConcurrentQueue<(bool Warning, string Text)> Messages { get; } = new();
-
-        public void Verbose(string message) => Messages.Enqueue((false, message));
-
-        public void Warning(string message) => Messages.Enqueue((true, message));
-    }
-
-    /// <summary>Runs <paramref name="work"/>, writing its messages as they come; Ctrl+C cancels it.</summary>
+    /// <summary>Runs <paramref name="work"/> through the pump, writing its messages as they come; Ctrl+C cancels it.</summary>
     protected T Run<T>(Func<QaLabOptions, CancellationToken, Task<T>> work, object? target)
     {
-        var log = new QueueLog();
+        var pump = new CmdletPump(this, MyInvocation.MyCommand.Name);
         using var cts = new CancellationTokenSource();
         _cancel = cts;
         try
         {
-            var task = work(new QaLabOptions { Log = log, Runner = Session.Runner }, cts.Token);
-            while (!task.Wait(100))
-            {
-                Drain(log);
-            }
-
-            Drain(log);
-            return task.GetAwaiter().GetResult();
+            // The options are made on the pipeline thread, where this runspace's session is found.
+            var options = new QaLabOptions { Log = pump, Runner = Session.Runner };
+            return pump.Run(() => work(options, cts.Token));
         }
-        catch (AggregateException ex) when (ex.InnerException is not null)
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            Drain(log);
-            Fail(ex.InnerException, target);
-            throw;
+            throw new PipelineStoppedException();
         }
-        catch (Exception ex) when (ex is QaLabException or QaValidationException)
+        catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            Drain(log);
             Fail(ex, target);
             throw;
         }
@@ -117,21 +88,6 @@ public abstract class LabCommand : QaCmdlet
     private CancellationTokenSource? _cancel;
 
     protected override void StopProcessing() => _cancel?.Cancel();
-
-    private void Drain(QueueLog log)
-    {
-        while (log.Messages.TryDequeue(out var m))
-        {
-            if (m.Warning)
-            {
-                WriteWarning(m.Text);
-            }
-            else
-            {
-                WriteVerbose(m.Text);
-            }
-        }
-    }
 
     /// <summary>The error id of an unexpected failure of this command.</summary>
     protected virtual string FailureId => QaLabErrorIds.LabStartFailed;

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
@@ -53,7 +54,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
     /// <summary>The lab this call reaches the hosts through (this session's, when no -Transport is given); null otherwise.</summary>
     protected QaLab? ThroughLab { get; private set; }
 
-    protected PolicyPublisher CreatePublisher(QaPolicy policy, IPublishLog log)
+    protected PolicyPublisher CreatePublisher(QaPolicy policy, IQaLog log)
     {
         var transports = Transports();
         // A lab started in this session stands in for the policy's hosts until it is stopped,

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
@@ -57,7 +58,7 @@ internal static partial class LabSshAccess
     /// Writes the keys and configuration for <paramref name="hosts"/> (name, namespace, management
     /// address). Throws LabStartFailed when sshd or ssh-keygen is missing or the folder is unusable.
     /// </summary>
-    public static async Task PrepareAsync(string labDirectory, string prefix, IReadOnlyList<(string Host, string Namespace, IPAddress Address)> hosts, ICommandRunner runner, IQaLabLog log, CancellationToken ct)
+    public static async Task PrepareAsync(string labDirectory, string prefix, IReadOnlyList<(string Host, string Namespace, IPAddress Address)> hosts, ICommandRunner runner, IQaLog log, CancellationToken ct)
     {
         var dir = Directory(labDirectory);
         if (!PlainPath().IsMatch(dir))
@@ -83,7 +84,7 @@ internal static partial class LabSshAccess
         {
             // sshd refuses to start without it; the package's service creates it the same way.
             System.IO.Directory.CreateDirectory(PrivsepDirectory);
-            log.Warning($"Created sshd's privilege separation folder {PrivsepDirectory} (empty, as openssh-server's service makes it).");
+            log.Warning(null, $"Created sshd's privilege separation folder {PrivsepDirectory} (empty, as openssh-server's service makes it).");
         }
 
         // The mount point the sshd's own state folder goes over.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
@@ -10,27 +11,6 @@ using QaNet.Core.Validation;
 
 namespace QaNet.Core.Lab;
 
-/// <summary>Progress of a lab start or stop; the cmdlets adapt it to WriteVerbose/WriteWarning.</summary>
-public interface IQaLabLog
-{
-    void Verbose(string message);
-
-    void Warning(string message);
-}
-
-public sealed class NullLabLog : IQaLabLog
-{
-    public static NullLabLog Instance { get; } = new();
-
-    public void Verbose(string message)
-    {
-    }
-
-    public void Warning(string message)
-    {
-    }
-}
-
 public sealed record QaLabOptions
 {
     /// <summary>Where lab state lives; one folder per prefix.</summary>
@@ -39,7 +19,7 @@ public sealed record QaLabOptions
     /// <summary>The moment the policy is rendered for (expiring rules); default now.</summary>
     public DateTimeOffset? Now { get; init; }
 
-    public IQaLabLog? Log { get; init; }
+    public IQaLog? Log { get; init; }
 
     /// <summary>The local runner (tests inject faults through it).</summary>
     public ICommandRunner? Runner { get; init; }
@@ -108,7 +88,7 @@ public sealed class QaLab
 
     private readonly QaLabOptions _options;
     private readonly ICommandRunner _runner;
-    private readonly IQaLabLog _log;
+    private readonly IQaLog _log;
     private readonly object _save = new();
 
     private QaLab(QaLabState state, QaLabOptions options)
@@ -116,7 +96,7 @@ public sealed class QaLab
         State = state;
         _options = options;
         _runner = options.Runner ?? ProcessRunner.Instance;
-        _log = options.Log ?? NullLabLog.Instance;
+        _log = options.Log ?? NullQaLog.Instance;
     }
 
     public QaLabState State { get; }
@@ -207,7 +187,7 @@ public sealed class QaLab
             lab.State.Status = QaLabState.Failed;
             lab.State.Error = ex.Message;
             await lab.SaveAsync().ConfigureAwait(false);
-            lab._log.Warning($"The lab did not start ({ex.Message}); removing what was built.");
+            lab._log.Warning(null, $"The lab did not start ({ex.Message}); removing what was built.");
             try
             {
                 await StopAsync(prefix, options, CancellationToken.None).ConfigureAwait(false);
@@ -215,7 +195,7 @@ public sealed class QaLab
             catch (QaLabException cleanup)
             {
                 // The start's cause is what the caller needs; the failed cleanup is said beside it.
-                lab._log.Warning($"Removing what was built failed too: {cleanup.Message} Run Stop-QaLab -Prefix {prefix} again.");
+                lab._log.Warning(null, $"Removing what was built failed too: {cleanup.Message} Run Stop-QaLab -Prefix {prefix} again.");
             }
 
             if (ex is QaLabException or QaValidationException or OperationCanceledException)
@@ -306,7 +286,7 @@ public sealed class QaLab
 
         foreach (var p in problems)
         {
-            lab._log.Warning(p);
+            lab._log.Warning(null, p);
         }
 
         Directory.Delete(s.Directory, recursive: true);
@@ -372,7 +352,7 @@ public sealed class QaLab
         var gone = State.Hosts.Where(h => h.Kind == QaLabHostKind.Client && !plan.ClientNamespaces.ContainsKey(h.Name)).ToList();
         foreach (var h in gone)
         {
-            _log.Verbose($"Unplugging client {h.Name}: the policy no longer has it");
+            _log.Verbose(null, $"Unplugging client {h.Name}: the policy no longer has it");
             await Namespaces.DeleteAsync(h.Namespace, Prefix, _runner, cancellationToken).ConfigureAwait(false);
             State.Hosts.Remove(h);
             State.Namespaces.Remove(h.Namespace);
@@ -385,13 +365,13 @@ public sealed class QaLab
             var legs = await AttachmentsAsync(policy, plan, create: false, cancellationToken).ConfigureAwait(false);
             if (added.Count > 0)
             {
-                _log.Verbose($"Plugging in {added.Count} new client(s): {string.Join(", ", added.Select(c => c.Name))}");
+                _log.Verbose(null, $"Plugging in {added.Count} new client(s): {string.Join(", ", added.Select(c => c.Name))}");
                 await AddClientsAsync(plan, added, legs, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var (client, host) in changed)
             {
-                _log.Verbose($"Re-plugging client {client.Name} (virthost, MAC or address changed)");
+                _log.Verbose(null, $"Re-plugging client {client.Name} (virthost, MAC or address changed)");
                 await ReplugClientAsync(plan, client, host, legs, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -409,7 +389,7 @@ public sealed class QaLab
             State.EndpointAddresses[name] = addresses.Select(a => a.ToString()).ToList();
         }
 
-        _log.Verbose($"Creating {plan.AllNamespaces().Count()} namespaces with prefix {Prefix}");
+        _log.Verbose(null, $"Creating {plan.AllNamespaces().Count()} namespaces with prefix {Prefix}");
         foreach (var ns in plan.AllNamespaces().Except(plan.ClientNamespaces.Values))
         {
             await CreateNamespaceAsync(ns, ct).ConfigureAwait(false);
@@ -490,7 +470,7 @@ public sealed class QaLab
             }
         }
 
-        _log.Verbose("Starting a libvirtd in every virthost namespace");
+        _log.Verbose(null, "Starting a libvirtd in every virthost namespace");
         var instances = await Task.WhenAll(plan.VirtHostNamespaces.Select(async kv =>
         {
             var instance = await LibvirtdInstance.StartAsync(kv.Value, Path.Combine(State.Directory, "libvirt", kv.Key), _runner, ct).ConfigureAwait(false);
@@ -508,7 +488,7 @@ public sealed class QaLab
             await StartSshAsync(plan, ct).ConfigureAwait(false);
         }
 
-        _log.Verbose("Publishing the policy to the lab's virthosts and gateways");
+        _log.Verbose(null, "Publishing the policy to the lab's virthosts and gateways");
         await PublishAllAsync(policy, ct).ConfigureAwait(false);
 
         var legs = await AttachmentsAsync(policy, plan, create: true, ct).ConfigureAwait(false);
@@ -521,7 +501,7 @@ public sealed class QaLab
         }
         await AddClientsAsync(plan, policy.Clients.ToList(), legs, ct).ConfigureAwait(false);
 
-        _log.Verbose($"Listening on {string.Join(", ", plan.ListenPorts)} in every lab host");
+        _log.Verbose(null, $"Listening on {string.Join(", ", plan.ListenPorts)} in every lab host");
         foreach (var h in State.Hosts.Where(h => h.Kind is QaLabHostKind.Segment or QaLabHostKind.Gateway))
         {
             await ListenAsync(h.Namespace, h.Addresses, plan.ListenPorts, ct).ConfigureAwait(false);
@@ -555,7 +535,7 @@ public sealed class QaLab
     /// </summary>
     private async Task StartSshAsync(QaLabPlan plan, CancellationToken ct)
     {
-        _log.Verbose("Starting an sshd in every virthost and gateway namespace (host access Ssh)");
+        _log.Verbose(null, "Starting an sshd in every virthost and gateway namespace (host access Ssh)");
         var hosts = plan.VirtHostNamespaces.Concat(plan.GatewayNamespaces)
             .Select(kv => (Host: kv.Key, Namespace: kv.Value, Address: plan.Links[kv.Value].PeerAddress))
             .ToList();
@@ -668,7 +648,7 @@ public sealed class QaLab
         }
 
         await SaveAsync().ConfigureAwait(false);
-        _log.Verbose($"Clients lease their addresses ({hosts.Count})");
+        _log.Verbose(null, $"Clients lease their addresses ({hosts.Count})");
         using var gate = new SemaphoreSlim(4);
         await Task.WhenAll(hosts.Select(async x =>
         {
@@ -741,7 +721,7 @@ public sealed class QaLab
     /// </summary>
     private async Task ReplugClientAsync(QaLabPlan plan, QaClient c, QaLabHost old, Dictionary<(string, string), Leg> legs, CancellationToken ct)
     {
-        _log.Verbose($"Re-plugging client {c.Name}: virthost {old.VirtHost} -> {c.VirtHost}, address {string.Join(",", old.Addresses)} -> {c.Address}");
+        _log.Verbose(null, $"Re-plugging client {c.Name}: virthost {old.VirtHost} -> {c.VirtHost}, address {string.Join(",", old.Addresses)} -> {c.Address}");
         var ns = old.Namespace;
         var vhNs = plan.VirtHostNamespaces[c.VirtHost];
         // One veth per client at a time, so a name from the client's name cannot meet another's.
@@ -798,7 +778,7 @@ public sealed class QaLab
                 State.Warnings.Add($"Client {c.Name}: {why}; its reserved address was set statically.");
             }
 
-            _log.Warning($"Client {c.Name}: {why}; setting {prefix} statically.");
+            _log.Warning(null, $"Client {c.Name}: {why}; setting {prefix} statically.");
         }
 
         var router = c.NetworkObject.Mode switch
@@ -822,7 +802,7 @@ public sealed class QaLab
     /// </summary>
     private async Task<IReadOnlyList<QaPublishResult>> PublishAllAsync(QaPolicy policy, CancellationToken ct)
     {
-        var publisher = new PolicyPublisher(policy, transports: Transports())
+        var publisher = new PolicyPublisher(policy, _log, Transports())
         {
             LocalRunner = _runner,
             RenderOptions = new QaRenderOptions { Now = _options.Now },
@@ -840,7 +820,7 @@ public sealed class QaLab
 
         foreach (var r in results)
         {
-            _log.Verbose($"Published to {r.VirtHost}: {r.Outcome} ({r.Changes.Count} changes)");
+            _log.Verbose(null, $"Published to {r.VirtHost}: {r.Outcome} ({r.Changes.Count} changes)");
         }
 
         return results;

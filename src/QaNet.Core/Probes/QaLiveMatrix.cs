@@ -1,4 +1,5 @@
 using System.Net;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Engine;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
@@ -201,7 +202,7 @@ public static class QaLiveMatrix
     /// engine's verdict. Results come back in the order of <paramref name="flows"/>.
     /// </summary>
     public static async Task<IReadOnlyList<QaLiveResult>> RunAsync(QaReachability engine, IReadOnlyList<QaLiveFlow> flows, QaLiveOptions? options = null,
-        QaProber? prober = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        QaProber? prober = null, IQaLog? log = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(flows);
@@ -222,7 +223,7 @@ public static class QaLiveMatrix
                 gate.Release();
             }
 
-            progress?.Report(Interlocked.Increment(ref done));
+            log?.Progress(Interlocked.Increment(ref done), flows.Count);
         })).ConfigureAwait(false);
         return results;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Hosts;
 
 namespace QaNet.Core.Publish;
@@ -8,7 +9,7 @@ internal sealed class HostSession
 {
     private readonly List<string> _commands = new();
 
-    public HostSession(PublishHost host, IPublishLog log, CancellationToken cancellationToken)
+    public HostSession(PublishHost host, IQaLog log, CancellationToken cancellationToken)
     {
         Host = host;
         Log = log;
@@ -17,7 +18,7 @@ internal sealed class HostSession
 
     public PublishHost Host { get; }
 
-    public IPublishLog Log { get; }
+    public IQaLog Log { get; }
 
     /// <summary>Stops the session's commands; <see cref="Shield"/> replaces it once the host must not be left half-way.</summary>
     public CancellationToken CancellationToken { get; private set; }

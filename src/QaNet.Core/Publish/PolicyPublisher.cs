@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Xml.Linq;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Engine;
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;
@@ -24,7 +25,7 @@ public sealed class PolicyPublisher
     private readonly QaPublisher _publisher;
     private readonly Dictionary<string, QaHostTransport> _overrides = new(StringComparer.Ordinal);
 
-    public PolicyPublisher(QaPolicy policy, IPublishLog? log = null, IEnumerable<QaHostTransport>? transports = null)
+    public PolicyPublisher(QaPolicy policy, IQaLog? log = null, IEnumerable<QaHostTransport>? transports = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         Policy = policy;
@@ -96,7 +97,7 @@ public sealed class PolicyPublisher
         }
 
         var host = HostFor(artifacts.VirtHost);
-        var session = new HostSession(host, NullPublishLog.Instance, cancellationToken);
+        var session = new HostSession(host, NullQaLog.Instance, cancellationToken);
         var list = await session.RequireAsync(session.Virsh("net-list", "--all", "--name")).ConfigureAwait(false);
         var known = artifacts.Networks.Select(n => n.Name).Concat(Policy.Networks.Select(n => n.Name)).ToHashSet(StringComparer.Ordinal);
         var removed = new List<LibvirtNetworkArtifact>();

@@ -147,34 +147,6 @@ public sealed record QaDriftItem(string VirtHost, QaDriftKind Kind, string Targe
     public override string ToString() => $"{VirtHost}: {Kind} {Target}: {Detail}";
 }
 
-/// <summary>Where the publisher reports what it does; the cmdlets adapt it to WriteVerbose/WriteWarning/WriteProgress.</summary>
-public interface IPublishLog
-{
-    void Verbose(string virtHost, string message);
-
-    void Warning(string virtHost, string message);
-
-    /// <summary>A publish phase started (Lock, Read, Plan, Check, Arm, Apply, Verify, Rollback, Confirm, Undo).</summary>
-    void Phase(string virtHost, string phase);
-}
-
-public sealed class NullPublishLog : IPublishLog
-{
-    public static NullPublishLog Instance { get; } = new();
-
-    public void Verbose(string virtHost, string message)
-    {
-    }
-
-    public void Warning(string virtHost, string message)
-    {
-    }
-
-    public void Phase(string virtHost, string phase)
-    {
-    }
-}
-
 /// <summary>How one publish behaves.</summary>
 public sealed record PublishOptions
 {

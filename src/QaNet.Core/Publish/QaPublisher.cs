@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Hosts;
 using QaNet.Core.Validation;
 
@@ -13,11 +14,11 @@ namespace QaNet.Core.Publish;
 /// </summary>
 public sealed class QaPublisher
 {
-    private readonly IPublishLog _log;
+    private readonly IQaLog _log;
 
-    public QaPublisher(IPublishLog? log = null)
+    public QaPublisher(IQaLog? log = null)
     {
-        _log = log ?? NullPublishLog.Instance;
+        _log = log ?? NullQaLog.Instance;
     }
 
     public async Task<QaPublishResult> PublishAsync(PublishHost host, HostArtifacts artifacts, PublishOptions? options = null, CancellationToken cancellationToken = default)

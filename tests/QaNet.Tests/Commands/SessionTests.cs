@@ -72,4 +72,26 @@ public sealed class SessionTests
         Assert.NotNull(first.Runner);
         Assert.Null(second.Runner);
     }
+
+    [Fact]
+    public async Task The_lab_cmdlets_run_their_commands_through_the_sessions_runner()
+    {
+        // Every command fails: the lab's preflight (run before anything is built) must have gone
+        // to this runner, and nothing was built.
+        var runner = new RecordingRunner(script: _ => CommandResult.Fail(1, "scripted: nothing here"));
+        using var s = PowerShellSession.WithQaPolicy(runner);
+        try
+        {
+            var error = s.Errors("Start-QaLab -Prefix qzrun- -Confirm:$false")[0];
+            Assert.NotEmpty(runner.Commands);
+            Assert.DoesNotContain(runner.Commands, c => c.Mutates);
+            Assert.Null(QaNet.Core.Lab.QaLab.Get("qzrun-"));
+            Assert.StartsWith("LabStartFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        }
+        finally
+        {
+            // Had the runner not been used, a real lab would have been built: never leave it.
+            await QaNet.Core.Lab.QaLab.StopAsync("qzrun-");
+        }
+    }
 }

@@ -44,8 +44,13 @@ public sealed class LabSessionTests
 
     [Fact]
     public Task Set_QaClient_then_Publish_QaNetwork_replugs_the_client_and_the_lab_stays_this_runspaces() =>
-        WithLab("qn-ss-", "$null = Start-QaLab -Prefix qn-ss- -Confirm:$false", async s =>
+        WithLab("qn-ss-", "$startVerbose = @(Start-QaLab -Prefix qn-ss- -Confirm:$false -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)", async s =>
         {
+            // One log from Core: the lab's own steps and the publisher's, per host, reach -Verbose.
+            var verbose = s.Run("$startVerbose").Select(o => o.ToString()).ToList();
+            Assert.Contains(verbose, m => m.StartsWith("Creating ", StringComparison.Ordinal));
+            Assert.Contains(verbose, m => m.StartsWith("vh1: ", StringComparison.Ordinal));
+            Assert.Contains(verbose, m => m.StartsWith("vh2: ", StringComparison.Ordinal));
             Assert.Equal("vh1", QaLab.Get("qn-ss-")!.State.FindHost("c1")!.VirtHost);
 
             // Another runspace with the same policy is not redirected into this runspace's lab:

@@ -1,3 +1,4 @@
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Hosts;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
@@ -180,19 +181,23 @@ public sealed class PublishTests
 
     private bool _applied;
 
-    private sealed class FlagOnPhase(PublishTests owner, string phase) : IPublishLog
+    private sealed class FlagOnPhase(PublishTests owner, string phase) : IQaLog
     {
-        public void Verbose(string virtHost, string message)
+        public void Verbose(string? source, string message)
         {
         }
 
-        public void Warning(string virtHost, string message)
+        public void Warning(string? source, string message)
         {
         }
 
-        public void Phase(string virtHost, string name)
+        public void Phase(string source, string name)
         {
             owner._applied = name == phase;
+        }
+
+        public void Progress(int done, int total)
+        {
         }
     }
 

@@ -1,3 +1,4 @@
+using QaNet.Core.Diagnostics;
 using QaNet.Core.Hosts;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
@@ -51,7 +52,7 @@ public class SshTransportTests
     {
         var local = new RecordingRunner(script: _ => CommandResult.Fail(255, "ssh: connect to host 198.18.1.2 port 22: Connection refused"));
         var host = PublishHost.For("vh1", QaHostTransport.Ssh("vh1", clientNamespace: "qn-op").ToTarget(), local: local);
-        var session = new HostSession(host, NullPublishLog.Instance, CancellationToken.None);
+        var session = new HostSession(host, NullQaLog.Instance, CancellationToken.None);
         var ex = await Assert.ThrowsAsync<QaHostException>(() => session.RequireAsync(CommandSpec.Of("virsh", "net-list")));
         Assert.Equal(QaErrorIds.HostUnreachable, ex.ErrorId);
         Assert.Contains("vh1", ex.Message, StringComparison.Ordinal);
@@ -59,7 +60,7 @@ public class SshTransportTests
 
         // The same exit code through a namespace is the command's own failure.
         var inNs = PublishHost.For("vh1", HostTarget.Namespace("qn-vh1"), local: local);
-        var other = await Assert.ThrowsAsync<QaHostException>(() => new HostSession(inNs, NullPublishLog.Instance, CancellationToken.None).RequireAsync(CommandSpec.Of("virsh", "net-list")));
+        var other = await Assert.ThrowsAsync<QaHostException>(() => new HostSession(inNs, NullQaLog.Instance, CancellationToken.None).RequireAsync(CommandSpec.Of("virsh", "net-list")));
         Assert.Equal(QaErrorIds.HostCommandFailed, other.ErrorId);
     }
 
