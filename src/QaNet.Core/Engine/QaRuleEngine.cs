@@ -7,7 +7,7 @@ namespace QaNet.Core.Engine;
 
 /// <summary>
 /// The fast engine, compiled once per (policy, now). Semantics are those of
-/// <see cref="ReferenceEngine"/>: precedence is priority ascending, then a block before
+/// the linear ReferenceEngine of the tests: precedence is priority ascending, then a block before
 /// grants, then policy order; the first matching rule decides (block → denied, egress or
 /// ingress → allowed); no match is default deny; expired rules never match.
 /// </summary>

@@ -8,6 +8,13 @@ namespace QaNet.Tests.Engine;
 /// <summary>The compiled engine, the matrix and the comparison against the linear reference, on random policies.</summary>
 public sealed class EnginePropertyTests
 {
+    [Fact]
+    public void The_oracle_lives_with_the_tests_not_in_the_module()
+    {
+        Assert.DoesNotContain(typeof(QaRuleEngine).Assembly.GetTypes(), t => t.Name == nameof(ReferenceEngine));
+        Assert.Equal(typeof(EnginePropertyTests).Assembly, typeof(ReferenceEngine).Assembly);
+    }
+
     public static TheoryData<int, double> Policies => new()
     {
         { 1, 0.3 }, { 2, 0.0 }, { 3, 0.6 }, { 4, 0.3 }, { 5, 1.0 },

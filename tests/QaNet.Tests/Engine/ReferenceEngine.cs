@@ -1,15 +1,17 @@
 using System.Net;
+using QaNet.Core.Engine;
 using QaNet.Core.Model;
 using QaNet.Core.Resolution;
 
-namespace QaNet.Core.Engine;
+namespace QaNet.Tests.Engine;
 
 /// <summary>
 /// The linear-scan oracle: rules in precedence order (priority ascending; at equal priority
 /// a block before grants; then policy order), the first rule that matches decides, and no
 /// match means default deny. A rule matches when it has not expired at <c>now</c>, the source
 /// lies in one of its source prefixes, and one of its targets holds the destination and the
-/// (protocol, port). Deliberately naive: the tests hold <see cref="QaRuleEngine"/> to it.
+/// (protocol, port). Deliberately naive: the tests hold <see cref="QaRuleEngine"/> to it. It lives
+/// with the tests (the bench links this file) so the oracle never ships in the module.
 /// </summary>
 public sealed class ReferenceEngine
 {
