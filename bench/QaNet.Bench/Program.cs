@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using QaNet.Core.Analysis;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
 using QaNet.Core.Resolution;
@@ -73,7 +74,7 @@ internal static class Bench
 
         if (what is "all" or "analyze")
         {
-            Time("analysis (Test-QaPolicy)", () => $"{q.Analyze().Count} findings");
+            Time("analysis (Test-QaPolicy)", () => $"{PolicyAnalyzer.Analyze(q).Count} findings");
         }
 
         if (what is "all" or "compare")
@@ -91,7 +92,7 @@ internal static class Bench
             var resolvedAfter = ResolvedPolicy.Create(after);
             Time($"compare (Compare-QaPolicy, {150 * scale} rule edits)", () =>
             {
-                var changes = QaReachability.Compare(resolved, resolvedAfter, PolicyGenerator.Now);
+                var changes = PolicyComparer.Compare(resolved, resolvedAfter, PolicyGenerator.Now);
                 return $"{changes.Count} regions";
             });
         }

@@ -43,7 +43,7 @@ public sealed class CompareQaPolicyCommand : QaCmdlet
 
         try
         {
-            var changes = QaReachability.Compare(ResolvedPolicy.Create(reference), ResolvedPolicy.Create(difference),
+            var changes = Core.Analysis.PolicyComparer.Compare(ResolvedPolicy.Create(reference), ResolvedPolicy.Create(difference),
                 IsBound(nameof(At)) ? At : DateTimeOffset.Now);
             WriteObject(changes, enumerateCollection: true);
         }

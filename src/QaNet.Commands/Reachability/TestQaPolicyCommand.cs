@@ -34,7 +34,7 @@ public sealed class TestQaPolicyCommand : QaCmdlet
         try
         {
             var network = QaReachability.Create(policy, IsBound(nameof(At)) ? At : DateTimeOffset.Now);
-            findings = network.Analyze().Concat(Core.Access.AccessAnalyzer.Analyze(network)).ToList();
+            findings = Core.Analysis.PolicyAnalyzer.Analyze(network).Concat(Core.Access.AccessAnalyzer.Analyze(network)).ToList();
         }
         catch (QaValidationException e)
         {

@@ -10,7 +10,7 @@ namespace QaNet.Core.Analysis;
 /// slot does; it is redundant when, on every triple it decides, the next matching rule
 /// (or default deny) gives the same verdict.
 /// </summary>
-internal static class PolicyAnalyzer
+public static class PolicyAnalyzer
 {
     public static IReadOnlyList<QaPolicyFinding> Analyze(QaReachability q)
     {

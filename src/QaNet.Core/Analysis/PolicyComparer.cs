@@ -11,7 +11,7 @@ namespace QaNet.Core.Analysis;
 /// Only triples inside a changed rule's region can change: outside them both policies see the
 /// same matching rules in the same order. Changed triples are then merged into product regions.
 /// </summary>
-internal static class PolicyComparer
+public static class PolicyComparer
 {
     public static IReadOnlyList<QaFlowChange> Compare(ResolvedPolicy reference, ResolvedPolicy difference, DateTimeOffset now)
     {

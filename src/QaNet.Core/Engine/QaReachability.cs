@@ -1,5 +1,4 @@
 using System.Net;
-using QaNet.Core.Analysis;
 using QaNet.Core.Model;
 using QaNet.Core.Resolution;
 using QaNet.Core.Validation;
@@ -158,13 +157,6 @@ public sealed class QaReachability
 
     /// <summary>Every client × every endpoint × the port set, computed on equivalence classes.</summary>
     public QaReachabilityMatrix Matrix(QaMatrixOptions? options = null) => new(this, options ?? new QaMatrixOptions());
-
-    /// <summary>Shadowed, redundant and conflicting rules, rules naming nothing, expired rules and failed assertions.</summary>
-    public IReadOnlyList<QaPolicyFinding> Analyze() => PolicyAnalyzer.Analyze(this);
-
-    /// <summary>The flows whose verdict differs between <paramref name="reference"/> and <paramref name="difference"/>, as regions.</summary>
-    public static IReadOnlyList<QaFlowChange> Compare(ResolvedPolicy reference, ResolvedPolicy difference, DateTimeOffset now) =>
-        PolicyComparer.Compare(reference, difference, now);
 
     private static void AddClient(List<QaNamedAddress> list, QaClient client)
     {

@@ -10,7 +10,7 @@ public sealed class AnalysisTests
 {
     private static readonly DateTimeOffset Now = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static IReadOnlyList<QaPolicyFinding> Analyze(QaPolicy policy) => QaReachability.Create(policy, Now).Analyze();
+    private static IReadOnlyList<QaPolicyFinding> Analyze(QaPolicy policy) => PolicyAnalyzer.Analyze(QaReachability.Create(policy, Now));
 
     [Fact]
     public void The_fedora_policy_is_clean()

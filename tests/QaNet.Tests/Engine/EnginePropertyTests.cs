@@ -211,7 +211,7 @@ public sealed class EnginePropertyTests
         PolicyGenerator.AddRules(after, seed + 100, 8);
 
         var (ra, rb) = (ResolvedPolicy.Create(before), ResolvedPolicy.Create(after));
-        var changes = QaReachability.Compare(ra, rb, PolicyGenerator.Now);
+        var changes = PolicyComparer.Compare(ra, rb, PolicyGenerator.Now);
         var (ea, eb) = (new ReferenceEngine(ra, PolicyGenerator.Now), new ReferenceEngine(rb, PolicyGenerator.Now));
         var changed = 0;
         foreach (var flow in PolicyGenerator.Flows(seed * 31, 12_000, before, after))
@@ -248,7 +248,7 @@ public sealed class EnginePropertyTests
                 Assert.Same(region.RuleAfterObject, eb.Decide(s, d, port.Protocol, p)?.Rule);
             }
         }
-        Assert.Empty(QaReachability.Compare(ra, ResolvedPolicy.Create(Small(seed, 0.4)), PolicyGenerator.Now));
+        Assert.Empty(PolicyComparer.Compare(ra, ResolvedPolicy.Create(Small(seed, 0.4)), PolicyGenerator.Now));
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public sealed class EnginePropertyTests
     {
         var policy = Small(41, 0.3, rules: 150);
         var q = QaReachability.Create(policy, PolicyGenerator.Now);
-        var findings = q.Analyze();
+        var findings = PolicyAnalyzer.Analyze(q);
         var shadowed = findings.Where(f => f.Kind == QaFindingKind.Shadowed).Select(f => f.RuleId).ToHashSet();
         var redundant = findings.Where(f => f.Kind is QaFindingKind.Redundant or QaFindingKind.NamesNothing).Select(f => f.RuleId).ToHashSet();
         Assert.NotEmpty(shadowed);
@@ -267,7 +267,7 @@ public sealed class EnginePropertyTests
         {
             var without = Small(41, 0.3, rules: 150);
             without.Rules.RemoveAll(r => r.Id == id);
-            Assert.Empty(QaReachability.Compare(q.Resolved, ResolvedPolicy.Create(without), PolicyGenerator.Now));
+            Assert.Empty(PolicyComparer.Compare(q.Resolved, ResolvedPolicy.Create(without), PolicyGenerator.Now));
         }
 
         // And removing a rule reported as neither must change something.
@@ -275,7 +275,7 @@ public sealed class EnginePropertyTests
         {
             var without = Small(41, 0.3, rules: 150);
             without.Rules.RemoveAll(r => r.Id == rule.Rule.Id);
-            Assert.NotEmpty(QaReachability.Compare(q.Resolved, ResolvedPolicy.Create(without), PolicyGenerator.Now));
+            Assert.NotEmpty(PolicyComparer.Compare(q.Resolved, ResolvedPolicy.Create(without), PolicyGenerator.Now));
         }
     }
 }
