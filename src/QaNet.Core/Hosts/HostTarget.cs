@@ -88,14 +88,7 @@ public sealed record SshTarget : HostTarget
     public SshTarget(string host, SshOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!IsValidHost(host))
-        {
-            throw new QaValidationException(new QaValidationError(
-                QaErrorIds.InvalidHostName, "ssh host", null,
-                $"'{host}' is not a host name, ssh config alias or IP address.",
-                "Give a DNS name (letters, digits, '-', '.'), an alias from your ssh config, or an address; put the user in the ssh config or SshOptions.User."));
-        }
-
+        SshRules.CheckHost(host);
         options.Validate();
         Host = host;
         Options = options;
@@ -107,8 +100,7 @@ public sealed record SshTarget : HostTarget
 
     public override string StateDirectory => "/run/qanet/host";
 
-    public static bool IsValidHost(string? host) =>
-        host is not null && (Names.IsValidHostName(host) || (IPAddress.TryParse(host, out _) && !host.Contains('%', StringComparison.Ordinal)));
+    public static bool IsValidHost(string? host) => SshRules.IsValidHost(host);
 
     public override CommandSpec Wrap(CommandSpec spec)
     {
@@ -172,7 +164,7 @@ public sealed record SshTarget : HostTarget
 }
 
 /// <summary>How QaNet calls ssh. The defaults leave everything to the operator's ssh config.</summary>
-public sealed partial record SshOptions
+public sealed record SshOptions
 {
     /// <summary><c>-F</c>: use this config file instead of ~/.ssh/config.</summary>
     public string? ConfigFile { get; init; }
@@ -199,49 +191,8 @@ public sealed partial record SshOptions
     /// <summary>Run the ssh client inside this network namespace (the lab's operator host).</summary>
     public string? ClientNamespace { get; init; }
 
-    [GeneratedRegex("^[a-z_][a-z0-9_.-]{0,31}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex UserRegex();
-
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,63}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex OptionKeyRegex();
-
-    internal void Validate()
-    {
-        void Fail(string what, string? value, string fix) =>
-            throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidSshOption, "ssh option", null,
-                $"The ssh {what} '{value}' is not valid.", fix));
-
-        if (User is not null && !UserRegex().IsMatch(User))
-        {
-            Fail("user", User, "Use a POSIX user name (lowercase letters, digits, '_', '-', '.').");
-        }
-
-        if (Port is < 1 or > 65535)
-        {
-            Fail("port", Port?.ToString(System.Globalization.CultureInfo.InvariantCulture), "Ports run from 1 to 65535.");
-        }
-
-        foreach (var path in new[] { ConfigFile, ControlPath, IdentityFile })
-        {
-            if (path is not null && (path.Length == 0 || path.Any(char.IsControl)))
-            {
-                Fail("path", path, "Give a file path without control characters.");
-            }
-        }
-
-        foreach (var (key, value) in Options)
-        {
-            if (!OptionKeyRegex().IsMatch(key) || value.Length == 0 || value.Any(char.IsControl))
-            {
-                Fail("option", key + "=" + value, "Options are Key=Value with a letters-only key, as in ssh_config(5).");
-            }
-        }
-
-        if (ClientNamespace is not null && !Names.IsValid(ClientNamespace))
-        {
-            throw new QaValidationException(QaValidationError.Name("network namespace", ClientNamespace));
-        }
-    }
+    internal void Validate() =>
+        SshRules.CheckOptions(User, Port, new[] { ConfigFile, ControlPath, IdentityFile }, Options, ClientNamespace);
 }
 
 /// <summary>Runs every command on one <see cref="HostTarget"/>.</summary>

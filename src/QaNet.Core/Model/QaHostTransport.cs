@@ -1,5 +1,4 @@
 using System.Globalization;
-using QaNet.Core.Hosts;
 using QaNet.Core.Validation;
 
 namespace QaNet.Core.Model;
@@ -123,21 +122,6 @@ public sealed class QaHostTransport
             $"'{text}' is not a transport for host '{host}'."));
     }
 
-    /// <summary>Where commands for this host run.</summary>
-    public HostTarget ToTarget() => Kind switch
-    {
-        QaTransportKind.Namespace => HostTarget.Namespace(Namespace ?? string.Empty),
-        QaTransportKind.Ssh => HostTarget.Ssh(SshHost ?? Host, new SshOptions
-        {
-            User = SshUser,
-            Port = SshPort,
-            ConfigFile = SshConfigFile,
-            IdentityFile = SshIdentityFile,
-            ClientNamespace = SshClientNamespace,
-        }),
-        _ => HostTarget.Local,
-    };
-
     /// <summary>Every problem, with paths in the policy file's layout (<c>transports[vh1].ssh.user</c>).</summary>
     public IReadOnlyList<QaValidationError> Validate()
     {
@@ -168,7 +152,9 @@ public sealed class QaHostTransport
         {
             try
             {
-                _ = ToTarget();
+                SshRules.CheckHost(SshHost ?? Host);
+                SshRules.CheckOptions(SshUser, SshPort, new[] { SshConfigFile, SshIdentityFile },
+                    Array.Empty<KeyValuePair<string, string>>(), SshClientNamespace);
             }
             catch (QaValidationException ex)
             {
