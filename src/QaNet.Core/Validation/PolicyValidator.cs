@@ -42,7 +42,7 @@ public static partial class PolicyValidator
         ValidateHosts(policy, v);
         ValidateRules(policy, v);
         ValidateAssertions(policy, v);
-        v.Errors.AddRange(Access.AccessValidator.Validate(policy));
+        v.Errors.AddRange(AccessValidator.Validate(policy));
         foreach (var (host, transport) in policy.Transports)
         {
             v.Errors.AddRange(transport.Validate());

@@ -1,6 +1,4 @@
-using QaNet.Core.Model;
-
-namespace QaNet.Core.Access;
+namespace QaNet.Core.Model;
 
 /// <summary>
 /// A machine users log in to: a client, an endpoint that is a host (bastion, lockbox), a

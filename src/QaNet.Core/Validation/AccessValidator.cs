@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using QaNet.Core.Model;
-using QaNet.Core.Validation;
 
-namespace QaNet.Core.Access;
+namespace QaNet.Core.Validation;
 
 /// <summary>
 /// The access part of <see cref="PolicyValidator"/>: groups, grants and the jump host, with
