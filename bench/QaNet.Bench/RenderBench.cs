@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using QaNet.Core.Model;
 using QaNet.Core.Render;
 using QaNet.Core.Resolution;
 using QaNet.Tests.Render;

@@ -127,7 +127,7 @@ public sealed class QaHostTransport
     {
         var errors = new List<QaValidationError>();
         var path = $"transports[{Host}]";
-        if (!Publish.PublishHost.IsValidVirtHost(Host))
+        if (!Names.IsValidVirtHost(Host))
         {
             errors.Add(QaValidationError.Name($"transport host '{Host}'", Host) with { Path = path });
         }

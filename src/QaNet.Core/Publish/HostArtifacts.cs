@@ -46,7 +46,7 @@ public sealed partial record HostArtifacts(string VirtHost)
         void Bad(string target, string message, string fix) =>
             errors.Add(new QaValidationError(QaErrorIds.InvalidArtifact, target, null, message, fix));
 
-        if (!Publish.PublishHost.IsValidVirtHost(VirtHost))
+        if (!Names.IsValidVirtHost(VirtHost))
         {
             errors.Add(QaValidationError.Name("virthost", VirtHost));
         }

@@ -1,4 +1,3 @@
-using System.Net;
 using QaNet.Core.Hosts;
 using QaNet.Core.Validation;
 
@@ -61,8 +60,7 @@ public sealed record PublishHost
         return new PublishHost(virtHost, target.CreateRunner(local), target.StateDirectory) { LibvirtUri = string.IsNullOrEmpty(libvirtUri) ? null : libvirtUri };
     }
 
-    public static bool IsValidVirtHost(string? name) =>
-        name is not null && (Names.IsValid(name) || Names.IsValidHostName(name) || IPAddress.TryParse(name, out _));
+    public static bool IsValidVirtHost(string? name) => Names.IsValidVirtHost(name);
 
     public override string ToString() => VirtHost;
 }

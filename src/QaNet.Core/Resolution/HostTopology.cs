@@ -1,5 +1,4 @@
 using QaNet.Core.Model;
-using QaNet.Core.Render;
 
 namespace QaNet.Core.Resolution;
 

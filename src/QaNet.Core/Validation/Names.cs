@@ -25,5 +25,9 @@ public static partial class Names
 
     public static bool IsValidHostName(string? name) => name is not null && HostNameRegex().IsMatch(name);
 
+    /// <summary>A virthost is named like a policy object, by its DNS name or by its address.</summary>
+    public static bool IsValidVirtHost(string? name) =>
+        name is not null && (IsValid(name) || IsValidHostName(name) || System.Net.IPAddress.TryParse(name, out _));
+
     public static bool IsValidInterfaceName(string? name) => name is not null && InterfaceRegex().IsMatch(name);
 }

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using QaNet.Core.Hosts;
 using QaNet.Core.Lab;
+using QaNet.Core.Model;
 using QaNet.Core.Render;
 
 namespace QaNet.Tests.Render;

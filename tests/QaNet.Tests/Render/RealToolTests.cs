@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using QaNet.Core.Model;
 using QaNet.Core.Render;
 
 namespace QaNet.Tests.Render;
