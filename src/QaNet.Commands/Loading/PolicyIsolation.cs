@@ -15,6 +15,9 @@ internal static class PolicyIsolation
 
     private static readonly object Gate = new();
     private static readonly Lazy<PolicyLoadContext> Context = new(() => new PolicyLoadContext(DependencyDirectory()));
+    // Process-wide on purpose: the default load context, and so its Resolving event, is one per
+    // process; this flag only keeps the handler from being added twice (module imported into two
+    // runspaces) and is the one static mutable field in src/ that is not a cache.
     private static bool registered;
 
     public static void Register()
