@@ -30,10 +30,9 @@ internal static partial class LabSshAccess
     /// <summary>What sshd needs as its privilege separation folder (the openssh-server package's service makes it at boot).</summary>
     public const string PrivsepDirectory = "/run/sshd";
 
-    // Bind-mounts the host's state folder over the ssh target's one and an empty home over
-    // root's, then becomes sshd (which daemonizes). Folders and files come in as positional
-    // parameters; the text never changes.
-    private const string StartScript = "mount --bind \"$1\" \"$2\" && mount --bind \"$3\" \"$4\" && exec \"$5\" -f \"$6\" -E \"$7\"";
+    // The name of each lab host's sshd mount namespace (MountNamespace): the host's state folder
+    // over the ssh target's one and an empty home over root's.
+    private const string SshdMountPurpose = "sshd";
 
     // root's home on this machine: a lab host gets an empty one of its own, so the operator's
     // shell start-up files (which bash reads for every ssh command) neither run on nor slow down lab hosts.
@@ -156,12 +155,19 @@ internal static partial class LabSshAccess
         var hostDir = HostDirectory(labDirectory, host);
         var pidFile = Path.Combine(hostDir, "sshd.pid");
         File.Delete(pidFile); // a restart must not read the PID of the sshd before
-        var start = new CommandSpec("ip", new[]
+        // Its own state folder and an empty home over the standard ones, in its own mount namespace.
+        CommandResult r;
+        try
         {
-            "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "--", "sh", "-c", StartScript, "qanet-sshd",
-            Path.Combine(hostDir, "state"), RemoteStateDirectory, Path.Combine(hostDir, "home"), RootHome, SshdProgram, Path.Combine(hostDir, "sshd_config"), Path.Combine(hostDir, "sshd.log"),
-        }) { Timeout = Step };
-        var r = await runner.RunAsync(start, ct).ConfigureAwait(false);
+            var mounts = await MountNamespace.CreateAsync(ns, SshdMountPurpose,
+                new[] { (Path.Combine(hostDir, "state"), RemoteStateDirectory), (Path.Combine(hostDir, "home"), RootHome) }, runner, ct).ConfigureAwait(false);
+            r = await runner.RunAsync(mounts.Run(SshdProgram, "-f", Path.Combine(hostDir, "sshd_config"), "-E", Path.Combine(hostDir, "sshd.log")) with { Timeout = Step }, ct).ConfigureAwait(false);
+        }
+        catch (QaHostException ex)
+        {
+            throw new QaLabException(QaLabErrorIds.LabStartFailed, $"sshd of {host} in {ns} did not start: {ex.Message} {Tail(hostDir)}".Trim(), ex);
+        }
+
         if (!r.Succeeded)
         {
             throw new QaLabException(QaLabErrorIds.LabStartFailed, $"sshd of {host} in {ns} did not start: {r.Stderr.Trim()} {Tail(hostDir)}".Trim());

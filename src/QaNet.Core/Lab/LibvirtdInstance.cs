@@ -13,14 +13,10 @@ namespace QaNet.Core.Lab;
 /// </summary>
 public sealed class LibvirtdInstance : IAsyncDisposable
 {
-    // Mounts the instance's folders over the standard ones, then becomes libvirtd. The folders come
-    // in as positional parameters; the script text never changes.
-    private const string StartScript =
-        "mount --bind \"$1\" /run/libvirt && mount --bind \"$2\" /var/lib/libvirt && " +
-        "mount --bind \"$3\" /var/log/libvirt && mount --bind \"$4\" /var/cache/libvirt && " +
-        "mount --bind \"$5\" /etc/libvirt && exec libvirtd -d -p \"$6\"";
+    // The instance's folders (in Folders' order) go over these, in its own mount namespace.
+    private static readonly string[] MountPoints = { "/run/libvirt", "/var/lib/libvirt", "/var/log/libvirt", "/var/cache/libvirt", "/etc/libvirt" };
 
-    private static readonly string[] MountPoints = { "/run/libvirt", "/var/lib/libvirt", "/var/log/libvirt", "/var/cache/libvirt" };
+    private const string MountPurpose = "libvirtd";
 
     private static readonly string[] Folders = { "run", "lib", "log", "cache", "etc" };
 
@@ -70,18 +66,17 @@ public sealed class LibvirtdInstance : IAsyncDisposable
         }
 
         // The bind mounts need their mount points; the libvirt packages normally create them.
-        foreach (var m in MountPoints)
+        foreach (var m in MountPoints.Where(m => !m.StartsWith("/etc/", StringComparison.Ordinal)))
         {
             System.IO.Directory.CreateDirectory(m);
         }
 
         CopyTree("/etc/libvirt", dirs[4]);
         var pidFile = Path.Combine(instance.Directory, "libvirtd.pid");
-        var start = new CommandSpec("ip", new List<string> { "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "--", "sh", "-c", StartScript, "qanet-libvirtd" }
-            .Concat(dirs).Append(pidFile)) { Timeout = TimeSpan.FromSeconds(20) };
         try
         {
-            await Namespaces.Require(runner, start, cancellationToken).ConfigureAwait(false);
+            var mounts = await MountNamespace.CreateAsync(ns, MountPurpose, dirs.Zip(MountPoints), runner, cancellationToken).ConfigureAwait(false);
+            await Namespaces.Require(runner, mounts.Run("libvirtd", "-d", "-p", pidFile), cancellationToken).ConfigureAwait(false);
             var until = DateTime.UtcNow.AddSeconds(20);
             while (true)
             {
@@ -140,6 +135,7 @@ public sealed class LibvirtdInstance : IAsyncDisposable
         }
 
         Pid = null;
+        await MountNamespace.ReleaseFor(Namespace, MountPurpose, _runner, cancellationToken).ConfigureAwait(false);
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

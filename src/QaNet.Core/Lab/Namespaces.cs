@@ -24,11 +24,12 @@ public static class Namespaces
         await Require(runner, CommandSpec.Of("ip", "-n", name, "link", "set", "lo", "up"), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops every process left in the namespace, then deletes it. Absent namespaces are fine.</summary>
+    /// <summary>Stops every process left in the namespace, releases its daemons' mount namespaces (<see cref="MountNamespace"/>), then deletes it. Absent namespaces are fine.</summary>
     public static async Task DeleteAsync(string name, string prefix = DefaultPrefix, ICommandRunner? runner = null, CancellationToken cancellationToken = default)
     {
         Check(name, prefix);
         runner ??= ProcessRunner.Instance;
+        await MountNamespace.ReleaseAllAsync(name, runner, cancellationToken).ConfigureAwait(false);
         if (!(await ListAsync(prefix, runner, cancellationToken).ConfigureAwait(false)).Contains(name))
         {
             return;

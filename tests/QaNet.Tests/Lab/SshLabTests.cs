@@ -283,11 +283,12 @@ public sealed class SshLabTests : IClassFixture<SshLab>
         Assert.Equal(QaLabErrorIds.LabStartFailed, ex.ErrorId);
 
         // It got that far over ssh: the sshds ran and the start's publish went through them; then the lab stopped them.
-        Assert.Contains(runner.Commands, c => c.Arguments.Contains("qanet-sshd"));
+        Assert.Contains(runner.Commands, c => c.Program == "nsenter" && c.Arguments.Contains(LabSshAccess.SshdProgram));
         Assert.Contains(runner.Commands, c => c.Arguments.Take(4).SequenceEqual(new[] { "netns", "exec", prefix + "op", "ssh" }) && c.Arguments.Contains("'nft'"));
         Assert.Contains(runner.Commands, c => c.Program == "ssh" && c.Arguments.Contains("-O") && c.Arguments.Contains("exit"));
         Assert.Empty(await Namespaces.ListAsync(prefix));
         Assert.False(Directory.Exists(dir));
+        Assert.Empty(Directory.Exists(MountNamespace.Root) ? Directory.GetFiles(MountNamespace.Root, prefix + "*") : Array.Empty<string>());
         var left = await ProcessRunner.Instance.RunAsync(CommandSpec.Of("pgrep", "-a", "-f", dir + "/"));
         Assert.Equal(string.Empty, left.Stdout.Trim());
         Assert.Equal(_lab.RootSshExisted, Directory.Exists("/root/.ssh"));
