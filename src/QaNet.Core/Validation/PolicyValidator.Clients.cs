@@ -15,21 +15,13 @@ public static partial class PolicyValidator
         var addresses = new Dictionary<IPAddress, string>();
         foreach (var n in policy.Networks)
         {
-            var gatewayAddress = n.Gateway is not null && policy.FindEndpoint(n.Gateway) is { } gw ? GatewayAddress(n, gw) : null;
+            var gatewayAddress = GatewayAddressOf(policy, n);
             foreach (var c in n.Clients)
             {
                 var path = $"networks[{n.Name}].clients[{c.Name}]";
                 var target = $"client '{c.Name}'";
-                if (!Names.IsValid(c.Name))
-                {
-                    v.Name(target, path + ".name", c.Name);
-                }
-
-                if (!names.Add(c.Name))
-                {
-                    v.Add(QaErrorIds.DuplicateClientName, target, path + ".name",
-                        $"There are two clients named '{c.Name}'.", "Client names are unique across the whole policy; rename one.");
-                }
+                v.UniqueName(names, c.Name, target, path + ".name", QaErrorIds.DuplicateClientName,
+                    $"There are two clients named '{c.Name}'.", "Client names are unique across the whole policy; rename one.");
 
                 if (policy.FindEndpoint(c.Name) is not null)
                 {
@@ -43,28 +35,18 @@ public static partial class PolicyValidator
                         $"The MAC address '{c.MacAddress}' of {target} is not a unicast MAC.",
                         "Write six lowercase hex pairs separated by ':' with an even first octet, e.g. 52:54:00:12:34:56, or omit it for a generated one.");
                 }
-                else if (macs.TryGetValue(c.MacAddress, out var macOwner))
+                else if (FirstOwner(macs, c.MacAddress, c.Name) is { } macOwner)
                 {
                     v.Add(QaErrorIds.DuplicateMacAddress, target, path + ".mac",
                         $"{Cap(target)} has MAC address {c.MacAddress}, which client '{macOwner}' already has.",
                         "Give each client its own MAC, or omit it for a generated one.");
                 }
-                else
-                {
-                    macs[c.MacAddress] = c.Name;
-                }
 
                 ValidateClientAddress(n, c, path, target, gatewayAddress, addresses, v);
 
-                foreach (var role in c.Roles)
-                {
-                    if (!Names.IsValid(role))
-                    {
-                        v.Name($"role '{role}'", path + ".roles", role);
-                    }
-                }
+                v.NameList("role", c.Roles, path + ".roles");
 
-                if (!n.VirtHosts.Contains(c.VirtHost, StringComparer.Ordinal))
+                if (!Spans(n, c.VirtHost))
                 {
                     v.Add(QaErrorIds.UnknownVirtHost, target, path + ".virthost",
                         $"{Cap(target)} is placed on virthost '{c.VirtHost}', which network '{n.Name}' does not span.",
@@ -96,15 +78,11 @@ public static partial class PolicyValidator
                 "Reserved client addresses stay outside the dynamic range: choose another address or move the range.");
         }
 
-        if (addresses.TryGetValue(c.Address, out var owner))
+        if (FirstOwner(addresses, c.Address, c.Name) is { } owner)
         {
             v.Add(QaErrorIds.DuplicateAddress, target, path + ".address",
                 $"{Cap(target)} has address {c.Address}, which client '{owner}' already has.",
                 "Give each client its own address, or omit it to have one allocated.");
-        }
-        else
-        {
-            addresses[c.Address] = c.Name;
         }
 
         if (c.Address6 is { } a6)
@@ -120,10 +98,10 @@ public static partial class PolicyValidator
                 v.Add(QaErrorIds.AddressReserved, target, path + ".address6",
                     $"The IPv6 address {a6} of {target} is the network's own.", "Choose another address.");
             }
-            else if (!addresses.TryAdd(a6, c.Name))
+            else if (FirstOwner(addresses, a6, c.Name) is { } owner6)
             {
                 v.Add(QaErrorIds.DuplicateAddress, target, path + ".address6",
-                    $"{Cap(target)} has IPv6 address {a6}, which client '{addresses[a6]}' already has.",
+                    $"{Cap(target)} has IPv6 address {a6}, which client '{owner6}' already has.",
                     "Give each client its own address.");
             }
         }

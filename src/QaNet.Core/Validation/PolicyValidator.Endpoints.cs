@@ -5,6 +5,8 @@ namespace QaNet.Core.Validation;
 /// <summary>Endpoints (services outside the networks) and the name map (<c>hosts:</c>).</summary>
 public static partial class PolicyValidator
 {
+    private const string HostNameFix = "Write a DNS name such as koji.fedoraproject.org.";
+
     private static void ValidateEndpoints(QaPolicy policy, Collector v)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -12,24 +14,11 @@ public static partial class PolicyValidator
         {
             var path = $"endpoints[{e.Name}]";
             var target = $"endpoint '{e.Name}'";
-            if (!Names.IsValid(e.Name))
+            v.UniqueName(seen, e.Name, target, path + ".name",
+                QaErrorIds.DuplicateEndpoint, $"There are two endpoints named '{e.Name}'.", "Give every endpoint its own name.");
+            foreach (var h in e.HostNames.Where(h => !Names.IsValidHostName(h)))
             {
-                v.Name(target, path + ".name", e.Name);
-            }
-
-            if (!seen.Add(e.Name))
-            {
-                v.Add(QaErrorIds.DuplicateEndpoint, target, path + ".name",
-                    $"There are two endpoints named '{e.Name}'.", "Give every endpoint its own name.");
-            }
-
-            foreach (var h in e.HostNames)
-            {
-                if (!Names.IsValidHostName(h))
-                {
-                    v.Add(QaErrorIds.InvalidHostName, target, path + ".hostnames",
-                        $"'{h}' of {target} is not a host name.", "Write a DNS name such as koji.fedoraproject.org.");
-                }
+                v.Add(QaErrorIds.InvalidHostName, target, path + ".hostnames", $"'{h}' of {target} is not a host name.", HostNameFix);
             }
 
             if (e.HostNames.Count == 0 && e.Addresses.Count == 0)
@@ -51,7 +40,7 @@ public static partial class PolicyValidator
             if (!Names.IsValidHostName(name))
             {
                 v.Add(QaErrorIds.InvalidHostName, $"host '{name}'", path,
-                    $"'{name}' in the name map is not a host name.", "Write a DNS name such as koji.fedoraproject.org.");
+                    $"'{name}' in the name map is not a host name.", HostNameFix);
             }
 
             if (addresses.Count == 0)

@@ -8,6 +8,17 @@ namespace QaNet.Core.Validation;
 /// <summary>Networks: names, subnets, bridge, virthosts, gateway and DHCP range.</summary>
 public static partial class PolicyValidator
 {
+    /// <summary>What Linux accepts as an interface name, as a fix says it.</summary>
+    private const string InterfaceNameRule = "Use 1 to 15 letters, digits, '.', '-' or '_', starting with a letter or digit";
+
+    private static readonly SubnetRule Ipv4Subnet = new("subnet", AddressFamily.InterNetwork, "IPv4", 8, 30,
+        "Put the IPv4 prefix in 'subnet' and an IPv6 prefix in 'subnet6'.",
+        "Use a prefix from /8 to /30 so there is room for the gateway and clients.");
+
+    private static readonly SubnetRule Ipv6Subnet = new("subnet6", AddressFamily.InterNetworkV6, "IPv6", 48, 120,
+        "Write an IPv6 prefix such as 'fd00:150::/64'.",
+        "Use an IPv6 prefix from /48 to /120 (libvirt's DHCPv6 is happiest with /64).");
+
     private static void ValidateNetworks(QaPolicy policy, Collector v)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -16,43 +27,12 @@ public static partial class PolicyValidator
             var n = policy.Networks[i];
             var path = $"networks[{n.Name}]";
             var target = $"network '{n.Name}'";
-            if (!Names.IsValid(n.Name))
-            {
-                v.Name(target, path + ".name", n.Name);
-            }
-
-            if (!seen.Add(n.Name))
-            {
-                v.Add(QaErrorIds.DuplicateNetwork, target, path + ".name",
-                    $"There are two networks named '{n.Name}'.", "Give every network its own name.");
-            }
-
-            if (n.Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-            {
-                v.Add(QaErrorIds.InvalidSubnet, target, path + ".subnet",
-                    $"The subnet '{n.Subnet}' of {target} is not IPv4.",
-                    "Put the IPv4 prefix in 'subnet' and an IPv6 prefix in 'subnet6'.");
-            }
-            else if (n.Subnet.PrefixLength > 30 || n.Subnet.PrefixLength < 8)
-            {
-                v.Add(QaErrorIds.SubnetTooSmall, target, path + ".subnet",
-                    $"The subnet '{n.Subnet}' of {target} is /{n.Subnet.PrefixLength}.",
-                    "Use a prefix from /8 to /30 so there is room for the gateway and clients.");
-            }
-
+            v.UniqueName(seen, n.Name, target, path + ".name",
+                QaErrorIds.DuplicateNetwork, $"There are two networks named '{n.Name}'.", "Give every network its own name.");
+            CheckSubnet(n.Subnet, Ipv4Subnet, path, target, v);
             if (n.Subnet6 is { } s6)
             {
-                if (s6.BaseAddress.AddressFamily != AddressFamily.InterNetworkV6)
-                {
-                    v.Add(QaErrorIds.InvalidSubnet, target, path + ".subnet6",
-                        $"The subnet6 '{s6}' of {target} is not IPv6.", "Write an IPv6 prefix such as 'fd00:150::/64'.");
-                }
-                else if (s6.PrefixLength > 120 || s6.PrefixLength < 48)
-                {
-                    v.Add(QaErrorIds.SubnetTooSmall, target, path + ".subnet6",
-                        $"The subnet6 '{s6}' of {target} is /{s6.PrefixLength}.",
-                        "Use an IPv6 prefix from /48 to /120 (libvirt's DHCPv6 is happiest with /64).");
-                }
+                CheckSubnet(s6, Ipv6Subnet, path, target, v);
             }
 
             for (var j = 0; j < i; j++)
@@ -71,7 +51,7 @@ public static partial class PolicyValidator
             {
                 v.Add(QaErrorIds.InvalidBridgeName, target, path + ".bridge",
                     $"The bridge name '{n.Bridge}' of {target} is not a Linux interface name.",
-                    "Use 1 to 15 letters, digits, '.', '-' or '_', starting with a letter or digit.");
+                    InterfaceNameRule + ".");
             }
 
             if (n.VirtHosts.Count == 0)
@@ -80,14 +60,7 @@ public static partial class PolicyValidator
                     $"{Cap(target)} names no virthost.", "List the virthost(s) the network lives on (-VirtHost).");
             }
 
-            foreach (var vh in n.VirtHosts)
-            {
-                if (!Names.IsValid(vh))
-                {
-                    v.Name($"virthost '{vh}'", path + ".virthosts", vh);
-                }
-            }
-
+            v.NameList("virthost", n.VirtHosts, path + ".virthosts");
             ValidateGateway(policy, n, path, target, v);
             ValidateDhcp(n, path, target, v);
             ValidateUplink(n, path, target, v);
@@ -95,6 +68,27 @@ public static partial class PolicyValidator
 
         ValidateUplinksAcross(policy, v);
     }
+
+    /// <summary>One family's prefix of a network: its key in the file, its family and the prefix lengths it may have.</summary>
+    private sealed record SubnetRule(string Key, AddressFamily Family, string FamilyName, int Shortest, int Longest,
+        string WrongFamilyFix, string SizeFix);
+
+    private static void CheckSubnet(IPNetwork subnet, SubnetRule rule, string path, string target, Collector v)
+    {
+        if (subnet.BaseAddress.AddressFamily != rule.Family)
+        {
+            v.Add(QaErrorIds.InvalidSubnet, target, $"{path}.{rule.Key}",
+                $"The {rule.Key} '{subnet}' of {target} is not {rule.FamilyName}.", rule.WrongFamilyFix);
+        }
+        else if (subnet.PrefixLength > rule.Longest || subnet.PrefixLength < rule.Shortest)
+        {
+            v.Add(QaErrorIds.SubnetTooSmall, target, $"{path}.{rule.Key}",
+                $"The {rule.Key} '{subnet}' of {target} is /{subnet.PrefixLength}.", rule.SizeFix);
+        }
+    }
+
+    /// <summary>True when the network spans <paramref name="virtHost"/> (lists it in <c>virthosts</c>).</summary>
+    private static bool Spans(QaNetwork n, string virtHost) => n.VirtHosts.Contains(virtHost, StringComparer.Ordinal);
 
     private static void ValidateGateway(QaPolicy policy, QaNetwork n, string path, string target, Collector v)
     {
@@ -142,11 +136,15 @@ public static partial class PolicyValidator
             .Select(a => a.BaseAddress)
             .FirstOrDefault();
 
+    /// <summary>The address of the gateway <paramref name="policy"/> names for the network, if it has one there.</summary>
+    private static IPAddress? GatewayAddressOf(QaPolicy policy, QaNetwork n) =>
+        n.Gateway is not null && policy.FindEndpoint(n.Gateway) is { } gw ? GatewayAddress(n, gw) : null;
+
     /// <summary>Network, broadcast and the virthost's own address are never a client's.</summary>
-    public static bool IsReserved(QaNetwork n, IPAddress address) =>
-        address.Equals(IpMath.NetworkAddress(n.Subnet)) ||
-        address.Equals(IpMath.LastAddress(n.Subnet)) ||
-        address.Equals(n.HostAddress);
+    public static bool IsReserved(QaNetwork n, IPAddress address) => ReservedAddresses(n).Any(address.Equals);
+
+    private static IPAddress[] ReservedAddresses(QaNetwork n) =>
+        [IpMath.NetworkAddress(n.Subnet), IpMath.LastAddress(n.Subnet), n.HostAddress];
 
     private static void ValidateDhcp(QaNetwork n, string path, string target, Collector v)
     {
@@ -178,14 +176,14 @@ public static partial class PolicyValidator
             return;
         }
 
-        if (InRange(n, n.HostAddress) || InRange(n, IpMath.NetworkAddress(n.Subnet)) || InRange(n, IpMath.LastAddress(n.Subnet)))
+        if (ReservedAddresses(n).Any(a => InRange(n, a)))
         {
             v.Add(QaErrorIds.DhcpRangeCollision, target, path + ".dhcp",
                 $"The DHCP range {start}-{end} of {target} includes the network, broadcast or virthost address ({n.HostAddress}).",
                 "Start the range after the virthost's address and end it before the broadcast address.");
         }
 
-        if (n.Gateway is not null && n.Policy.FindEndpoint(n.Gateway) is { } gw && GatewayAddress(n, gw) is { } ga && InRange(n, ga))
+        if (GatewayAddressOf(n.Policy, n) is { } ga && InRange(n, ga))
         {
             v.Add(QaErrorIds.DhcpRangeCollision, target, path + ".dhcp",
                 $"The DHCP range {start}-{end} of {target} includes the gateway address {ga}.",

@@ -14,7 +14,7 @@ public static partial class PolicyValidator
                 continue;
             }
 
-            if (p.From < 1 || p.From > 65535 || p.To < 1 || p.To > 65535)
+            if (!PortNumber.IsValid(p.From) || !PortNumber.IsValid(p.To))
             {
                 v.Add(QaErrorIds.InvalidPort, target, path,
                     $"{Cap(target)} has port {p.From}-{p.To}, outside 1-65535.", "Ports run from 1 to 65535.");
@@ -35,16 +35,8 @@ public static partial class PolicyValidator
         {
             var path = $"rules[{r.Id}]";
             var target = $"rule '{r.Id}'";
-            if (!Names.IsValid(r.Id))
-            {
-                v.Name(target, path + ".id", r.Id);
-            }
-
-            if (!ids.Add(r.Id))
-            {
-                v.Add(QaErrorIds.DuplicateRuleId, target, path + ".id",
-                    $"There are two rules with id '{r.Id}'.", "Give every rule its own id, or omit ids to have them derived.");
-            }
+            v.UniqueName(ids, r.Id, target, path + ".id", QaErrorIds.DuplicateRuleId,
+                $"There are two rules with id '{r.Id}'.", "Give every rule its own id, or omit ids to have them derived.");
 
             if (r.Priority < QaRule.MinPriority || r.Priority > QaRule.MaxPriority)
             {

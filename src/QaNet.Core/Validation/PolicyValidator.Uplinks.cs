@@ -15,7 +15,7 @@ public static partial class PolicyValidator
         }
 
         path += ".uplink";
-        if (u.Gateway is { } gw && !n.VirtHosts.Contains(gw, StringComparer.Ordinal))
+        if (u.Gateway is { } gw && !Spans(n, gw))
         {
             v.Add(QaErrorIds.UnknownUplinkGateway, target, path + ".gateway",
                 $"The uplink gateway '{gw}' of {target} is not one of its virthosts ({string.Join(", ", n.VirtHosts)}).",
@@ -44,7 +44,7 @@ public static partial class PolicyValidator
                 {
                     v.Add(QaErrorIds.InvalidUplinkInterface, target, at,
                         $"The uplink NIC '{nic}' of {target} on '{vh}' is not a usable interface name.",
-                        $"Use 1 to 15 letters, digits, '.', '-' or '_', starting with a letter or digit, not starting with '{QaUplink.VxlanDevicePrefix}'.");
+                        $"{InterfaceNameRule}, not starting with '{QaUplink.VxlanDevicePrefix}'.");
                 }
                 else if (nic == n.Bridge)
                 {
@@ -53,7 +53,7 @@ public static partial class PolicyValidator
                 }
             }
 
-            foreach (var vh in u.Nics.Keys.Where(k => !n.VirtHosts.Contains(k, StringComparer.Ordinal)))
+            foreach (var vh in u.Nics.Keys.Where(k => !Spans(n, k)))
             {
                 v.Add(QaErrorIds.UplinkUnderlayMismatch, target, $"{path}.nics[{vh}]",
                     $"The uplink of {target} names a NIC for '{vh}', which the network does not span.",
@@ -75,7 +75,7 @@ public static partial class PolicyValidator
                 $"The VNI {u.Vni} of {target} is out of range.", $"Use a VXLAN network identifier from 1 to {QaUplink.MaxVni}.");
         }
 
-        if (u.Port is < 1 or > 65535)
+        if (!PortNumber.IsValid(u.Port))
         {
             v.Add(QaErrorIds.InvalidUplinkPort, target, path + ".port",
                 $"The VXLAN port {u.Port} of {target} is not a UDP port.", $"Use 1 to 65535 (the standard is {QaUplink.DefaultVxlanPort}).");
@@ -89,7 +89,7 @@ public static partial class PolicyValidator
                 "Give every virthost of the network its address on the rack network: underlay: {<virthost>: <address>}.");
         }
 
-        foreach (var extra in u.Underlay.Keys.Where(k => !n.VirtHosts.Contains(k, StringComparer.Ordinal)))
+        foreach (var extra in u.Underlay.Keys.Where(k => !Spans(n, k)))
         {
             v.Add(QaErrorIds.UplinkUnderlayMismatch, target, $"{path}.underlay[{extra}]",
                 $"The underlay of {target} names '{extra}', which the network does not span.",
@@ -112,10 +112,10 @@ public static partial class PolicyValidator
                     "Use the virthost's address on the rack network, outside the client subnet.");
             }
 
-            if (!seen.TryAdd(address, vh))
+            if (FirstOwner(seen, address, vh) is { } first)
             {
                 v.Add(QaErrorIds.DuplicateUnderlayAddress, target, $"{path}.underlay[{vh}]",
-                    $"Virthosts '{seen[address]}' and '{vh}' have the same underlay address {address}.",
+                    $"Virthosts '{first}' and '{vh}' have the same underlay address {address}.",
                     "Give every virthost its own address on the rack network.");
             }
         }
@@ -134,10 +134,10 @@ public static partial class PolicyValidator
             }
 
             var path = $"networks[{n.Name}].uplink";
-            if (u.Kind == QaUplinkKind.Vxlan && u.Vni > 0 && !vnis.TryAdd(u.Vni, n.Name) && vnis[u.Vni] != n.Name)
+            if (u.Kind == QaUplinkKind.Vxlan && u.Vni > 0 && FirstOwner(vnis, u.Vni, n.Name) is { } first && first != n.Name)
             {
                 v.Add(QaErrorIds.DuplicateVni, $"network '{n.Name}'", path + ".vni",
-                    $"Networks '{vnis[u.Vni]}' and '{n.Name}' use the same VNI {u.Vni}.", "Give every spanning network its own VNI.");
+                    $"Networks '{first}' and '{n.Name}' use the same VNI {u.Vni}.", "Give every spanning network its own VNI.");
             }
 
             if (u.Kind != QaUplinkKind.Nic)
@@ -147,10 +147,10 @@ public static partial class PolicyValidator
 
             foreach (var vh in n.VirtHosts)
             {
-                if (u.DeviceOn(vh) is { } nic && !nics.TryAdd((vh, nic), n.Name) && nics[(vh, nic)] != n.Name)
+                if (u.DeviceOn(vh) is { } nic && FirstOwner(nics, (vh, nic), n.Name) is { } owner && owner != n.Name)
                 {
                     v.Add(QaErrorIds.UplinkNicInUse, $"network '{n.Name}'", path + ".nic",
-                        $"NIC '{nic}' on '{vh}' is already the uplink of network '{nics[(vh, nic)]}'.",
+                        $"NIC '{nic}' on '{vh}' is already the uplink of network '{owner}'.",
                         "A NIC joins one bridge: give each network its own NIC (or use VXLAN).");
                 }
             }

@@ -56,6 +56,14 @@ public static partial class PolicyValidator
 
     private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
+    /// <summary>
+    /// Claims <paramref name="key"/> (an address, a MAC, a VNI) for <paramref name="owner"/>: null when
+    /// it was free, else who claimed it first (and the claim stays theirs).
+    /// </summary>
+    private static string? FirstOwner<TKey>(Dictionary<TKey, string> owners, TKey key, string owner)
+        where TKey : notnull =>
+        owners.TryAdd(key, owner) ? null : owners[key];
+
     private sealed class Collector
     {
         public List<QaValidationError> Errors { get; } = new();
@@ -65,5 +73,32 @@ public static partial class PolicyValidator
 
         public void Name(string target, string path, string? name) =>
             Errors.Add(QaValidationError.Name(target, name) with { Path = path });
+
+        /// <summary>Every name in <paramref name="names"/> (virthosts, roles) passes the name rule; <paramref name="kind"/> words the target.</summary>
+        public void NameList(string kind, IEnumerable<string> names, string path)
+        {
+            foreach (var name in names.Where(n => !Names.IsValid(n)))
+            {
+                Name($"{kind} '{name}'", path, name);
+            }
+        }
+
+        /// <summary>
+        /// The name of something the policy lists passes the name rule and is the first of its
+        /// kind (<paramref name="seen"/>); else <paramref name="duplicateId"/> with its message and fix.
+        /// </summary>
+        public void UniqueName(HashSet<string> seen, string name, string target, string path,
+            string duplicateId, string duplicateMessage, string duplicateFix)
+        {
+            if (!Names.IsValid(name))
+            {
+                Name(target, path, name);
+            }
+
+            if (!seen.Add(name))
+            {
+                Add(duplicateId, target, path, duplicateMessage, duplicateFix);
+            }
+        }
     }
 }
