@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using QaNet.Core.Model;
+using QaNet.Core.Validation;
 
-namespace QaNet.Core.Validation;
+namespace QaNet.Core.Checking;
 
 /// <summary>
 /// Checks a whole policy and returns every problem. Paths use the policy file's layout

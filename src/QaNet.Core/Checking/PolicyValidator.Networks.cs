@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
+using QaNet.Core.Validation;
 
-namespace QaNet.Core.Validation;
+namespace QaNet.Core.Checking;
 
 /// <summary>Networks: names, subnets, bridge, virthosts, gateway and DHCP range.</summary>
 public static partial class PolicyValidator

@@ -1,6 +1,7 @@
 using QaNet.Core.Model;
+using QaNet.Core.Validation;
 
-namespace QaNet.Core.Validation;
+namespace QaNet.Core.Checking;
 
 /// <summary>Rules: ids, priorities, their two sides and ports.</summary>
 public static partial class PolicyValidator

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using QaNet.Core.Model;
+using QaNet.Core.Validation;
 
-namespace QaNet.Core.Validation;
+namespace QaNet.Core.Checking;
 
 /// <summary>Uplinks: a network's NIC or VXLAN link between its virthosts, and what networks may not share.</summary>
 public static partial class PolicyValidator

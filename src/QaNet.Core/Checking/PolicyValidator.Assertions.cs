@@ -1,7 +1,8 @@
 using System.Net;
 using QaNet.Core.Model;
+using QaNet.Core.Validation;
 
-namespace QaNet.Core.Validation;
+namespace QaNet.Core.Checking;
 
 /// <summary>Assertions (<c>tests:</c>): each side names a client, an endpoint or an address.</summary>
 public static partial class PolicyValidator

@@ -1,6 +1,7 @@
 using QaNet.Core.Model;
+using QaNet.Core.Validation;
 
-namespace QaNet.Core.Validation;
+namespace QaNet.Core.Checking;
 
 /// <summary>Endpoints (services outside the networks) and the name map (<c>hosts:</c>).</summary>
 public static partial class PolicyValidator
