@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using QaNet.Core.Checking;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 using QaNet.Policy;

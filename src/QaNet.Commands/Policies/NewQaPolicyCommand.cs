@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
 using QaNet.Commands.Session;
+using QaNet.Core.Checking;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using QaNet.Core.Checking;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
 using QaNet.Core.Validation;

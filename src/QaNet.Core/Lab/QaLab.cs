@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using QaNet.Core.Checking;
 using QaNet.Core.Diagnostics;
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;

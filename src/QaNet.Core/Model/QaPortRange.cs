@@ -80,7 +80,7 @@ public readonly record struct QaPortRange(QaProtocol Protocol, int From, int To)
             return false;
         }
 
-        if (from < 1 || from > 65535 || to < 1 || to > 65535)
+        if (!PortNumber.IsValid(from) || !PortNumber.IsValid(to))
         {
             error = QaValidationError.Port(text, "ports run from 1 to 65535");
             return false;

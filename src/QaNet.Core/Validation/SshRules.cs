@@ -46,9 +46,9 @@ public static partial class SshRules
             Fail("user", user, "Use a POSIX user name (lowercase letters, digits, '_', '-', '.').");
         }
 
-        if (port is < 1 or > 65535)
+        if (port is { } p && !PortNumber.IsValid(p))
         {
-            Fail("port", port?.ToString(CultureInfo.InvariantCulture), "Ports run from 1 to 65535.");
+            Fail("port", p.ToString(CultureInfo.InvariantCulture), "Ports run from 1 to 65535.");
         }
 
         foreach (var path in paths)

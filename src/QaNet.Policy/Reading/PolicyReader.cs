@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using QaNet.Core.Checking;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Net;

@@ -1,4 +1,5 @@
 using QaNet.Core.Access;
+using QaNet.Core.Checking;
 using QaNet.Core.Hosts;
 using QaNet.Core.Validation;
 using QaNet.Tests.Commands;

@@ -1,4 +1,5 @@
 using QaNet.Core.Analysis;
+using QaNet.Core.Checking;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;

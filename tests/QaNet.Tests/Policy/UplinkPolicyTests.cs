@@ -1,4 +1,5 @@
 using System.Net;
+using QaNet.Core.Checking;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;

@@ -1,3 +1,4 @@
+using QaNet.Core.Checking;
 using QaNet.Core.Editing;
 using QaNet.Core.Hosts;
 using QaNet.Core.Lab;

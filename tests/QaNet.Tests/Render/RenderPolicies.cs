@@ -1,8 +1,8 @@
+using QaNet.Core.Checking;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Render;
 using QaNet.Core.Resolution;
-using QaNet.Core.Validation;
 using QaNet.Policy;
 using QaNet.Tests.Policy;
 

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using QaNet.Core.Checking;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
 using QaNet.Core.Resolution;
-using QaNet.Core.Validation;
 
 namespace QaNet.Core.Render.Libvirt;
 

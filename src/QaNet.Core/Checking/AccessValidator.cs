@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using QaNet.Core.Model;
+using QaNet.Core.Validation;
 
-namespace QaNet.Core.Validation;
+namespace QaNet.Core.Checking;
 
 /// <summary>
 /// The access part of <see cref="PolicyValidator"/>: groups, grants and the jump host, with
