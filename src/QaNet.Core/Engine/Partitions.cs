@@ -6,35 +6,6 @@ using QaNet.Core.Net;
 
 namespace QaNet.Core.Engine;
 
-/// <summary>An inclusive range of addresses of one family; printed as a prefix when it is one.</summary>
-public readonly record struct QaAddressRange(QaAddress First, QaAddress Last)
-{
-    public bool Contains(QaAddress address) =>
-        address.IsV6 == First.IsV6 && address.Value >= First.Value && address.Value <= Last.Value;
-
-    /// <summary>Number of addresses, saturating at <see cref="UInt128.MaxValue"/>.</summary>
-    public UInt128 Size => Last.Value - First.Value == UInt128.MaxValue ? UInt128.MaxValue : Last.Value - First.Value + 1;
-
-    public override string ToString()
-    {
-        if (First.Value == Last.Value)
-        {
-            return First.ToString();
-        }
-
-        var bits = First.IsV6 ? 128 : 32;
-        var span = Last.Value - First.Value;
-        // A prefix: size a power of two and the first address aligned to it.
-        if (span == UInt128.MaxValue || ((span & (span + 1)) == 0 && (First.Value & span) == 0))
-        {
-            var hostBits = span == UInt128.MaxValue ? 128 : (int)UInt128.PopCount(span);
-            return $"{First}/{bits - hostBits}";
-        }
-
-        return $"{First}-{Last}";
-    }
-}
-
 /// <summary>
 /// A sweep over one coordinate space: spans of items (an item sets a run of bits) become
 /// elementary intervals, each mapped to the class of the set of items covering it.
@@ -208,7 +179,7 @@ internal sealed class AddressPartition
             if (map.TryGetValue(classes4[i], out var list))
             {
                 var last = i + 1 < starts4.Length ? starts4[i + 1] - 1 : uint.MaxValue;
-                list.Add(new QaAddressRange(new QaAddress(starts4[i], false), new QaAddress(last, false)));
+                list.Add(new QaAddressRange(starts4[i], last, false));
             }
         }
 
@@ -217,7 +188,7 @@ internal sealed class AddressPartition
             if (map.TryGetValue(classes6[i], out var list))
             {
                 var last = i + 1 < starts6.Length ? starts6[i + 1] - 1 : UInt128.MaxValue;
-                list.Add(new QaAddressRange(new QaAddress(starts6[i], true), new QaAddress(last, true)));
+                list.Add(new QaAddressRange(starts6[i], last, true));
             }
         }
 

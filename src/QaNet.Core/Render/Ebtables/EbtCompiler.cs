@@ -80,7 +80,7 @@ internal sealed class EbtCompiler
             chains.Add(AntiSpoofChain);
             foreach (var (_, c) in clients)
             {
-                Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = AddressRange.Host(c.Address) });
+                Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = QaAddressRange.Host(c.Address) });
             }
         }
 
@@ -126,20 +126,20 @@ internal sealed class EbtCompiler
     {
         var chain = OutChain(c);
         chains.Add(chain);
-        var ip = AddressRange.Host(c.Address);
+        var ip = QaAddressRange.Host(c.Address);
         Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "ARP", NotArpMacSource = c.MacAddress });
         Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "ARP", NotArpIpSource = ip });
         Add(new EbtRule(chain, "ACCEPT") { Id = "@arp", Protocol = "ARP" });
         Add(new EbtRule(chain, "ACCEPT")
         {
-            Id = "@dhcp", Protocol = "IPv4", IpSource = AddressRange.Host(IPAddress.Any), IpProtocol = QaProtocol.Udp,
+            Id = "@dhcp", Protocol = "IPv4", IpSource = QaAddressRange.Host(IPAddress.Any), IpProtocol = QaProtocol.Udp,
             SourcePorts = (68, 68), DestinationPorts = (67, 67),
         });
         Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = ip, NotIpSource = true });
         if (c.Address6 is { } a6)
         {
             Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", NeighbourDiscovery = true });
-            Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = AddressRange.Host(a6), NotIpSource = true });
+            Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = QaAddressRange.Host(a6), NotIpSource = true });
         }
         else
         {
@@ -186,7 +186,7 @@ internal sealed class EbtCompiler
         {
             var address = v6 ? c.Address6! : c.Address;
             var key = ClassChain(n, false, address, v6);
-            Add(new EbtRule(chain, key) { Id = "@class", Protocol = v6 ? "IPv6" : "IPv4", IpDestination = AddressRange.Host(address) });
+            Add(new EbtRule(chain, key) { Id = "@class", Protocol = v6 ? "IPv6" : "IPv4", IpDestination = QaAddressRange.Host(address) });
         }
 
         DefaultDrop(chain);
@@ -194,17 +194,17 @@ internal sealed class EbtCompiler
 
     private static bool[] Families(QaClient c) => c.Address6 is null ? new[] { false } : new[] { false, true };
 
-    private static IEnumerable<(string Protocol, AddressRange Subnet, AddressRange Host)> PeerScopes(QaNetwork n)
+    private static IEnumerable<(string Protocol, QaAddressRange Subnet, QaAddressRange Host)> PeerScopes(QaNetwork n)
     {
         if (!Peer(n))
         {
             yield break;
         }
 
-        yield return ("IPv4", AddressRange.From(n.Subnet), AddressRange.Host(n.HostAddress));
+        yield return ("IPv4", QaAddressRange.From(n.Subnet), QaAddressRange.Host(n.HostAddress));
         if (n.Subnet6 is { } s6)
         {
-            yield return ("IPv6", AddressRange.From(s6), AddressRange.Host(n.HostAddress6!));
+            yield return ("IPv6", QaAddressRange.From(s6), QaAddressRange.Host(n.HostAddress6!));
         }
     }
 
@@ -240,7 +240,7 @@ internal sealed class EbtCompiler
             return known;
         }
 
-        var clip = Peer(n) ? new[] { AddressRange.From(v6 ? n.Subnet6!.Value : n.Subnet) } : null;
+        var clip = Peer(n) ? new[] { QaAddressRange.From(v6 ? n.Subnet6!.Value : n.Subnet) } : null;
         var entries = new List<EbtRule>();
         var proto = v6 ? "IPv6" : "IPv4";
         void Emit(ResolvedRule r, IEnumerable<IPNetwork> peers, IReadOnlyList<QaPortRange> ports, bool reply)
@@ -304,19 +304,19 @@ internal sealed class EbtCompiler
         return name;
     }
 
-    private static IEnumerable<AddressRange> Clip(IEnumerable<IPNetwork> prefixes, bool v6, AddressRange[]? clip)
+    private static IEnumerable<QaAddressRange> Clip(IEnumerable<IPNetwork> prefixes, bool v6, QaAddressRange[]? clip)
     {
-        var ranges = AddressRange.Merge(prefixes.Where(p => IpMath.IsV4(p.BaseAddress) != v6));
+        var ranges = QaAddressRange.Merge(prefixes.Where(p => IpMath.IsV4(p.BaseAddress) != v6));
         if (clip is not null)
         {
-            var outside = AddressRange.Subtract(ranges, clip);
-            ranges = AddressRange.Subtract(ranges, outside);
+            var outside = QaAddressRange.Subtract(ranges, clip);
+            ranges = QaAddressRange.Subtract(ranges, outside);
         }
 
         return ranges.SelectMany(r => r.ToPrefixes());
     }
 
-    private static EbtRule Entry(ResolvedRule r, string proto, AddressRange peer, bool outbound, QaPortRange port, bool reply)
+    private static EbtRule Entry(ResolvedRule r, string proto, QaAddressRange peer, bool outbound, QaPortRange port, bool reply)
     {
         // Outbound: the peer is the destination, inbound the source; a reply swaps both and matches the source port.
         var peerIsDestination = outbound;
