@@ -7,8 +7,7 @@ BeforeAll {
     $TaskotronClients = 'taskotron-client01', 'taskotron-client02', 'taskotron-client03'
 
     function Test-InAny($Ranges, [ipaddress] $Address) {
-        $a = [QaNet.Core.Engine.QaAddress]::From($Address)
-        [bool]($Ranges | Where-Object { $_.Contains($a) })
+        [bool]($Ranges | Where-Object { $_.Contains($Address) })
     }
 }
 

@@ -208,7 +208,7 @@ public static class PolicyAnalyzer
         var d = perBit[1][a].First(cls => engine.Destination.Rows.Has(cls, b));
         var p = perBit[2][a].First(cls => engine.Port.Rows.Has(cls, b));
         var port = engine.Port.Ranges(p)[0];
-        return $"e.g. {engine.Source.FirstRange(s).First} → {engine.Destination.FirstRange(d).First} {port}";
+        return $"e.g. {engine.Source.FirstRange(s).FirstAddress} → {engine.Destination.FirstRange(d).FirstAddress} {port}";
     }
 
     private static void Assertions(QaReachability q, List<QaPolicyFinding> findings)

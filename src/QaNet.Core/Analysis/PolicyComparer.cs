@@ -166,8 +166,8 @@ public static class PolicyComparer
         foreach (var x in byPort)
         {
             result.Add(new QaFlowChange(
-                Merge(x.S.SelectMany(s => srcRanges[s])),
-                Merge(x.D.SelectMany(d => dstRanges[d])),
+                QaAddressRange.Merge(x.S.SelectMany(s => srcRanges[s])),
+                QaAddressRange.Merge(x.D.SelectMany(d => dstRanges[d])),
                 x.P.SelectMany(joint.Port.Ranges).OrderBy(p => p.Protocol).ThenBy(p => p.From).ToList(),
                 x.Before < 0 ? null : joint.Rules[x.Before].Rule,
                 x.After < 0 ? null : joint.Rules[x.After].Rule,
@@ -175,24 +175,6 @@ public static class PolicyComparer
         }
 
         return result;
-    }
-
-    private static List<QaAddressRange> Merge(IEnumerable<QaAddressRange> ranges)
-    {
-        var list = new List<QaAddressRange>();
-        foreach (var r in ranges.OrderBy(r => r.First.IsV6).ThenBy(r => r.First.Value))
-        {
-            if (list.Count > 0 && list[^1].Last.IsV6 == r.First.IsV6 && list[^1].Last.Value + 1 == r.First.Value)
-            {
-                list[^1] = list[^1] with { Last = r.Last };
-            }
-            else
-            {
-                list.Add(r);
-            }
-        }
-
-        return list;
     }
 
     private static Func<QaAddressRange, string> NameLookup(params ResolvedPolicy[] policies)
@@ -217,6 +199,6 @@ public static class PolicyComparer
             }
         }
 
-        return r => r.First == r.Last && names.TryGetValue(r.First, out var n) ? $"{n} ({r})" : r.ToString();
+        return r => r.First == r.Last && names.TryGetValue(new QaAddress(r.First, r.IsV6), out var n) ? $"{n} ({r})" : r.ToString();
     }
 }

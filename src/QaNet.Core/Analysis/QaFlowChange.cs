@@ -1,5 +1,6 @@
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
+using QaNet.Core.Net;
 
 namespace QaNet.Core.Analysis;
 
@@ -52,8 +53,8 @@ public sealed class QaFlowChange
     public QaRule? RuleAfterObject { get; }
 
     public bool Contains(QaFlow flow) =>
-        Sources.Any(r => r.Contains(flow.Source)) &&
-        Destinations.Any(r => r.Contains(flow.Destination)) &&
+        Sources.Any(r => r.Contains(flow.Source.Value, flow.Source.IsV6)) &&
+        Destinations.Any(r => r.Contains(flow.Destination.Value, flow.Destination.IsV6)) &&
         Ports.Any(p => p.Contains(flow.Protocol, flow.Port));
 
     public override string ToString() =>

@@ -240,12 +240,11 @@ public sealed class EnginePropertyTests
         Assert.NotEmpty(changes);
         foreach (var region in changes)
         {
-            foreach (var (src, dst, port) in new[] { (region.Sources[0].First, region.Destinations[0].First, region.Ports[0]), (region.Sources[^1].Last, region.Destinations[^1].Last, region.Ports[^1]) })
+            foreach (var (src, dst, port) in new[] { (region.Sources[0].FirstAddress, region.Destinations[0].FirstAddress, region.Ports[0]), (region.Sources[^1].LastAddress, region.Destinations[^1].LastAddress, region.Ports[^1]) })
             {
-                var (s, d) = (src.ToIPAddress(), dst.ToIPAddress());
-                var p = port.IsIcmp ? 0 : port.To;
-                Assert.Same(region.RuleBeforeObject, ea.Decide(s, d, port.Protocol, p)?.Rule);
-                Assert.Same(region.RuleAfterObject, eb.Decide(s, d, port.Protocol, p)?.Rule);
+                                var p = port.IsIcmp ? 0 : port.To;
+                Assert.Same(region.RuleBeforeObject, ea.Decide(src, dst, port.Protocol, p)?.Rule);
+                Assert.Same(region.RuleAfterObject, eb.Decide(src, dst, port.Protocol, p)?.Rule);
             }
         }
         Assert.Empty(PolicyComparer.Compare(ra, ResolvedPolicy.Create(Small(seed, 0.4)), PolicyGenerator.Now));

@@ -15,7 +15,7 @@ namespace QaNet.Core.Render.Ebtables;
 /// between two addresses of the client subnet is (it never reaches the routed table), the
 /// rest is passed on to the gateway's nft table.
 /// </summary>
-internal sealed class EbtCompiler
+internal sealed partial class EbtCompiler
 {
     private static readonly string[] BuiltinChains = { "INPUT", "FORWARD", "OUTPUT" };
 
@@ -80,7 +80,7 @@ internal sealed class EbtCompiler
             chains.Add(AntiSpoofChain);
             foreach (var (_, c) in clients)
             {
-                Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = AddressRange.Host(c.Address) });
+                Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = QaAddressRange.Host(c.Address) });
             }
         }
 
@@ -122,98 +122,6 @@ internal sealed class EbtCompiler
 
     private static bool Peer(QaNetwork n) => n.Mode != QaNetworkMode.Bridged;
 
-    private void ClientOut(QaNetwork n, QaClient c)
-    {
-        var chain = OutChain(c);
-        chains.Add(chain);
-        var ip = AddressRange.Host(c.Address);
-        Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "ARP", NotArpMacSource = c.MacAddress });
-        Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "ARP", NotArpIpSource = ip });
-        Add(new EbtRule(chain, "ACCEPT") { Id = "@arp", Protocol = "ARP" });
-        Add(new EbtRule(chain, "ACCEPT")
-        {
-            Id = "@dhcp", Protocol = "IPv4", IpSource = AddressRange.Host(IPAddress.Any), IpProtocol = QaProtocol.Udp,
-            SourcePorts = (68, 68), DestinationPorts = (67, 67),
-        });
-        Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = ip, NotIpSource = true });
-        if (c.Address6 is { } a6)
-        {
-            Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", NeighbourDiscovery = true });
-            Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = AddressRange.Host(a6), NotIpSource = true });
-        }
-        else
-        {
-            Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv6" });
-        }
-
-        foreach (var (proto, subnet, host) in PeerScopes(n))
-        {
-            // Off-subnet traffic is routed: the gateway's nft table decides it (statefully).
-            Add(new EbtRule(chain, "ACCEPT") { Id = "@l3", Protocol = proto, IpDestination = subnet, NotIpDestination = true });
-            Add(new EbtRule(chain, "ACCEPT") { Id = "@l3", Protocol = proto, IpDestination = host });
-        }
-
-        foreach (var v6 in Families(c))
-        {
-            var address = v6 ? c.Address6! : c.Address;
-            var key = ClassChain(n, true, address, v6);
-            Add(new EbtRule(chain, key) { Id = "@class", Protocol = v6 ? "IPv6" : "IPv4" });
-        }
-
-        DefaultDrop(chain);
-    }
-
-    private void ClientIn(QaNetwork n, QaClient c)
-    {
-        var chain = InChain(c);
-        chains.Add(chain);
-        Add(new EbtRule(chain, "ACCEPT") { Id = "@arp", Protocol = "ARP" });
-        Add(new EbtRule(chain, "ACCEPT")
-        {
-            Id = "@dhcp", Protocol = "IPv4", IpProtocol = QaProtocol.Udp, SourcePorts = (67, 67), DestinationPorts = (68, 68),
-        });
-        if (c.Address6 is not null)
-        {
-            Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", NeighbourDiscovery = true });
-        }
-
-        foreach (var (proto, subnet, _) in PeerScopes(n))
-        {
-            Add(new EbtRule(chain, "ACCEPT") { Id = "@l3", Protocol = proto, IpSource = subnet, NotIpSource = true });
-        }
-
-        foreach (var v6 in Families(c))
-        {
-            var address = v6 ? c.Address6! : c.Address;
-            var key = ClassChain(n, false, address, v6);
-            Add(new EbtRule(chain, key) { Id = "@class", Protocol = v6 ? "IPv6" : "IPv4", IpDestination = AddressRange.Host(address) });
-        }
-
-        DefaultDrop(chain);
-    }
-
-    private static bool[] Families(QaClient c) => c.Address6 is null ? new[] { false } : new[] { false, true };
-
-    private static IEnumerable<(string Protocol, AddressRange Subnet, AddressRange Host)> PeerScopes(QaNetwork n)
-    {
-        if (!Peer(n))
-        {
-            yield break;
-        }
-
-        yield return ("IPv4", AddressRange.From(n.Subnet), AddressRange.Host(n.HostAddress));
-        if (n.Subnet6 is { } s6)
-        {
-            yield return ("IPv6", AddressRange.From(s6), AddressRange.Host(n.HostAddress6!));
-        }
-    }
-
-    private void DefaultDrop(string chain)
-    {
-        Add(new EbtRule(chain, "CONTINUE") { Id = "@default-deny", Log = true });
-        Add(new EbtRule(chain, "DROP") { Id = "@default-deny" });
-    }
-
     private void Add(EbtRule rule)
     {
         if (!rulesByChain.TryGetValue(rule.Chain, out var list))
@@ -222,119 +130,6 @@ internal sealed class EbtCompiler
         }
 
         list.Add(rule);
-    }
-
-    /// <summary>
-    /// The class chain for a client address: what it may send (outbound) or receive
-    /// (inbound), in the engine's order, replies first. Clients with the same entries share it.
-    /// The entries depend only on which rules' sources and which targets' destinations hold the
-    /// address, so they are built once per such coverage (a class of clients), not per client.
-    /// </summary>
-    private string ClassChain(QaNetwork n, bool outbound, IPAddress address, bool v6)
-    {
-        var asSource = sourcesOf.Covering(address);
-        var asDestination = destinationsOf.Covering(address);
-        var coverage = $"{n.Name}|{(outbound ? 'O' : 'I')}|{(v6 ? 6 : 4)}|{string.Join(',', asSource)}|{string.Join(',', asDestination)}";
-        if (classByCoverage.TryGetValue(coverage, out var known))
-        {
-            return known;
-        }
-
-        var clip = Peer(n) ? new[] { AddressRange.From(v6 ? n.Subnet6!.Value : n.Subnet) } : null;
-        var entries = new List<EbtRule>();
-        var proto = v6 ? "IPv6" : "IPv4";
-        void Emit(ResolvedRule r, IEnumerable<IPNetwork> peers, IReadOnlyList<QaPortRange> ports, bool reply)
-        {
-            foreach (var peer in Clip(peers, v6, clip))
-            {
-                foreach (var port in ports)
-                {
-                    entries.Add(Entry(r, proto, peer, outbound, port, reply));
-                }
-            }
-        }
-
-        // Return traffic first (ebtables has no conntrack): replies to connections the peer opened.
-        if (outbound)
-        {
-            foreach (var (r, t) in asDestination.Select(i => targets[i]).Where(x => Precedence.Accepts(x.Rule)))
-            {
-                Emit(r, r.Sources, t.Ports, reply: true);
-            }
-
-            foreach (var r in asSource.Select(i => active[i]))
-            {
-                foreach (var t in r.Targets)
-                {
-                    Emit(r, t.Destinations, t.Ports, reply: false);
-                }
-            }
-        }
-        else
-        {
-            foreach (var r in asSource.Select(i => active[i]).Where(Precedence.Accepts))
-            {
-                foreach (var t in r.Targets)
-                {
-                    Emit(r, t.Destinations, t.Ports, reply: true);
-                }
-            }
-
-            foreach (var (r, t) in asDestination.Select(i => targets[i]))
-            {
-                Emit(r, r.Sources, t.Ports, reply: false);
-            }
-        }
-
-        var signature = new ClassEntries(outbound, entries);
-        if (!classChains.TryGetValue(signature, out var name))
-        {
-            name = (outbound ? "QN-OUT-" : "QN-IN-") + (classChains.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            classChains[signature] = name;
-            chains.Add(name);
-            foreach (var e in entries)
-            {
-                Add(e with { Chain = name });
-            }
-
-            DefaultDrop(name);
-        }
-
-        classByCoverage[coverage] = name;
-        return name;
-    }
-
-    private static IEnumerable<AddressRange> Clip(IEnumerable<IPNetwork> prefixes, bool v6, AddressRange[]? clip)
-    {
-        var ranges = AddressRange.Merge(prefixes.Where(p => IpMath.IsV4(p.BaseAddress) != v6));
-        if (clip is not null)
-        {
-            var outside = AddressRange.Subtract(ranges, clip);
-            ranges = AddressRange.Subtract(ranges, outside);
-        }
-
-        return ranges.SelectMany(r => r.ToPrefixes());
-    }
-
-    private static EbtRule Entry(ResolvedRule r, string proto, AddressRange peer, bool outbound, QaPortRange port, bool reply)
-    {
-        // Outbound: the peer is the destination, inbound the source; a reply swaps both and matches the source port.
-        var peerIsDestination = outbound;
-        var rule = new EbtRule(string.Empty, reply || Precedence.Accepts(r) ? "ACCEPT" : "DROP")
-        {
-            Id = r.Rule.Id,
-            IsReply = reply,
-            Protocol = proto,
-            IpSource = peerIsDestination ? null : peer,
-            IpDestination = peerIsDestination ? peer : null,
-            IpProtocol = port.Protocol,
-        };
-        if (port.IsIcmp)
-        {
-            return reply ? rule with { IcmpEchoReply = true } : rule with { IcmpEcho = true };
-        }
-
-        return reply ? rule with { SourcePorts = (port.From, port.To) } : rule with { DestinationPorts = (port.From, port.To) };
     }
 
     /// <summary>Where a flow's first frame meets this virthost's bridges (see docs/rendering.md).</summary>
@@ -387,70 +182,4 @@ internal sealed class EbtCompiler
 
         return null;
     }
-}
-
-/// <summary>
-/// Which items (rules, targets) hold an address among their prefixes: host prefixes — the
-/// clients and endpoints most selectors resolve to — by hash, only wider ones by a scan.
-/// </summary>
-internal sealed class AddressIndex
-{
-    private readonly Dictionary<IPAddress, List<int>> hosts = new();
-    private readonly List<(IPNetwork Prefix, int Item)> wide = new();
-
-    public void Add(IEnumerable<IPNetwork> prefixes, int item)
-    {
-        foreach (var p in prefixes)
-        {
-            if (p.PrefixLength == IpMath.Bits(p.BaseAddress.AddressFamily))
-            {
-                if (!hosts.TryGetValue(p.BaseAddress, out var items))
-                {
-                    hosts[p.BaseAddress] = items = new List<int>();
-                }
-
-                items.Add(item);
-            }
-            else
-            {
-                wide.Add((p, item));
-            }
-        }
-    }
-
-    /// <summary>The items holding <paramref name="address"/>, ascending, each once.</summary>
-    public List<int> Covering(IPAddress address)
-    {
-        var result = new List<int>();
-        if (hosts.TryGetValue(address, out var items))
-        {
-            result.AddRange(items);
-        }
-
-        result.AddRange(wide.Where(w => w.Prefix.Contains(address)).Select(w => w.Item));
-        result.Sort();
-        return result.Distinct().ToList();
-    }
-}
-
-/// <summary>A class chain's entries (chain name left empty) compared by value: equal entries, one shared chain.</summary>
-internal sealed class ClassEntries : IEquatable<ClassEntries>
-{
-    private readonly bool outbound;
-    private readonly List<EbtRule> entries;
-    private readonly int hash;
-
-    public ClassEntries(bool outbound, List<EbtRule> entries)
-    {
-        this.outbound = outbound;
-        this.entries = entries;
-        hash = entries.Aggregate(outbound ? 1 : 0, (h, e) => HashCode.Combine(h, e));
-    }
-
-    public bool Equals(ClassEntries? other) =>
-        other is not null && other.hash == hash && other.outbound == outbound && other.entries.SequenceEqual(entries);
-
-    public override bool Equals(object? obj) => Equals(obj as ClassEntries);
-
-    public override int GetHashCode() => hash;
 }

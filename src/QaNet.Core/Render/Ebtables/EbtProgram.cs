@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using QaNet.Core.Model;
+using QaNet.Core.Net;
 
 namespace QaNet.Core.Render.Ebtables;
 
@@ -20,11 +21,11 @@ public sealed record EbtRule(string Chain, string Target)
     /// <summary><c>IPv4</c>, <c>IPv6</c> or <c>ARP</c>.</summary>
     public string? Protocol { get; init; }
 
-    public AddressRange? IpSource { get; init; }
+    public QaAddressRange? IpSource { get; init; }
 
     public bool NotIpSource { get; init; }
 
-    public AddressRange? IpDestination { get; init; }
+    public QaAddressRange? IpDestination { get; init; }
 
     public bool NotIpDestination { get; init; }
 
@@ -43,7 +44,7 @@ public sealed record EbtRule(string Chain, string Target)
 
     public string? NotArpMacSource { get; init; }
 
-    public AddressRange? NotArpIpSource { get; init; }
+    public QaAddressRange? NotArpIpSource { get; init; }
 
     public bool Log { get; init; }
 }

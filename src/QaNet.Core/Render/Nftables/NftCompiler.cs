@@ -25,7 +25,7 @@ internal sealed class NftCompiler
     private readonly DateTimeOffset now;
     private readonly List<NftSet> sets = new();
     private readonly Dictionary<string, NftSet> setsByName = new(StringComparer.Ordinal);
-    private readonly List<AddressRange> served;
+    private readonly List<QaAddressRange> served;
 
     public NftCompiler(ResolvedPolicy policy, IReadOnlyList<QaNetwork> networks, bool hostRunsDnsmasq, DateTimeOffset now)
     {
@@ -33,7 +33,7 @@ internal sealed class NftCompiler
         this.networks = networks;
         this.hostRunsDnsmasq = hostRunsDnsmasq;
         this.now = now;
-        served = AddressRange.Merge(networks.SelectMany(Subnets));
+        served = QaAddressRange.Merge(networks.SelectMany(Subnets));
     }
 
     public NftTable Compile(IReadOnlyList<IPAddress> localAddresses)
@@ -49,7 +49,7 @@ internal sealed class NftCompiler
             foreach (var s in Subnets(n))
             {
                 var family = FamilyOf(s);
-                var subnet = new[] { AddressRange.From(s) };
+                var subnet = new[] { QaAddressRange.From(s) };
                 output?.Rules.Add(new NftRule("@scope", NftVerdict.Jump) { JumpTarget = Decide, Family = family, Destination = NftAddressMatch.Of(subnet) });
                 forward.Rules.Add(new NftRule("@scope", NftVerdict.Jump) { JumpTarget = Decide, Family = family, Source = NftAddressMatch.Of(subnet) });
                 forward.Rules.Add(new NftRule("@scope", NftVerdict.Jump) { JumpTarget = Decide, Family = family, Destination = NftAddressMatch.Of(subnet) });
@@ -73,13 +73,13 @@ internal sealed class NftCompiler
 
         var decide = new NftChain(Decide);
         decide.Rules.Add(new NftRule("@established", NftVerdict.Accept) { Established = true });
-        var masquerade = new List<AddressRange>();
+        var masquerade = new List<QaAddressRange>();
         foreach (var rule in Precedence.Active(policy, now).Where(Relevant))
         {
             CompileRule(rule, decide.Rules);
-            if (Precedence.Accepts(rule) && AddressRange.Merge(rule.Sources).Any(s => served.Any(s.Overlaps)))
+            if (Precedence.Accepts(rule) && QaAddressRange.Merge(rule.Sources).Any(s => served.Any(s.Overlaps)))
             {
-                masquerade.AddRange(rule.Targets.SelectMany(t => t.Destinations).Select(AddressRange.From));
+                masquerade.AddRange(rule.Targets.SelectMany(t => t.Destinations).Select(QaAddressRange.From));
             }
         }
 
@@ -87,7 +87,7 @@ internal sealed class NftCompiler
         decide.Rules.Add(new NftRule("@default-deny", NftVerdict.Drop) { Counter = true });
 
         var postrouting = new NftChain("postrouting", "nat postrouting", "srcnat");
-        var outside = AddressRange.Subtract(AddressRange.Merge(masquerade), served);
+        var outside = QaAddressRange.Subtract(QaAddressRange.Merge(masquerade), served);
         foreach (var family in new[] { NftFamily.Ip, NftFamily.Ip6 })
         {
             var elements = outside.Where(r => r.IsV6 == (family == NftFamily.Ip6)).ToList();
@@ -129,7 +129,7 @@ internal sealed class NftCompiler
 
     /// <summary>Only rules that can match traffic to or from the host's client networks.</summary>
     private bool Relevant(ResolvedRule rule) =>
-        rule.Sources.Concat(rule.Targets.SelectMany(t => t.Destinations)).Select(AddressRange.From).Any(a => served.Any(a.Overlaps));
+        rule.Sources.Concat(rule.Targets.SelectMany(t => t.Destinations)).Select(QaAddressRange.From).Any(a => served.Any(a.Overlaps));
 
     private void CompileRule(ResolvedRule rule, List<NftRule> output)
     {
@@ -169,7 +169,7 @@ internal sealed class NftCompiler
             var seconds = Math.Max(1, (long)Math.Ceiling((expires - now).TotalSeconds));
             return family =>
             {
-                var ranges = Family(AddressRange.Merge(rule.Sources), family);
+                var ranges = Family(QaAddressRange.Merge(rule.Sources), family);
                 if (ranges.Count == 0)
                 {
                     return Array.Empty<NftAddressMatch>();
@@ -190,7 +190,7 @@ internal sealed class NftCompiler
 
     private NftAddressMatch? Match(QaSelector selector, IReadOnlyList<IPNetwork> addresses, NftFamily family)
     {
-        var ranges = Family(AddressRange.Merge(addresses), family);
+        var ranges = Family(QaAddressRange.Merge(addresses), family);
         if (ranges.Count == 0)
         {
             return null;
@@ -214,7 +214,7 @@ internal sealed class NftCompiler
         }
     }
 
-    private static List<AddressRange> Family(List<AddressRange> ranges, NftFamily family) =>
+    private static List<QaAddressRange> Family(List<QaAddressRange> ranges, NftFamily family) =>
         ranges.Where(r => r.IsV6 == (family == NftFamily.Ip6)).ToList();
 
     private static string Suffix(NftFamily family) => family == NftFamily.Ip ? "v4" : "v6";

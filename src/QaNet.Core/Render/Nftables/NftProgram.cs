@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using QaNet.Core.Model;
+using QaNet.Core.Net;
 
 namespace QaNet.Core.Render.Nftables;
 
@@ -22,17 +23,17 @@ public enum NftVerdict
 }
 
 /// <summary>An address match: a named set, or inline prefixes/ranges; optionally negated.</summary>
-public sealed record NftAddressMatch(string? SetName, IReadOnlyList<AddressRange> Inline, bool Negate = false)
+public sealed record NftAddressMatch(string? SetName, IReadOnlyList<QaAddressRange> Inline, bool Negate = false)
 {
-    public static NftAddressMatch Set(string name) => new(name, Array.Empty<AddressRange>());
+    public static NftAddressMatch Set(string name) => new(name, Array.Empty<QaAddressRange>());
 
-    public static NftAddressMatch Of(IReadOnlyList<AddressRange> ranges, bool negate = false) => new(null, ranges, negate);
+    public static NftAddressMatch Of(IReadOnlyList<QaAddressRange> ranges, bool negate = false) => new(null, ranges, negate);
 }
 
 /// <summary>A named set of addresses with interval flags; elements carry a timeout when the set serves an expiring rule.</summary>
 public sealed class NftSet
 {
-    public NftSet(string name, NftFamily family, IReadOnlyList<AddressRange> elements, TimeSpan? elementTimeout = null)
+    public NftSet(string name, NftFamily family, IReadOnlyList<QaAddressRange> elements, TimeSpan? elementTimeout = null)
     {
         Name = name;
         Family = family;
@@ -44,7 +45,7 @@ public sealed class NftSet
 
     public NftFamily Family { get; }
 
-    public IReadOnlyList<AddressRange> Elements { get; }
+    public IReadOnlyList<QaAddressRange> Elements { get; }
 
     public TimeSpan? ElementTimeout { get; }
 }

@@ -1,27 +1,43 @@
 using System.Net;
 using System.Net.Sockets;
-using QaNet.Core.Net;
 
-namespace QaNet.Core.Render;
+namespace QaNet.Core.Net;
 
-/// <summary>An inclusive range of addresses of one family, as numbers.</summary>
-public readonly record struct AddressRange(UInt128 First, UInt128 Last, bool IsV6)
+/// <summary>
+/// An inclusive range of addresses of one family, as numbers; printed as an address, a prefix
+/// or first-last. The engine's partitions report their classes in it, the nftables and
+/// ebtables compilers build their matches from it.
+/// </summary>
+public readonly record struct QaAddressRange(UInt128 First, UInt128 Last, bool IsV6)
 {
-    public static AddressRange From(IPNetwork network)
+    public static QaAddressRange From(IPNetwork network)
     {
         var (first, last) = IpMath.Bounds(network);
-        return new AddressRange(first, last, network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6);
+        return new QaAddressRange(first, last, network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6);
     }
 
-    public static AddressRange Host(IPAddress address) =>
+    /// <summary>The range of one address (a /32 or /128).</summary>
+    public static QaAddressRange Host(IPAddress address) =>
         From(new IPNetwork(address, IpMath.Bits(address.AddressFamily)));
 
-    public bool Contains(IPAddress address) =>
-        (address.AddressFamily == AddressFamily.InterNetworkV6) == IsV6 && IpMath.ToNumber(address) is var n && n >= First && n <= Last;
+    /// <summary>The first address of the range.</summary>
+    public IPAddress FirstAddress => IpMath.FromNumber(First, Family);
 
-    public bool Overlaps(AddressRange other) => other.IsV6 == IsV6 && other.First <= Last && First <= other.Last;
+    /// <summary>The last address of the range.</summary>
+    public IPAddress LastAddress => IpMath.FromNumber(Last, Family);
+
+    /// <summary>Number of addresses, saturating at <see cref="UInt128.MaxValue"/>.</summary>
+    public UInt128 Size => Last - First == UInt128.MaxValue ? UInt128.MaxValue : Last - First + 1;
 
     private AddressFamily Family => IsV6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+
+    public bool Contains(IPAddress address) =>
+        Contains(IpMath.ToNumber(address), address.AddressFamily == AddressFamily.InterNetworkV6);
+
+    /// <summary>Whether the address <paramref name="value"/> of the given family lies in the range.</summary>
+    public bool Contains(UInt128 value, bool isV6) => isV6 == IsV6 && value >= First && value <= Last;
+
+    public bool Overlaps(QaAddressRange other) => other.IsV6 == IsV6 && other.First <= Last && First <= other.Last;
 
     /// <summary>The prefix length when the range is exactly one prefix, else null.</summary>
     public int? PrefixLength
@@ -35,40 +51,34 @@ public readonly record struct AddressRange(UInt128 First, UInt128 Last, bool IsV
                 return First == 0 ? 0 : null;
             }
 
-            var count = size + 1;
-            if ((count & size) != 0 || (First & size) != 0)
+            // A prefix: its size a power of two and its first address aligned to it.
+            if (((size + 1) & size) != 0 || (First & size) != 0)
             {
                 return null;
             }
 
-            var hostBits = 0;
-            while ((UInt128.One << hostBits) != count)
-            {
-                hostBits++;
-            }
-
-            return bits - hostBits;
+            return bits - (int)UInt128.PopCount(size);
         }
     }
 
     /// <summary>As nft and ebtables print it: an address, a prefix, or (nft only) first-last.</summary>
     public override string ToString()
     {
-        var first = IpMath.FromNumber(First, Family).ToString();
+        var first = FirstAddress.ToString();
         var bits = IsV6 ? 128 : 32;
         return PrefixLength switch
         {
             { } p when p == bits => first,
             { } p => $"{first}/{p}",
-            _ => $"{first}-{IpMath.FromNumber(Last, Family)}",
+            _ => $"{first}-{LastAddress}",
         };
     }
 
     /// <summary>Sorted, with overlapping and adjacent ranges merged: the form nft lists interval sets in.</summary>
-    public static List<AddressRange> Merge(IEnumerable<AddressRange> ranges)
+    public static List<QaAddressRange> Merge(IEnumerable<QaAddressRange> ranges)
     {
         var sorted = ranges.OrderBy(r => r.IsV6).ThenBy(r => r.First).ToList();
-        var result = new List<AddressRange>(sorted.Count);
+        var result = new List<QaAddressRange>(sorted.Count);
         foreach (var r in sorted)
         {
             if (result.Count > 0 && result[^1] is var last && last.IsV6 == r.IsV6 &&
@@ -85,18 +95,18 @@ public readonly record struct AddressRange(UInt128 First, UInt128 Last, bool IsV
         return result;
     }
 
-    public static List<AddressRange> Merge(IEnumerable<IPNetwork> networks) => Merge(networks.Select(From));
+    public static List<QaAddressRange> Merge(IEnumerable<IPNetwork> networks) => Merge(networks.Select(From));
 
     /// <summary>The parts of <paramref name="ranges"/> outside <paramref name="remove"/>; both merged.</summary>
-    public static List<AddressRange> Subtract(IReadOnlyList<AddressRange> ranges, IReadOnlyList<AddressRange> remove)
+    public static List<QaAddressRange> Subtract(IReadOnlyList<QaAddressRange> ranges, IReadOnlyList<QaAddressRange> remove)
     {
-        var result = new List<AddressRange>();
+        var result = new List<QaAddressRange>();
         foreach (var r in ranges)
         {
-            var pieces = new List<AddressRange> { r };
+            var pieces = new List<QaAddressRange> { r };
             foreach (var x in remove.Where(x => x.Overlaps(r)))
             {
-                var next = new List<AddressRange>();
+                var next = new List<QaAddressRange>();
                 foreach (var p in pieces)
                 {
                     if (!p.Overlaps(x))
@@ -126,7 +136,7 @@ public readonly record struct AddressRange(UInt128 First, UInt128 Last, bool IsV
     }
 
     /// <summary>Splits a range into the fewest prefixes (ebtables takes prefixes only).</summary>
-    public IEnumerable<AddressRange> ToPrefixes()
+    public IEnumerable<QaAddressRange> ToPrefixes()
     {
         var bits = IsV6 ? 128 : 32;
         var start = First;
@@ -145,7 +155,7 @@ public readonly record struct AddressRange(UInt128 First, UInt128 Last, bool IsV
             }
 
             var end = hostBits == 128 ? UInt128.MaxValue : start + ((UInt128.One << hostBits) - 1);
-            yield return new AddressRange(start, end, IsV6);
+            yield return new QaAddressRange(start, end, IsV6);
             if (end >= Last)
             {
                 yield break;
