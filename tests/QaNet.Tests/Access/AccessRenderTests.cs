@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using QaNet.Core.Access;
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;
@@ -17,38 +16,25 @@ public sealed class AccessRenderTests
 {
     private static readonly string[] GoldenHosts = { "bastion", "lockbox", "taskotron-client01", "virthost-comm01" };
 
-    private static string GoldenDir([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Golden");
-
-    private static void CheckGolden(string name, string text)
-    {
-        var path = Path.Combine(GoldenDir(), name);
-        if (Environment.GetEnvironmentVariable("QANET_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, text);
-        }
-
-        Assert.Equal(File.ReadAllText(path), text);
-    }
-
     public static TheoryData<string> Hosts() => new(GoldenHosts);
 
     [Theory]
     [MemberData(nameof(Hosts))]
     public void Host_files_match_their_golden_file(string host) =>
-        CheckGolden($"fedora-qa.{host}.access", RenderAccessFiles(host).Text);
+        Golden.Check($"fedora-qa.{host}.access", RenderAccessFiles(host).Text);
 
     [Fact]
     public void FreeIpa_commands_match_their_golden_file()
     {
-        var commands = AccessRenderer.FreeIpaCommands(new QaAccessEngine(Fedora()));
+        var commands = AccessRenderer.FreeIpaCommands(new QaAccessEngine(ExamplePolicies.Fedora()));
         Assert.All(commands, c => Assert.Equal("ipa", c.Program));
-        CheckGolden("fedora-qa.freeipa.sh", string.Concat(commands.Select(c => c + "\n")));
+        Golden.Check("fedora-qa.freeipa.sh", string.Concat(commands.Select(c => c + "\n")));
     }
 
     [Fact]
     public void FreeIpa_commands_are_argument_vectors_with_one_host_per_argument()
     {
-        var commands = AccessRenderer.FreeIpaCommands(new QaAccessEngine(Fedora()));
+        var commands = AccessRenderer.FreeIpaCommands(new QaAccessEngine(ExamplePolicies.Fedora()));
         var hosts = commands.Single(c => c.Arguments[0] == "hbacrule-add-host" && c.Arguments[1] == "qanet-sysadmin-main");
         Assert.Contains("--hosts=bastion.fedoraproject.org", hosts.Arguments);
         Assert.Contains("--hosts=taskotron-client01", hosts.Arguments);
@@ -59,7 +45,7 @@ public sealed class AccessRenderTests
     [Fact]
     public void Host_files_say_what_the_engine_decides()
     {
-        var engine = new QaAccessEngine(Fedora());
+        var engine = new QaAccessEngine(ExamplePolicies.Fedora());
         foreach (var host in engine.Hosts.All)
         {
             var files = AccessRenderer.RenderHost(engine, host.Name);
@@ -74,7 +60,7 @@ public sealed class AccessRenderTests
     [Fact]
     public void Every_sudoers_drop_in_passes_visudo_and_a_broken_one_does_not()
     {
-        var engine = new QaAccessEngine(Fedora());
+        var engine = new QaAccessEngine(ExamplePolicies.Fedora());
         using var dir = new TempDir();
         foreach (var host in engine.Hosts.All)
         {
@@ -89,14 +75,14 @@ public sealed class AccessRenderTests
     [Fact]
     public void Every_sshd_fragment_passes_sshd_t_and_a_broken_one_does_not()
     {
-        var engine = new QaAccessEngine(Fedora());
+        var engine = new QaAccessEngine(ExamplePolicies.Fedora());
         using var dir = new TempDir();
         var key = Path.Combine(dir.Path, "ssh_host_ed25519_key");
         Assert.True(Run("ssh-keygen", "-q", "-t", "ed25519", "-N", string.Empty, "-f", key).Succeeded);
         string Config(string fragment) => dir.Write(fragment + ".sshd_config", $"HostKey {key}\nInclude {fragment}\n");
 
         // Hosts that grant shell to nobody render DenyUsers, so both shapes are checked.
-        var p = Fedora();
+        var p = ExamplePolicies.Fedora();
         QaNet.Core.Editing.PolicyEditor.AddEndpoint(p, new QaNet.Core.Editing.EndpointSpec("nobody-host") { Addresses = new[] { "198.51.100.99" } });
         var renderings = engine.Hosts.All.Select(h => (h.Name, AccessRenderer.RenderHost(engine, h.Name).SshdConfig))
             .Append(("nobody-host", AccessRenderer.RenderHost(new QaAccessEngine(p), "nobody-host").SshdConfig));
@@ -112,7 +98,7 @@ public sealed class AccessRenderTests
     [Fact]
     public void Rulesets_hook_gives_one_access_ruleset_per_host_and_the_freeipa_commands()
     {
-        var p = Fedora();
+        var p = ExamplePolicies.Fedora();
         var all = AccessRenderer.Rulesets(p);
         Assert.All(all, r => Assert.Equal(QaBackend.Access, r.Backend));
         Assert.Equal(new QaAccessEngine(p).ManagedHosts.Select(h => h.Name).Append(AccessRenderer.FreeIpaHost), all.Select(r => r.Host));
@@ -122,7 +108,7 @@ public sealed class AccessRenderTests
         Assert.StartsWith("ipa hbacrule-add ", Assert.Single(AccessRenderer.Rulesets(p, AccessRenderer.FreeIpaHost)).Text, StringComparison.Ordinal);
     }
 
-    private static QaAccessFiles RenderAccessFiles(string host) => AccessRenderer.RenderHost(new QaAccessEngine(Fedora()), host);
+    private static QaAccessFiles RenderAccessFiles(string host) => AccessRenderer.RenderHost(new QaAccessEngine(ExamplePolicies.Fedora()), host);
 
     private static CommandResult Run(string program, params string[] args) =>
         ProcessRunner.Instance.RunAsync(CommandSpec.Of(program, args)).GetAwaiter().GetResult();
