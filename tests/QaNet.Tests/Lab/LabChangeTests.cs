@@ -16,6 +16,7 @@ public sealed class ChangeLab : LabFixture
 }
 
 /// <summary>A policy change published into a running lab: the kernel follows the engine.</summary>
+[Trait("Needs", "Root")]
 public sealed class LabChangeTests : IClassFixture<ChangeLab>
 {
     private readonly ChangeLab _lab;
@@ -70,6 +71,7 @@ public sealed class LabChangeTests : IClassFixture<ChangeLab>
 }
 
 /// <summary>A start that fails half-way leaves nothing behind.</summary>
+[Trait("Needs", "Root")]
 public sealed class LabFailureTests
 {
     [Fact]

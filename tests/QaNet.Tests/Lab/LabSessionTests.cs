@@ -11,6 +11,7 @@ namespace QaNet.Tests.Lab;
 /// re-plug the moved client; the lab belongs to the runspace that started it; a lab started with
 /// -Mode is published as it was built. Two small labs, each removed at the end.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed class LabSessionTests
 {
     private const string PolicyScript = """

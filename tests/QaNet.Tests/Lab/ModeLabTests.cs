@@ -36,6 +36,7 @@ public sealed class BridgedLab : LabFixture
     }
 }
 
+[Trait("Needs", "Root")]
 public sealed class GatewayLabTests : IClassFixture<GatewayLab>
 {
     private readonly GatewayLab _lab;
@@ -58,6 +59,7 @@ public sealed class GatewayLabTests : IClassFixture<GatewayLab>
     }
 }
 
+[Trait("Needs", "Root")]
 public sealed class BridgedLabTests : IClassFixture<BridgedLab>
 {
     private readonly BridgedLab _lab;

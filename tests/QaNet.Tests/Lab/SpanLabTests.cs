@@ -24,6 +24,7 @@ public sealed class SpanLab : LabFixture
 }
 
 /// <summary>A network spanning two virthost namespaces through a VXLAN uplink, replayed on real kernels.</summary>
+[Trait("Needs", "Root")]
 public sealed class SpanLabTests : IClassFixture<SpanLab>
 {
     private readonly SpanLab _lab;

@@ -37,6 +37,7 @@ public sealed class SshLab : LabFixture
     }
 }
 
+[Trait("Needs", "Root")]
 public sealed class SshLabTests : IClassFixture<SshLab>
 {
     private readonly SshLab _lab;

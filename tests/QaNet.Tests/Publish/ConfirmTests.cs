@@ -6,6 +6,7 @@ using QaNet.Core.Validation;
 namespace QaNet.Tests.Publish;
 
 /// <summary>Confirm-or-revert: the on-host timer keeps, reverts, and survives its caller.</summary>
+[Trait("Needs", "Root")]
 [Collection(PublishLabGroup.Name)]
 public sealed class ConfirmTests
 {

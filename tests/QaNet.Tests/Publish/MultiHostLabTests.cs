@@ -16,6 +16,7 @@ namespace QaNet.Tests.Publish;
 /// others are applied and verified, the results say exactly that, and Test-QaNetwork's status
 /// shows the host behind.
 /// </summary>
+[Trait("Needs", "Root")]
 [Collection(MultiHostLabGroup.Name)]
 public sealed partial class MultiHostLabTests(MultiHostLab lab)
 {

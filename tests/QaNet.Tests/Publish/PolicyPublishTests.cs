@@ -11,6 +11,7 @@ namespace QaNet.Tests.Publish;
 /// examples/policies/fedora-qa.yaml published end to end through <see cref="PolicyPublisher"/> (the
 /// cmdlets' path) into the lab's virthost namespace and its libvirtd, in each mode; real programs.
 /// </summary>
+[Trait("Needs", "Root")]
 [Collection(PublishLabGroup.Name)]
 public sealed class PolicyPublishTests
 {

@@ -13,6 +13,7 @@ namespace QaNet.Tests.Publish;
 /// runs as <c>env PATH=&lt;shim&gt;:… ip netns exec …</c>, and the shim's <c>ebtables</c> is
 /// ebtables-legacy. The machine's own alternatives are never touched.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed class PreflightTests : IAsyncLifetime
 {
     private const string Host = "vh1";
