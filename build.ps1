@@ -5,6 +5,8 @@
 .DESCRIPTION
     build  compiles the solution and assembles the module folder out/QaNet.
     test   build + installs test prerequisites + xunit + Pester; ends with 'N passed, N failed'.
+           test -Pure: build + only the xunit tests that need no root, network namespaces,
+           libvirtd or lab (--filter "Needs!=Root"); no installs, no Pester; same last line.
     demo   build + the main job on the example policy.
     bench  build + the benchmarks (see docs/performance.md).
     Every step that installs something checks first, so running it again is cheap.
@@ -20,7 +22,11 @@ param(
 
     # Extra arguments for the test runners, e.g. a Pester tag or an xunit filter.
     [string] $XunitFilter,
-    [string[]] $PesterPath
+    [string[]] $PesterPath,
+
+    # test: only the xunit tests without [Trait("Needs", "Root")] (tests/QaNet.Tests/Support/NeedsRootTraitTests.cs
+    # fails when a class that touches the machine lacks it).
+    [switch] $Pure
 )
 
 $ErrorActionPreference = 'Stop'
@@ -145,24 +151,51 @@ function Read-TrxCounts([string] $Directory) {
     [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
 }
 
+function New-TestResults {
+    $results = Join-Path $Out 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    New-Item -ItemType Directory -Force $results | Out-Null
+    $results
+}
+
+function Invoke-Xunit([string] $Results, [string] $Filter) {
+    Write-Host "==> xunit$(if ($Filter) { " --filter $Filter" })"
+    $xargs = @('test', (Join-Path $Root 'tests/QaNet.Tests'), '-c', $Configuration, '--no-build', '-nologo',
+        '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $Results)
+    if ($Filter) { $xargs += @('--filter', $Filter) }
+    & dotnet @xargs | Out-Host   # shown, not returned: this function returns the counts
+    $xunitExit = $LASTEXITCODE
+    $x = Read-TrxCounts $Results
+    if ($xunitExit -ne 0 -and $x.Failed -eq 0) { $x.Failed = 1 }   # the runner itself failed
+    $x
+}
+
+function Write-TestSummary([int] $Passed, [int] $Failed, [int] $Skipped) {
+    # The one line CI reads.
+    if ($Skipped -gt 0) { "$Passed passed, $Failed failed, $Skipped skipped" } else { "$Passed passed, $Failed failed" }
+    if ($Failed -gt 0) { exit 1 }
+}
+
+function Invoke-PureTests {
+    # No root needed: nothing is installed, no namespace, libvirtd or lab is created, Pester
+    # (whose lab suites need root) does not run.
+    Invoke-Build
+    $results = New-TestResults
+    $filter = if ($XunitFilter) { "(Needs!=Root)&($XunitFilter)" } else { 'Needs!=Root' }
+    $x = Invoke-Xunit $results $filter
+    Write-Host "xunit: $($x.Passed) passed, $($x.Failed) failed, $($x.Skipped) skipped"
+    Write-TestSummary $x.Passed $x.Failed $x.Skipped
+}
+
 function Invoke-Tests {
     Install-LabPrerequisites
     $pester = Install-Pester
     Invoke-Build
 
-    $results = Join-Path $Out 'test-results'
-    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    $results = New-TestResults
     # Every program the tests make QaNet run is appended here; Test-InstallList.ps1 reads it.
-    New-Item -ItemType Directory -Force $results | Out-Null
     $env:QANET_COMMAND_LOG = Join-Path $results 'commands.log'
-    Write-Host '==> xunit'
-    $xargs = @('test', (Join-Path $Root 'tests/QaNet.Tests'), '-c', $Configuration, '--no-build', '-nologo',
-        '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results)
-    if ($XunitFilter) { $xargs += @('--filter', $XunitFilter) }
-    & dotnet @xargs
-    $xunitExit = $LASTEXITCODE
-    $x = Read-TrxCounts $results
-    if ($xunitExit -ne 0 -and $x.Failed -eq 0) { $x.Failed = 1 }   # the runner itself failed
+    $x = Invoke-Xunit $results $XunitFilter
 
     Write-Host '==> Pester'
     $env:QANET_MODULE_PATH = Join-Path $ModuleOut 'QaNet.psd1'
@@ -203,9 +236,7 @@ $r = Invoke-Pester -Configuration $c
     Write-Host "xunit: $($x.Passed) passed, $($x.Failed) failed, $($x.Skipped) skipped"
     Write-Host "Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
     Write-Host "install list: $($i.Passed) passed, $($i.Failed) failed"
-    # The one line CI reads.
-    if ($skipped -gt 0) { "$passed passed, $failed failed, $skipped skipped" } else { "$passed passed, $failed failed" }
-    if ($failed -gt 0) { exit 1 }
+    Write-TestSummary $passed $failed $skipped
 }
 
 function Invoke-Demo {
@@ -225,7 +256,7 @@ function Invoke-Bench {
 
 switch ($Task) {
     'build' { Invoke-Build }
-    'test' { Invoke-Tests }
+    'test' { if ($Pure) { Invoke-PureTests } else { Invoke-Tests } }
     'demo' { Invoke-Demo }
     'bench' { Invoke-Bench }
 }

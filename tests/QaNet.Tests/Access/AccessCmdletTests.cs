@@ -1,21 +1,12 @@
 using QaNet.Core.Access;
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;
-using QaNet.Tests.Commands;
-using QaNet.Tests.Policy;
 
 namespace QaNet.Tests.Access;
 
 /// <summary>The access cmdlets in a hosted runspace: binding, pipelines, -WhatIf and error ids.</summary>
 public sealed class AccessCmdletTests
 {
-    private static PowerShellSession Fedora()
-    {
-        var s = new PowerShellSession();
-        s.Run($"$null = Import-QaPolicy -Path '{PolicyTestFiles.FedoraQaPath}'");
-        return s;
-    }
-
     [Fact]
     public void Groups_and_grants_are_added_listed_and_revoked()
     {
@@ -51,7 +42,7 @@ public sealed class AccessCmdletTests
     [Fact]
     public void Test_QaAccess_names_the_grant_and_the_failing_hop_on_the_fedora_example()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var admin = s.Single<QaAccessResult>("Test-QaAccess -User qaadmin1 -Host taskotron-client01 -Right Sudo");
         Assert.True(admin.Allowed);
         Assert.Equal(("sysadmin-qa", "bastion"), (admin.GrantId, admin.Via));
@@ -122,7 +113,7 @@ public sealed class AccessCmdletTests
     [Fact]
     public void The_hook_for_Get_QaRuleset_renders_the_session_policy()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var policy = s.Single<QaPolicy>("Get-QaPolicy");
         Assert.Contains("AllowGroups sysadmin-main sysadmin-qa", QaNet.Core.Render.Access.AccessRenderer.Rulesets(policy, "taskotron-client01")[0].Text, StringComparison.Ordinal);
         Assert.NotNull(new AccessHosts(policy).Find("virthost-comm02"));

@@ -92,7 +92,7 @@ public sealed class AccessEngineTests
     [Fact]
     public void The_fedora_example_gives_each_group_what_the_issue_lists()
     {
-        var engine = new QaAccessEngine(Fedora());
+        var engine = new QaAccessEngine(ExamplePolicies.Fedora());
         bool May(string group, string host, QaAccessRight right) => engine.Decide(group, host, right).Allowed;
         foreach (var host in new[] { "virthost-comm01", "virthost-comm02", "taskotron-client01", "beaker-client02" })
         {
@@ -114,7 +114,7 @@ public sealed class AccessEngineTests
     [Fact]
     public void Paths_through_the_bastion_say_which_link_breaks()
     {
-        var checker = AccessChecker.Create(Fedora(), Now);
+        var checker = AccessChecker.Create(ExamplePolicies.Fedora(), Now);
 
         var admin = checker.Test("qaadmin1", "taskotron-client01", QaAccessRight.Sudo);
         Assert.True(admin.Allowed, admin.Reason);
@@ -142,7 +142,7 @@ public sealed class AccessEngineTests
     [Fact]
     public void A_network_rule_that_cuts_the_bastion_off_breaks_the_middle_link()
     {
-        var p = Fedora();
+        var p = ExamplePolicies.Fedora();
         PolicyEditor.RemoveRule(p, "bastion-ssh");
         var result = AccessChecker.Create(p, Now).Test("qaadmin1", "beaker-client01");
         Assert.False(result.Allowed);
@@ -221,7 +221,7 @@ public sealed class AccessEngineTests
     [Fact]
     public void The_fedora_example_has_no_access_findings()
     {
-        var p = Fedora();
+        var p = ExamplePolicies.Fedora();
         Assert.Empty(AccessAnalyzer.Analyze(QaReachability.Create(p, Now)));
     }
 }

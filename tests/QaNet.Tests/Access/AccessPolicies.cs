@@ -1,16 +1,12 @@
 using QaNet.Core.Access;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
-using QaNet.Policy;
-using QaNet.Tests.Policy;
 
 namespace QaNet.Tests.Access;
 
 internal static class AccessPolicies
 {
     public static DateTimeOffset Now { get; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    public static QaPolicy Fedora() => PolicyYaml.Parse(File.ReadAllText(PolicyTestFiles.FedoraQaPath), "fedora-qa.yaml");
 
     /// <summary>One Nat network with two clients, a bastion allowed in on ssh, a lockbox that is not, and two groups.</summary>
     public static QaPolicy Small()

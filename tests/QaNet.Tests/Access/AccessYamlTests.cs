@@ -53,7 +53,7 @@ public sealed class AccessYamlTests
     [Fact]
     public void The_fedora_example_round_trips_its_access_grants()
     {
-        var p = PolicyYaml.Parse(PolicyYaml.Serialize(AccessPolicies.Fedora()), "export.yaml");
+        var p = PolicyYaml.Parse(PolicyYaml.Serialize(ExamplePolicies.Fedora()), "export.yaml");
         Assert.Equal("bastion", p.JumpHost);
         Assert.Equal(new[] { "sysadmin-main", "sysadmin-qa", "qa-automation-shell" }, p.Groups.Select(g => g.Name));
         Assert.Equal(new[] { "sysadmin-main", "sysadmin-qa", "sysadmin-qa-bastion", "qa-automation-shell" }, p.AccessGrants.Select(g => g.Id));

@@ -36,7 +36,7 @@ public class AccessLabFixture : IAsyncLifetime
     public QaPolicy Policy { get; private set; } = null!;
 
     /// <summary>The policy the lab is built from: fedora-qa.yaml as written.</summary>
-    public virtual QaPolicy CreatePolicy() => LabFixture.Fedora();
+    public virtual QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
 
     public QaLab Lab { get; private set; } = null!;
 

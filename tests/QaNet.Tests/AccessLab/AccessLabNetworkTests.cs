@@ -23,6 +23,7 @@ public sealed class NoBastionSshAccessLab : AccessLabFixture
 /// network does not let the bastion open 22/tcp to the client. Test-QaAccess names the network
 /// link; the real ssh -J gets through the bastion and no further.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed class AccessLabNetworkTests : IClassFixture<NoBastionSshAccessLab>
 {
     private readonly NoBastionSshAccessLab _lab;

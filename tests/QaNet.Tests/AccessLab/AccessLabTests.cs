@@ -9,6 +9,7 @@ namespace QaNet.Tests.AccessLab;
 /// with the rendered access files, real logins with <c>ssh -J</c> through the bastion, and each
 /// outcome (allowed, and which hop refused) compared with what <c>Test-QaAccess</c> predicted.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed class AccessLabTests : IClassFixture<AccessLabFixture>
 {
     private const string Bastion = AccessLabFixture.Bastion;

@@ -34,18 +34,9 @@ public sealed class MultiHostCommandTests
     // Each host in its own (scripted) namespace, so the recorded commands say which host they went to.
     private const string To = " -Transport @{ vh1 = 'namespace:qn-pp-vh1'; vh2 = 'namespace:qn-pp-vh2'; vh3 = 'namespace:qn-pp-vh3' }";
 
-    private readonly RecordingRunner _host = new(script: EmptyHost);
+    private readonly RecordingRunner _host = new(script: FakeHosts.EmptyHost);
 
     private List<CommandSpec> On(string host) => _host.Commands.Where(c => c.Arguments.Count > 2 && c.Arguments[2] == "qn-pp-" + host).ToList();
-
-    private static CommandResult? EmptyHost(CommandSpec spec) => spec switch
-    {
-        { Program: "nft", Arguments: ["list", ..] } => CommandResult.Fail(1, "Error: No such file or directory"),
-        { Program: "ebtables-save" } => CommandResult.Ok("*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n"),
-        { Program: "ls" } => CommandResult.Fail(2, "ls: cannot access: No such file or directory"),
-        { Program: "cat" } => CommandResult.Fail(1, "cat: No such file or directory"),
-        _ => CommandResult.Ok(),
-    };
 
     private static (List<QaPublishResult> Results, List<ErrorRecord> Errors, List<string> Warnings, List<string> Information) Call(PowerShellSession s, string call)
     {
@@ -150,12 +141,20 @@ public sealed class MultiHostCommandTests
     public async Task Ctrl_C_while_a_host_reads_stops_it_with_nothing_changed_releases_its_lock_and_starts_no_other_host()
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var recorder = new RecordingRunner(new StallOnRead(reached));
+        // An empty host whose first expected-form load (a read) waits until the caller stops.
+        var recorder = new RecordingRunner(new ScriptedRunner(async (spec, ct) =>
+        {
+            if (spec.Arguments.Count > 3 && spec.Arguments[3] == "unshare")
+            {
+                reached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            return FakeHosts.EmptyHost(spec.InsideNamespace()) ?? CommandResult.Ok();
+        }));
         using var s = Session();
         s.Runner = recorder;
-        using var ps = PowerShell.Create();
-        ps.Runspace = s.Runspace;
-        ps.AddScript("Publish-QaNetwork -Confirm:$false -ThrottleLimit 1" + To);
+        using var ps = s.Pipeline("Publish-QaNetwork -Confirm:$false -ThrottleLimit 1" + To);
         var run = ps.BeginInvoke();
         await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
         ps.Stop();
@@ -165,21 +164,6 @@ public sealed class MultiHostCommandTests
         Assert.Equal("rm -rf /run/qanet/netns/qn-pp-vh1/lock", vh1[^1]);
         Assert.DoesNotContain(recorder.Mutations, m => m.Arguments[3] is "virsh" or "nft" or "ebtables-restore");
         Assert.DoesNotContain(recorder.Commands, c => c.Arguments[2] != "qn-pp-vh1");
-    }
-
-    /// <summary>An empty host whose first expected-form load (a read) waits until the caller stops.</summary>
-    private sealed class StallOnRead(TaskCompletionSource reached) : ICommandRunner
-    {
-        public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
-        {
-            if (spec.Arguments.Count > 3 && spec.Arguments[3] == "unshare")
-            {
-                reached.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-
-            return EmptyHost(new CommandSpec(spec.Arguments[3], spec.Arguments.Skip(4))) ?? CommandResult.Ok();
-        }
     }
 
     [Fact]

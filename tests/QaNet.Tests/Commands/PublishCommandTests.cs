@@ -13,17 +13,7 @@ namespace QaNet.Tests.Commands;
 [Collection(PublishCommandGroup.Name)]
 public sealed class PublishCommandTests
 {
-    private const string EmptyEbtables = "*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n";
-    private readonly RecordingRunner _host = new(script: EmptyHost);
-
-    /// <summary>A host with no QaNet network, table or chain, no pending publish; checks pass.</summary>
-    private static CommandResult? EmptyHost(CommandSpec spec) => spec switch
-    {
-        { Program: "nft", Arguments: ["list", ..] } => CommandResult.Fail(1, "Error: No such file or directory"),
-        { Program: "ebtables-save" } => CommandResult.Ok(EmptyEbtables),
-        { Program: "ls" } => CommandResult.Fail(2, "ls: cannot access: No such file or directory"),
-        _ => CommandResult.Ok(),
-    };
+    private readonly RecordingRunner _host = new(script: FakeHosts.EmptyHost);
 
     [Fact]
     public void WhatIf_shows_the_plan_and_the_artifacts_and_runs_no_mutating_command()

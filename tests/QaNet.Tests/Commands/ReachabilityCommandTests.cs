@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using QaNet.Core.Analysis;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
-using QaNet.Tests.Policy;
 
 namespace QaNet.Tests.Commands;
 
@@ -14,13 +13,6 @@ namespace QaNet.Tests.Commands;
 public sealed partial class ReachabilityCommandTests : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("qanet-reach-").FullName;
-
-    private static PowerShellSession Fedora()
-    {
-        var s = new PowerShellSession();
-        s.Run($"$p = Import-QaPolicy '{PolicyTestFiles.FedoraQaPath}'");
-        return s;
-    }
 
     [Theory]
     [InlineData("Test-QaReachability -From nope -To koji -Port 443", "NotFound,QaNet.Commands.TestQaReachabilityCommand")]
@@ -39,7 +31,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [InlineData("'not a result' | Export-QaReachabilityReport -Path ./report.html -WhatIf", "InvalidReportInput,QaNet.Commands.ExportQaReachabilityReportCommand")]
     public void Bad_input_gives_a_stable_error_id(string script, string expected)
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         Assert.Equal(expected, s.ErrorId(script));
     }
 
@@ -55,13 +47,13 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     {
         using var s = new PowerShellSession();
         Assert.Equal($"NoCurrentPolicy,QaNet.Commands.{command}",
-            s.ErrorId(script.Replace("REFERENCE", PolicyTestFiles.FedoraQaPath, StringComparison.Ordinal)));
+            s.ErrorId(script.Replace("REFERENCE", ExamplePolicies.FedoraQaPath, StringComparison.Ordinal)));
     }
 
     [Fact]
     public void An_unknown_name_is_reported_on_the_side_that_is_unknown()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var error = Assert.Single(s.Errors("Test-QaReachability -From taskotron-client01 -To nope -Port 443"));
         Assert.Equal("NotFound,QaNet.Commands.TestQaReachabilityCommand", error.FullyQualifiedErrorId);
         Assert.Equal("nope", error.TargetObject);
@@ -70,7 +62,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void Quiet_gives_one_boolean_and_objects_are_the_default()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         Assert.True(s.Single<bool>("Test-QaReachability taskotron-client01 koji 443 -Quiet"));
         Assert.False(s.Single<bool>("Test-QaReachability taskotron-client01 koji 443, 22 -Quiet"));
         var results = s.Run("Test-QaReachability taskotron-client01 koji 443, 22").Select(o => (QaReachabilityResult)o.BaseObject).ToList();
@@ -80,7 +72,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void Objects_bind_by_name_and_results_pipe_back_in()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         Assert.Equal("taskotron-koji", s.Single<QaReachabilityResult>("Test-QaReachability -From (Get-QaClient taskotron-client01) -To (Get-QaEndpoint koji) -Port 443").RuleId);
         var again = s.Run("Test-QaReachability -All | Select-Object -First 20 | Test-QaReachability").Select(o => (QaReachabilityResult)o.BaseObject).ToList();
         var first = s.Run("Test-QaReachability -All | Select-Object -First 20").Select(o => (QaReachabilityResult)o.BaseObject).ToList();
@@ -90,7 +82,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void At_judges_rule_expiry_at_another_moment()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         s.Run("$null = Grant-QaEgress -Role beaker -Endpoint koji -Port 443/tcp -Id temp-koji -ExpiresAt (Get-Date).AddDays(1)");
         Assert.True(s.Single<bool>("Test-QaReachability beaker-client01 koji 443 -Quiet"));
         Assert.False(s.Single<bool>("Test-QaReachability beaker-client01 koji 443 -Quiet -At (Get-Date).AddDays(2)"));
@@ -100,7 +92,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void All_streams_cells_and_takes_extra_ports()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         Assert.Single(s.Run("Test-QaReachability -All | Select-Object -First 1"));
         var ports = s.Run("Test-QaReachability -All -Port 8443, 5353 -Protocol Udp | ForEach-Object { '{0}/{1}' -f $_.Port, $_.Protocol } | Sort-Object -Unique")
             .Select(o => (string)o.BaseObject).ToList();
@@ -114,7 +106,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void A_refused_assertion_changes_nothing_and_a_good_one_round_trips_through_the_file()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var before = s.Single<int>("@(Get-QaAssertion).Count");
         s.Errors("Add-QaAssertion taskotron-client01 nope 443/tcp -Expect Allow");
         Assert.Equal(before, s.Single<int>("@(Get-QaAssertion).Count"));
@@ -130,7 +122,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void Get_filters_and_Remove_takes_piped_assertions()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         Assert.Equal(3, s.Run("Get-QaAssertion -From beaker-*").Count);
         Assert.Single(s.Run("Get-QaAssertion -From taskotron-* -To *client*"));
         var removed = s.Run("Get-QaAssertion -To koji | Remove-QaAssertion -Confirm:$false -PassThru");
@@ -144,7 +136,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [InlineData("Get-QaAssertion | Remove-QaAssertion -WhatIf")]
     public void WhatIf_changes_no_assertion(string script)
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         Assert.Empty(s.Run(script));
         Assert.Equal(8, s.Single<int>("@(Get-QaAssertion).Count"));
     }
@@ -152,8 +144,8 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void Compare_takes_policies_paths_and_files()
     {
-        using var s = Fedora();
-        var path = PolicyTestFiles.FedoraQaPath;
+        using var s = PowerShellSession.WithExample();
+        var path = ExamplePolicies.FedoraQaPath;
         Assert.Empty(s.Run($"Compare-QaPolicy -Reference '{path}' -Difference (Get-Item '{path}')"));
         Assert.Empty(s.Run($"Compare-QaPolicy -Reference $p -Difference '{path}'"));
         s.Run("Revoke-QaRule -Id beaker-lab -Confirm:$false");
@@ -166,7 +158,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void Report_is_the_policy_matrix_without_input_and_the_input_otherwise()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var file = Path.Combine(directory, "r.html");
         var cells = s.Single<int>("@(Test-QaReachability -All).Count");
         var info = s.Single<FileInfo>($"Export-QaReachabilityReport -Path '{file}' -PassThru");
@@ -184,7 +176,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [Fact]
     public void Report_NoClobber_and_WhatIf_leave_the_file_alone()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var file = Path.Combine(directory, "r.html");
         Assert.Empty(s.Run($"Export-QaReachabilityReport -Path '{file}' -WhatIf"));
         Assert.False(File.Exists(file));
@@ -202,7 +194,7 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     [InlineData("Get-QaAssertion -To ko", new[] { "koji", "kojipkgs" })]
     public void Flow_ends_complete_from_the_policy(string line, string[] expected)
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var completions = s.Run($"(TabExpansion2 -inputScript '{line}' -cursorColumn {line.Length}).CompletionMatches.CompletionText")
             .Select(o => (string)o.BaseObject).Order(StringComparer.Ordinal);
         Assert.Equal(expected, completions);

@@ -1,28 +1,18 @@
 using System.Xml.Linq;
 using QaNet.Core.Render;
-using QaNet.Tests.Policy;
 
 namespace QaNet.Tests.Commands;
 
 /// <summary>Get-QaRuleset hosted in PowerShell: which rulesets by default, binding, -AsText, -At and error ids.</summary>
 public sealed class RulesetCommandTests
 {
-    private static readonly string ImportFedora = $"$null = Import-QaPolicy -Path '{PolicyTestFiles.FedoraQaPath}'";
-
-    private static PowerShellSession Fedora()
-    {
-        var s = new PowerShellSession();
-        s.Run(ImportFedora);
-        return s;
-    }
-
     private static List<QaRuleset> Rulesets(PowerShellSession s, string script) =>
         s.Run(script).Select(o => Assert.IsType<QaRuleset>(o.BaseObject)).ToList();
 
     [Fact]
     public void By_default_every_backend_of_a_Nat_network_on_each_virthost()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var all = Rulesets(s, "Get-QaRuleset");
         Assert.Equal(
             new[] { "LibvirtXml virthost-comm01", "LibvirtXml virthost-comm02", "Nftables virthost-comm01", "Nftables virthost-comm02", "Ebtables virthost-comm01", "Ebtables virthost-comm02" },
@@ -33,7 +23,7 @@ public sealed class RulesetCommandTests
     [Fact]
     public void Nft_text_is_QaNets_own_table_with_rule_ids_in_comments()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var text = Assert.IsType<string>(Assert.Single(s.Run("Get-QaRuleset -Network qa-clients -Backend Nftables -VirtHost virthost-comm01 -AsText")).BaseObject);
         Assert.Contains("table inet qanet", text, StringComparison.Ordinal);
         Assert.Contains("comment \"qanet:taskotron-koji\"", text, StringComparison.Ordinal);
@@ -44,7 +34,7 @@ public sealed class RulesetCommandTests
     [InlineData("virthost-comm02", new[] { "beaker-client01", "beaker-client02", "taskotron-client03" })]
     public void Libvirt_xml_reserves_one_dhcp_host_per_client_of_the_virthost(string virtHost, string[] clients)
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var ruleset = Assert.Single(Rulesets(s, $"Get-QaRuleset qa-clients -Backend LibvirtXml -VirtHost {virtHost}"));
         var hosts = XElement.Parse(ruleset.Text).Elements("ip").Where(ip => ip.Attribute("family") is null)
             .Elements("dhcp").Elements("host").Select(h => h.Attribute("name")!.Value).Order(StringComparer.Ordinal);
@@ -57,8 +47,7 @@ public sealed class RulesetCommandTests
     {
         // Before HostTopology the cmdlet asked for nft on every Nat virthost and the renderer
         // refused the non-serving one with RenderBackendNotUsed (issue 14).
-        using var s = new PowerShellSession();
-        s.Run($"$null = Import-QaPolicy -Path '{Path.Combine(PolicyTestFiles.RepoRoot, "examples", "policies", "spanning-vxlan.yaml")}'");
+        using var s = PowerShellSession.WithExample(ExamplePolicies.SpanningVxlanFile);
         var all = Rulesets(s, "Get-QaRuleset");
         Assert.Equal(
             new[] { "LibvirtXml virthost-comm01", "LibvirtXml virthost-comm02", "Nftables virthost-comm01", "Ebtables virthost-comm01", "Ebtables virthost-comm02" },
@@ -70,7 +59,7 @@ public sealed class RulesetCommandTests
     [Fact]
     public void AsText_writes_strings_only()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var output = s.Run("Get-QaRuleset -AsText");
         Assert.Equal(6, output.Count);
         Assert.All(output, o => Assert.IsType<string>(o.BaseObject));
@@ -79,7 +68,7 @@ public sealed class RulesetCommandTests
     [Fact]
     public void Networks_bind_from_the_pipeline_and_policies_by_value()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         Assert.Equal(2, Rulesets(s, "Get-QaNetwork | Get-QaRuleset -Backend Ebtables").Count);
         Assert.Equal(2, Rulesets(s, "Get-QaPolicy | Get-QaRuleset -Backend Nftables").Count);
         Assert.Equal(2, Rulesets(s, "Get-QaRuleset -Network (Get-QaNetwork qa-clients) -Backend LibvirtXml").Count);
@@ -142,7 +131,7 @@ public sealed class RulesetCommandTests
     [Fact]
     public void Network_names_complete_from_the_policy_and_hosts_include_gateways()
     {
-        using var s = Fedora();
+        using var s = PowerShellSession.WithExample();
         var names = s.Run("(TabExpansion2 -inputScript 'Get-QaRuleset -VirtHost virthost-c' -cursorColumn 34).CompletionMatches.CompletionText").Select(o => o.BaseObject);
         Assert.Equal(new object[] { "virthost-comm01", "virthost-comm02" }, names);
         var networks = s.Run("(TabExpansion2 -inputScript 'Get-QaRuleset qa' -cursorColumn 16).CompletionMatches.CompletionText").Select(o => o.BaseObject);

@@ -54,7 +54,7 @@ public sealed class FolderDependencyTests
 
         public static CoreGraph Build()
         {
-            var root = Path.Combine(PolicyTestFiles.RepoRoot, "src", "QaNet.Core");
+            var root = Path.Combine(Support.ExamplePolicies.RepoRoot, "src", "QaNet.Core");
             var paths = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
                 .Where(p => !IsBuildOutput(Path.GetRelativePath(root, p)))
                 .OrderBy(p => p, StringComparer.Ordinal)

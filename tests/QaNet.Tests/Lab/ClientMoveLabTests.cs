@@ -37,6 +37,7 @@ public sealed class MoveLab : LabFixture
 }
 
 /// <summary>Set-QaClient -VirtHost, then one publish to every host, in a lab with a libvirtd per virthost.</summary>
+[Trait("Needs", "Root")]
 public sealed class ClientMoveLabTests : IClassFixture<MoveLab>
 {
     private readonly MoveLab _lab;

@@ -12,10 +12,11 @@ public sealed class ChangeLab : LabFixture
 {
     public override string Prefix => "qn-ltc-";
 
-    public override QaPolicy CreatePolicy() => Fedora();
+    public override QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
 }
 
 /// <summary>A policy change published into a running lab: the kernel follows the engine.</summary>
+[Trait("Needs", "Root")]
 public sealed class LabChangeTests : IClassFixture<ChangeLab>
 {
     private readonly ChangeLab _lab;
@@ -70,23 +71,16 @@ public sealed class LabChangeTests : IClassFixture<ChangeLab>
 }
 
 /// <summary>A start that fails half-way leaves nothing behind.</summary>
+[Trait("Needs", "Root")]
 public sealed class LabFailureTests
 {
-    private sealed class FailingRunner : ICommandRunner
-    {
-        public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default) =>
-            spec.Arguments.Contains("start-stop-daemon")
-                ? Task.FromResult(CommandResult.Fail(1, "injected failure"))
-                : ProcessRunner.Instance.RunAsync(spec, cancellationToken);
-    }
-
     [Fact]
     public async Task A_failed_start_removes_namespaces_libvirtd_and_state()
     {
         const string prefix = "qn-ltf-";
         await QaLab.StopAsync(prefix);
         var ex = await Assert.ThrowsAsync<QaLabException>(() =>
-            QaLab.StartAsync(LabFixture.Fedora(), prefix, new QaLabOptions { Runner = new FailingRunner() }));
+            QaLab.StartAsync(ExamplePolicies.Fedora(), prefix, new QaLabOptions { Runner = ScriptedRunner.Failing(ProcessRunner.Instance, spec => spec.Arguments.Contains("start-stop-daemon"), "injected failure") }));
         Assert.Equal(QaLabErrorIds.LabStartFailed, ex.ErrorId);
         Assert.Empty(await Namespaces.ListAsync(prefix));
         Assert.False(Directory.Exists(QaLab.DirectoryFor(prefix)));

@@ -2,8 +2,6 @@ using QaNet.Core.Engine;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Probes;
-using QaNet.Policy;
-using QaNet.Tests.Policy;
 
 namespace QaNet.Tests.Lab;
 
@@ -23,8 +21,6 @@ public abstract class LabFixture : IAsyncLifetime
     public QaPolicy Policy { get; private set; } = null!;
 
     public QaLab Lab { get; private set; } = null!;
-
-    public static QaPolicy Fedora() => PolicyYaml.Parse(File.ReadAllText(PolicyTestFiles.FedoraQaPath), "fedora-qa.yaml");
 
     /// <summary>The policy the lab is built from (a fresh copy each call).</summary>
     public abstract QaPolicy CreatePolicy();

@@ -3,7 +3,6 @@ using QaNet.Core.Hosts;
 using QaNet.Core.Lab;
 using QaNet.Core.Probes;
 using QaNet.Core.Publish;
-using QaNet.Tests.Commands;
 
 namespace QaNet.Tests.Lab;
 
@@ -12,6 +11,7 @@ namespace QaNet.Tests.Lab;
 /// re-plug the moved client; the lab belongs to the runspace that started it; a lab started with
 /// -Mode is published as it was built. Two small labs, each removed at the end.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed class LabSessionTests
 {
     private const string PolicyScript = """
@@ -84,21 +84,35 @@ public sealed class LabSessionTests
 
             // Ctrl+C reaches the probes: every probe command stalls until it is cancelled (or, if
             // the stop never reached it, until a safety bound that fails the test).
-            var stalling = new StallingRunner();
-            s.Runner = stalling;
-            using (var ps = PowerShell.Create())
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var cancelled = 0;
+            var ranOut = 0;
+            s.Runner = new ScriptedRunner(async (_, ct) =>
             {
-                ps.Runspace = s.Runspace;
-                ps.AddScript("Test-QaReachability -All -Live");
+                started.TrySetResult();
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), ct);
+                    Interlocked.Increment(ref ranOut);
+                    return CommandResult.Fail(1, "stalled");
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref cancelled);
+                    throw;
+                }
+            });
+            using (var ps = s.Pipeline("Test-QaReachability -All -Live"))
+            {
                 var running = ps.BeginInvoke();
-                await stalling.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
                 ps.Stop();
                 Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
                 Assert.True(running.IsCompleted);
             }
 
-            Assert.True(stalling.Cancelled > 0, "no probe saw the stop");
-            Assert.Equal(0, stalling.RanOut);
+            Assert.True(Volatile.Read(ref cancelled) > 0, "no probe saw the stop");
+            Assert.Equal(0, Volatile.Read(ref ranOut));
             s.Runner = null;
 
             // Stop-QaLab without -Prefix stops this runspace's lab.
@@ -119,33 +133,4 @@ public sealed class LabSessionTests
             Assert.Equal("Nat", s.Single<string>("(Get-QaNetwork qa-clients).Mode.ToString()"));
             await Task.CompletedTask;
         });
-
-    /// <summary>A runner whose every command waits until it is cancelled; 30 s without a cancel counts as ran out.</summary>
-    private sealed class StallingRunner : ICommandRunner
-    {
-        private int _cancelled;
-        private int _ranOut;
-
-        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public int Cancelled => Volatile.Read(ref _cancelled);
-
-        public int RanOut => Volatile.Read(ref _ranOut);
-
-        public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
-        {
-            Started.TrySetResult();
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
-                Interlocked.Increment(ref _ranOut);
-                return CommandResult.Fail(1, "stalled");
-            }
-            catch (OperationCanceledException)
-            {
-                Interlocked.Increment(ref _cancelled);
-                throw;
-            }
-        }
-    }
 }

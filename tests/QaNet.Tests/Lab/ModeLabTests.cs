@@ -11,7 +11,7 @@ public sealed class GatewayLab : LabFixture
 {
     public override string Prefix => "qn-ltg-";
 
-    public override QaPolicy CreatePolicy() => AsGateway(Fedora());
+    public override QaPolicy CreatePolicy() => AsGateway(ExamplePolicies.Fedora());
 
     public static QaPolicy AsGateway(QaPolicy policy)
     {
@@ -30,12 +30,13 @@ public sealed class BridgedLab : LabFixture
 
     public override QaPolicy CreatePolicy()
     {
-        var policy = Fedora();
+        var policy = ExamplePolicies.Fedora();
         policy.FindNetwork("qa-clients")!.Mode = QaNetworkMode.Bridged;
         return policy;
     }
 }
 
+[Trait("Needs", "Root")]
 public sealed class GatewayLabTests : IClassFixture<GatewayLab>
 {
     private readonly GatewayLab _lab;
@@ -58,6 +59,7 @@ public sealed class GatewayLabTests : IClassFixture<GatewayLab>
     }
 }
 
+[Trait("Needs", "Root")]
 public sealed class BridgedLabTests : IClassFixture<BridgedLab>
 {
     private readonly BridgedLab _lab;

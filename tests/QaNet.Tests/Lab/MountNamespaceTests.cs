@@ -11,6 +11,7 @@ namespace QaNet.Tests.Lab;
 /// exact argument vectors (no shell program), and that a failed step leaves no namespace file.
 /// Real runs: LibvirtRealToolTests, the lab and SshLabTests start libvirtd and sshd through it.
 /// </summary>
+[Trait("Needs", "Root")] // writes namespace files under /run/qanet/mnt
 public sealed class MountNamespaceTests
 {
     [Fact]

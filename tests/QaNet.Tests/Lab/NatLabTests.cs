@@ -8,10 +8,11 @@ public sealed class NatLab : LabFixture
 {
     public override string Prefix => "qn-ltn-";
 
-    public override QaPolicy CreatePolicy() => Fedora();
+    public override QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
 }
 
 /// <summary>fedora-qa.yaml as written (a Nat network on two virthosts), replayed on real kernels.</summary>
+[Trait("Needs", "Root")]
 public sealed class NatLabTests : IClassFixture<NatLab>
 {
     private readonly NatLab _lab;

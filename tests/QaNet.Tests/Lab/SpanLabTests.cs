@@ -4,8 +4,6 @@ using QaNet.Core.Engine;
 using QaNet.Core.Model;
 using QaNet.Core.Probes;
 using QaNet.Core.Publish;
-using QaNet.Policy;
-using QaNet.Tests.Policy;
 
 namespace QaNet.Tests.Lab;
 
@@ -22,11 +20,11 @@ public sealed class SpanLab : LabFixture
     // from the operator namespace (Namespace access would be faster and prove less).
     public override QaLabOptions? Options => new() { HostAccess = QaLabHostAccess.Ssh };
 
-    public override QaPolicy CreatePolicy() =>
-        PolicyYaml.Parse(File.ReadAllText(UplinkPolicyTests.SpanningPath), "spanning-vxlan.yaml");
+    public override QaPolicy CreatePolicy() => ExamplePolicies.SpanningVxlan();
 }
 
 /// <summary>A network spanning two virthost namespaces through a VXLAN uplink, replayed on real kernels.</summary>
+[Trait("Needs", "Root")]
 public sealed class SpanLabTests : IClassFixture<SpanLab>
 {
     private readonly SpanLab _lab;

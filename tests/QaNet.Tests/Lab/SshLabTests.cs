@@ -7,7 +7,6 @@ using QaNet.Core.Model;
 using QaNet.Core.Probes;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
-using QaNet.Tests.Commands;
 
 namespace QaNet.Tests.Lab;
 
@@ -27,7 +26,7 @@ public sealed class SshLab : LabFixture
     /// <summary>Whether root's ~/.ssh existed before the lab started (the lab must not create or touch it).</summary>
     public bool RootSshExisted { get; } = Directory.Exists("/root/.ssh");
 
-    public override QaPolicy CreatePolicy() => OnThreeVirtHosts(Fedora());
+    public override QaPolicy CreatePolicy() => OnThreeVirtHosts(ExamplePolicies.Fedora());
 
     public static QaPolicy OnThreeVirtHosts(QaPolicy policy)
     {
@@ -38,6 +37,7 @@ public sealed class SshLab : LabFixture
     }
 }
 
+[Trait("Needs", "Root")]
 public sealed class SshLabTests : IClassFixture<SshLab>
 {
     private readonly SshLab _lab;
@@ -158,7 +158,7 @@ public sealed class SshLabTests : IClassFixture<SshLab>
     /// <summary>The lab's policy without <paramref name="ruleId"/>.</summary>
     private static QaPolicy Without(string ruleId)
     {
-        var policy = SshLab.OnThreeVirtHosts(LabFixture.Fedora());
+        var policy = SshLab.OnThreeVirtHosts(ExamplePolicies.Fedora());
         Assert.True(policy.Rules.Remove(policy.Rules.Single(r => r.Id == ruleId)));
         return policy;
     }
@@ -182,7 +182,7 @@ public sealed class SshLabTests : IClassFixture<SshLab>
         Assert.All(again, r => Assert.Equal(QaPublishOutcome.Unchanged, r.Outcome));
 
         // A second network on comm03 only: the other virthosts render exactly as before.
-        var changed = SshLab.OnThreeVirtHosts(LabFixture.Fedora());
+        var changed = SshLab.OnThreeVirtHosts(ExamplePolicies.Fedora());
         QaNet.Core.Editing.PolicyEditor.AddNetwork(changed, new QaNet.Core.Editing.NetworkSpec("qa-extra", "192.168.151.0/24", QaNetworkMode.Nat, new[] { SshLab.ThirdVirtHost }));
         var publisher = new PolicyPublisher(changed, null, transports);
         var touched = publisher.Render()
@@ -279,7 +279,7 @@ public sealed class SshLabTests : IClassFixture<SshLab>
         var dir = QaLab.DirectoryFor(prefix);
         var runner = new RecordingRunner(ProcessRunner.Instance, spec => spec.Arguments.Contains("start-stop-daemon") ? CommandResult.Fail(1, "injected failure") : null);
         var ex = await Assert.ThrowsAsync<QaLabException>(() =>
-            QaLab.StartAsync(LabFixture.Fedora(), prefix, new QaLabOptions { Runner = runner, HostAccess = QaLabHostAccess.Ssh }));
+            QaLab.StartAsync(ExamplePolicies.Fedora(), prefix, new QaLabOptions { Runner = runner, HostAccess = QaLabHostAccess.Ssh }));
         Assert.Equal(QaLabErrorIds.LabStartFailed, ex.ErrorId);
 
         // It got that far over ssh: the sshds ran and the start's publish went through them; then the lab stopped them.
@@ -300,7 +300,7 @@ public sealed class SshLabTests : IClassFixture<SshLab>
     {
         const string prefix = "qn-sh-g-";
         await QaLab.StopAsync(prefix);
-        var policy = GatewayLab.AsGateway(LabFixture.Fedora());
+        var policy = GatewayLab.AsGateway(ExamplePolicies.Fedora());
         try
         {
             var lab = await QaLab.StartAsync(policy, prefix, new QaLabOptions { HostAccess = QaLabHostAccess.Ssh });

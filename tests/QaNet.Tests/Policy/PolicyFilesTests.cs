@@ -14,9 +14,9 @@ public sealed class PolicyFilesTests : IDisposable
     [Fact]
     public void Load_reads_the_example_and_remembers_where_from()
     {
-        var policy = PolicyFiles.Load(FedoraQaPath);
+        var policy = PolicyFiles.Load(ExamplePolicies.FedoraQaPath);
         Assert.Equal("fedora-qa", policy.Name);
-        Assert.Equal(Path.GetFullPath(FedoraQaPath), policy.SourcePath);
+        Assert.Equal(Path.GetFullPath(ExamplePolicies.FedoraQaPath), policy.SourcePath);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class PolicyFilesTests : IDisposable
     [Fact]
     public void Save_writes_utf8_without_bom_and_leaves_no_temporary_file()
     {
-        var policy = PolicyFiles.Load(FedoraQaPath);
+        var policy = PolicyFiles.Load(ExamplePolicies.FedoraQaPath);
         policy.Description = "Übergangslösung – QA";
         var path = Path.Combine(dir.FullName, "out.yaml");
         PolicyFiles.Save(policy, path);
@@ -77,7 +77,7 @@ public sealed class PolicyFilesTests : IDisposable
     {
         var path = Path.Combine(dir.FullName, "qa.yaml");
         File.WriteAllText(path, "old content that is much longer than nothing at all, and then some more text");
-        var policy = PolicyFiles.Load(FedoraQaPath);
+        var policy = PolicyFiles.Load(ExamplePolicies.FedoraQaPath);
         PolicyFiles.Save(policy, path);
         Assert.Equal(PolicyFiles.ToYaml(policy), File.ReadAllText(path));
     }
@@ -87,7 +87,7 @@ public sealed class PolicyFilesTests : IDisposable
     {
         var path = Path.Combine(dir.FullName, "qa.yaml");
         File.WriteAllText(path, "keep me");
-        var policy = PolicyFiles.Load(FedoraQaPath);
+        var policy = PolicyFiles.Load(ExamplePolicies.FedoraQaPath);
         policy.Name = "Not Valid";
         var ex = Assert.Throws<QaValidationException>(() => PolicyFiles.Save(policy, path));
         Assert.Equal(QaErrorIds.InvalidName, ex.ErrorId);

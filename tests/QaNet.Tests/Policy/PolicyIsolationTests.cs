@@ -4,7 +4,6 @@ using QaNet.Commands.Loading;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 using QaNet.Policy;
-using static QaNet.Tests.Policy.PolicyTestFiles;
 
 namespace QaNet.Tests.Policy;
 
@@ -24,7 +23,7 @@ public class PolicyIsolationTests
         Assert.NotSame(typeof(PolicyYaml).Assembly, policyAssembly);
 
         var parse = policyAssembly.GetType("QaNet.Policy.PolicyYaml")!.GetMethod("Parse")!;
-        var policy = parse.Invoke(null, new object[] { File.ReadAllText(FedoraQaPath), "fedora-qa.yaml" });
+        var policy = parse.Invoke(null, new object[] { ExamplePolicies.Text(ExamplePolicies.FedoraQaFile), ExamplePolicies.FedoraQaFile });
         Assert.IsType<QaPolicy>(policy);
 
         // Errors cross the boundary as the shared exception type the cmdlets catch.

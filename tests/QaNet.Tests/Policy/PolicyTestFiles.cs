@@ -30,10 +30,6 @@ internal static class PolicyTestFiles
 
         """;
 
-    public static string RepoRoot { get; } = FindRoot();
-
-    public static string FedoraQaPath => Path.Combine(RepoRoot, "examples", "policies", "fedora-qa.yaml");
-
     /// <summary><see cref="Minimal"/> with its 1-based line <paramref name="line"/> replaced (or removed when null).</summary>
     public static string MinimalWithLine(int line, string? replacement)
     {
@@ -62,18 +58,5 @@ internal static class PolicyTestFiles
     {
         var ex = Assert.Throws<QaValidationException>(() => PolicyYaml.Parse(yaml, Source));
         return Assert.Single(ex.Errors, e => e.Id == id);
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "QaNet.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("QaNet.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -7,25 +7,18 @@ namespace QaNet.Tests.Policy;
 
 public class PolicyYamlRoundTripTests
 {
-    private static string GoldenPath => Path.Combine(RepoRoot, "tests", "QaNet.Tests", "Policy", "Golden", "fedora-qa.export.yaml");
-
     [Fact]
     public void The_fedora_qa_example_exports_to_the_golden_file()
     {
-        var policy = PolicyYaml.Parse(File.ReadAllText(FedoraQaPath), FedoraQaPath);
+        var policy = ExamplePolicies.Fedora();
         var exported = PolicyYaml.Serialize(policy);
-        if (Environment.GetEnvironmentVariable("QANET_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(GoldenPath, exported);
-        }
-
-        Assert.Equal(File.ReadAllText(GoldenPath), exported);
+        Golden.Check("fedora-qa.export.yaml", exported);
     }
 
     [Fact]
     public void Export_of_an_import_is_stable()
     {
-        var once = PolicyYaml.Serialize(PolicyYaml.Parse(File.ReadAllText(FedoraQaPath), "fedora-qa.yaml"));
+        var once = PolicyYaml.Serialize(ExamplePolicies.Fedora());
         var twice = PolicyYaml.Serialize(PolicyYaml.Parse(once, "export.yaml"));
         Assert.Equal(once, twice);
     }
@@ -33,7 +26,7 @@ public class PolicyYamlRoundTripTests
     [Fact]
     public void The_fedora_qa_example_models_the_qa_layout()
     {
-        var policy = PolicyYaml.Parse(File.ReadAllText(FedoraQaPath), FedoraQaPath);
+        var policy = ExamplePolicies.Fedora();
         var network = Assert.Single(policy.Networks);
         Assert.Equal(QaNetworkMode.Nat, network.Mode);
         Assert.Equal(new[] { "virthost-comm01", "virthost-comm02" }, network.VirtHosts);

@@ -11,10 +11,6 @@ namespace QaNet.Tests.Policy;
 /// <summary>The <c>uplink:</c> of a network spanning virthosts: model, validation, YAML both ways.</summary>
 public sealed class UplinkPolicyTests
 {
-    public static string SpanningPath => Path.Combine(RepoRoot, "examples", "policies", "spanning-vxlan.yaml");
-
-    private static string GoldenPath => Path.Combine(RepoRoot, "tests", "QaNet.Tests", "Policy", "Golden", "spanning-vxlan.export.yaml");
-
     /// <summary>A two-virthost Nat network; line 8 onwards is the uplink (tests replace lines of it).</summary>
     private const string Spanning = """
         version: 1
@@ -54,7 +50,7 @@ public sealed class UplinkPolicyTests
     [Fact]
     public void The_spanning_example_reads_into_a_vxlan_uplink_with_its_gateway()
     {
-        var policy = PolicyYaml.Parse(File.ReadAllText(SpanningPath), SpanningPath);
+        var policy = ExamplePolicies.SpanningVxlan();
         var n = Assert.Single(policy.Networks);
         var u = Assert.IsType<QaUplink>(n.Uplink);
         Assert.Equal((QaUplinkKind.Vxlan, 170, 4789, "virthost-comm01"), (u.Kind, u.Vni, u.Port, u.Gateway));
@@ -68,13 +64,8 @@ public sealed class UplinkPolicyTests
     [Fact]
     public void The_spanning_example_exports_to_its_golden_file_and_back()
     {
-        var exported = PolicyYaml.Serialize(PolicyYaml.Parse(File.ReadAllText(SpanningPath), SpanningPath));
-        if (Environment.GetEnvironmentVariable("QANET_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(GoldenPath, exported);
-        }
-
-        Assert.Equal(File.ReadAllText(GoldenPath), exported);
+        var exported = PolicyYaml.Serialize(ExamplePolicies.SpanningVxlan());
+        Golden.Check("spanning-vxlan.export.yaml", exported);
         Assert.Equal(exported, PolicyYaml.Serialize(PolicyYaml.Parse(exported, "export.yaml")));
     }
 

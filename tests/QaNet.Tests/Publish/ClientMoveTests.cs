@@ -29,7 +29,7 @@ public sealed class ClientMoveTests
     [Fact]
     public void A_move_takes_the_client_off_the_old_hosts_rendering_and_onto_the_new_ones()
     {
-        var policy = PolicyPublishTests.Fedora();
+        var policy = ExamplePolicies.Fedora();
         var mac = policy.FindClient(Client)!.MacAddress;
         var before = Render(policy);
         Assert.Equal((true, true), (Mentions(before[From], mac).Libvirt, Mentions(before[From], mac).Ebtables));
@@ -55,7 +55,7 @@ public sealed class ClientMoveTests
     [Fact]
     public void Changing_only_roles_leaves_the_client_on_its_host()
     {
-        var policy = PolicyPublishTests.Fedora();
+        var policy = ExamplePolicies.Fedora();
         var mac = policy.FindClient(Client)!.MacAddress;
         var change = PolicyEditor.SetClient(policy, new ClientChangeSpec(Client) { AddRoles = new[] { "beaker" } });
         Assert.False(change.IsMove);

@@ -6,6 +6,7 @@ using QaNet.Core.Validation;
 namespace QaNet.Tests.Publish;
 
 /// <summary>Confirm-or-revert: the on-host timer keeps, reverts, and survives its caller.</summary>
+[Trait("Needs", "Root")]
 [Collection(PublishLabGroup.Name)]
 public sealed class ConfirmTests
 {
@@ -106,11 +107,22 @@ public sealed class ConfirmTests
         await _lab.ResetAsync();
         var before = await _lab.LiveStateAsync();
         // Every change on the host takes a second: seven of them outlast a three-second timeout.
-        var slow = new SlowRunner(_lab.Target.CreateRunner(), TimeSpan.FromSeconds(1));
+        var delayed = 0;
+        var host = _lab.Target.CreateRunner();
+        var slow = new ScriptedRunner(async (spec, ct) =>
+        {
+            if (spec.Mutates && spec.Program is "virsh" or "nft" or "ebtables-restore")
+            {
+                Interlocked.Increment(ref delayed);
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+
+            return await host.RunAsync(spec, ct);
+        });
         var started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var applied = await new QaPublisher().PublishAsync(_lab.Host(new RecordingRunner(slow)), Artifacts.Full(), new PublishOptions { ConfirmTimeout = Timeout });
         Assert.True(applied.Outcome == QaPublishOutcome.Applied, applied.ToString());
-        Assert.True(slow.Delayed >= 7, $"only {slow.Delayed} slow commands");
+        Assert.True(delayed >= 7, $"only {delayed} slow commands");
 
         // The deadline counts from the verify, which came at least seven seconds after the start.
         var deadline = long.Parse((await _lab.Must("cat", Pending(applied) + "/deadline")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
@@ -204,24 +216,5 @@ public sealed class ConfirmTests
         }
 
         await WaitUntil(async () => await Table() == before, ChildTimeout + TimeSpan.FromSeconds(30), "the host did not revert after its caller was killed");
-    }
-
-    /// <summary>Passes commands on; every change to the host's networks and rules takes <c>delay</c> longer.</summary>
-    private sealed class SlowRunner(ICommandRunner inner, TimeSpan delay) : ICommandRunner
-    {
-        private int _delayed;
-
-        public int Delayed => _delayed;
-
-        public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
-        {
-            if (spec.Mutates && spec.Program is "virsh" or "nft" or "ebtables-restore")
-            {
-                Interlocked.Increment(ref _delayed);
-                await Task.Delay(delay, cancellationToken);
-            }
-
-            return await inner.RunAsync(spec, cancellationToken);
-        }
     }
 }

@@ -3,7 +3,6 @@ using QaNet.Core.Model;
 using QaNet.Core.Publish;
 using QaNet.Core.Render;
 using QaNet.Core.Resolution;
-using QaNet.Policy;
 
 namespace QaNet.Tests.Publish;
 
@@ -11,16 +10,10 @@ public class HostArtifactBuilderTests
 {
     private static readonly QaRenderOptions Pinned = new() { Now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero) };
 
-    private static QaPolicy Fedora()
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "policies", "fedora-qa.yaml");
-        return PolicyYaml.Parse(File.ReadAllText(path), "fedora-qa.yaml");
-    }
-
     [Fact]
     public void Every_virthost_of_the_example_gets_its_networks_ebtables_and_nft_table()
     {
-        var policy = Fedora();
+        var policy = ExamplePolicies.Fedora();
         var artifacts = HostArtifactBuilder.Build(ResolvedPolicy.Create(policy), Pinned);
         var virtHosts = policy.Networks.SelectMany(n => n.VirtHosts).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.Equal(virtHosts, artifacts.Select(a => a.VirtHost));

@@ -16,6 +16,7 @@ namespace QaNet.Tests.Publish;
 /// others are applied and verified, the results say exactly that, and Test-QaNetwork's status
 /// shows the host behind.
 /// </summary>
+[Trait("Needs", "Root")]
 [Collection(MultiHostLabGroup.Name)]
 public sealed partial class MultiHostLabTests(MultiHostLab lab)
 {
@@ -80,15 +81,19 @@ public sealed partial class MultiHostLabTests(MultiHostLab lab)
 
             var before = await LiveState("vh2");
             // vh2's nft apply fails after its libvirt steps (two net-updates) took effect.
-            var fault = new FaultOnce(ProcessRunner.Instance, spec =>
-                spec.Mutates && spec.Arguments.Count > 5 && spec.Arguments[2] == lab.Namespace("vh2") && spec.Arguments[3] == "nft" && spec.Arguments[4] == "-f");
+            var fired = 0;
+            var fault = new ScriptedRunner((spec, ct) =>
+                spec.Mutates && spec.Arguments.Count > 5 && spec.Arguments[2] == lab.Namespace("vh2") && spec.Arguments[3] == "nft" && spec.Arguments[4] == "-f"
+                && Interlocked.Exchange(ref fired, 1) == 0
+                    ? Task.FromResult(CommandResult.Fail(1, "[test] injected failure of the nft apply"))
+                    : ProcessRunner.Instance.RunAsync(spec, ct));
             var v2 = new PolicyPublisher(Policy(v2: true), transports: lab.Transports()) { LocalRunner = fault };
             var artifacts = v2.Render();
             var results = await v2.PublishHostsAsync(artifacts, throttleLimit: 3);
 
             Assert.Equal(Hosts, results.Select(r => r.VirtHost));
             Assert.Equal(new[] { QaPublishOutcome.Applied, QaPublishOutcome.RolledBack, QaPublishOutcome.Applied }, results.Select(r => r.Outcome));
-            Assert.True(fault.Fired);
+            Assert.True(fired > 0);
             var vh2 = results[1];
             Assert.Equal(QaErrorIds.PublishApplyFailed, vh2.Error!.Id);
             Assert.True(vh2.RestoredToSnapshot);
@@ -137,19 +142,6 @@ public sealed partial class MultiHostLabTests(MultiHostLab lab)
         {
             await lab.ResetAsync();
         }
-    }
-
-    /// <summary>Fails the first command <paramref name="match"/> picks, after letting nothing run; everything else goes to the real runner.</summary>
-    private sealed class FaultOnce(ICommandRunner inner, Func<CommandSpec, bool> match) : ICommandRunner
-    {
-        private int _fired;
-
-        public bool Fired => _fired > 0;
-
-        public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default) =>
-            match(spec) && Interlocked.Exchange(ref _fired, 1) == 0
-                ? Task.FromResult(CommandResult.Fail(1, "[test] injected failure of the nft apply"))
-                : inner.RunAsync(spec, cancellationToken);
     }
 }
 

@@ -5,7 +5,6 @@ using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
-using QaNet.Policy;
 
 namespace QaNet.Tests.Publish;
 
@@ -13,6 +12,7 @@ namespace QaNet.Tests.Publish;
 /// examples/policies/fedora-qa.yaml published end to end through <see cref="PolicyPublisher"/> (the
 /// cmdlets' path) into the lab's virthost namespace and its libvirtd, in each mode; real programs.
 /// </summary>
+[Trait("Needs", "Root")]
 [Collection(PublishLabGroup.Name)]
 public sealed class PolicyPublishTests
 {
@@ -23,12 +23,6 @@ public sealed class PolicyPublishTests
     public PolicyPublishTests(PublishLab lab)
     {
         _lab = lab;
-    }
-
-    internal static QaPolicy Fedora()
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "policies", "fedora-qa.yaml");
-        return PolicyYaml.Parse(File.ReadAllText(path), "fedora-qa.yaml");
     }
 
     private QaHostTransport VirtHostTransport => QaHostTransport.InNamespace(VirtHost, _lab.Ns, _lab.Libvirtd.Uri);
@@ -60,7 +54,7 @@ public sealed class PolicyPublishTests
         await _lab.ResetAsync();
         try
         {
-            var policy = Fedora();
+            var policy = ExamplePolicies.Fedora();
             await PublishAndVerify(new PolicyPublisher(policy, transports: new[] { VirtHostTransport }), VirtHost);
             Assert.Contains("table inet qanet", await _lab.Must("nft", "list", "tables"), StringComparison.Ordinal);
 
@@ -68,7 +62,9 @@ public sealed class PolicyPublishTests
             var recorder = _lab.Recorder();
             var publisher = new PolicyPublisher(policy, transports: new[] { QaHostTransport.InNamespace(VirtHost, _lab.Ns, _lab.Libvirtd.Uri) })
             {
-                LocalRunner = new NamespaceUnwrapper(recorder, _lab.Ns),
+                // Recorded as the host sees them: the namespace target's ip netns exec wrapper taken off
+                // for the recorder (which wraps each command again to run it).
+                LocalRunner = ScriptedRunner.Rewriting(recorder, spec => spec.IsInNamespace(_lab.Ns) ? spec.InsideNamespace() : spec),
             };
             var artifacts = Assert.Single(publisher.Render(new[] { VirtHost }));
             var result = await publisher.PublishAsync(artifacts);
@@ -97,12 +93,12 @@ public sealed class PolicyPublishTests
         await _lab.ResetAsync();
         try
         {
-            var policy = Fedora();
+            var policy = ExamplePolicies.Fedora();
             var publisher = new PolicyPublisher(policy, transports: new[] { VirtHostTransport });
             Assert.Equal(QaPublishOutcome.Applied, (await publisher.PublishAsync(Assert.Single(publisher.Render(new[] { VirtHost })))).Outcome);
 
             // Another network takes the virthost; qa-clients leaves the policy.
-            var next = Fedora();
+            var next = ExamplePolicies.Fedora();
             PolicyEditor.AddNetwork(next, new NetworkSpec("qa-other", "192.168.151.0/24", QaNetworkMode.Nat, new[] { VirtHost }));
             next.Networks.RemoveAll(n => n.Name == Network);
             next.Rules.RemoveAll(r => r.From.Concat(r.To).Any(s => s.ToString() == "network:" + Network));
@@ -133,7 +129,7 @@ public sealed class PolicyPublishTests
         await Namespaces.CreateAsync(bastionNs);
         try
         {
-            var policy = Fedora();
+            var policy = ExamplePolicies.Fedora();
             var network = policy.FindNetwork(Network)!;
             network.Mode = QaNetworkMode.Gateway;
             network.Gateway = "bastion";
@@ -167,7 +163,7 @@ public sealed class PolicyPublishTests
         {
             await _lab.Must("ip", "link", "add", "qn-br0", "type", "bridge");
             await _lab.Must("ip", "link", "set", "qn-br0", "up");
-            var policy = Fedora();
+            var policy = ExamplePolicies.Fedora();
             var network = policy.FindNetwork(Network)!;
             network.Mode = QaNetworkMode.Bridged;
             network.Bridge = "qn-br0";
@@ -189,24 +185,12 @@ public sealed class PolicyPublishTests
     {
         await _lab.ResetAsync();
         var before = await _lab.LiveStateAsync();
-        var policy = Fedora();
+        var policy = ExamplePolicies.Fedora();
         policy.Rules.RemoveAll(r => r.Kind == QaRuleKind.Ingress);
         var publisher = new PolicyPublisher(policy, transports: new[] { VirtHostTransport });
         var refused = await publisher.PublishAsync(Assert.Single(publisher.Render(new[] { VirtHost })));
         Assert.Equal(QaPublishOutcome.Failed, refused.Outcome);
         Assert.Equal(QaErrorIds.ManagementPathCut, refused.Error!.Id);
         Assert.Equal(before, await _lab.LiveStateAsync());
-    }
-
-    /// <summary>
-    /// Records commands as the host sees them: a namespace target wraps each in <c>ip netns exec</c>;
-    /// this takes the wrapper off for the recorder (which wraps it again to run it).
-    /// </summary>
-    private sealed class NamespaceUnwrapper(ICommandRunner recorder, string ns) : ICommandRunner
-    {
-        public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default) =>
-            spec.Program == "ip" && spec.Arguments.Count > 3 && spec.Arguments[0] == "netns" && spec.Arguments[2] == ns
-                ? recorder.RunAsync(new CommandSpec(spec.Arguments[3], spec.Arguments.Skip(4)) { Stdin = spec.Stdin, Timeout = spec.Timeout, Mutates = spec.Mutates }, cancellationToken)
-                : recorder.RunAsync(spec, cancellationToken);
     }
 }

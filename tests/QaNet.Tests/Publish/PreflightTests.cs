@@ -13,6 +13,7 @@ namespace QaNet.Tests.Publish;
 /// runs as <c>env PATH=&lt;shim&gt;:… ip netns exec …</c>, and the shim's <c>ebtables</c> is
 /// ebtables-legacy. The machine's own alternatives are never touched.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed class PreflightTests : IAsyncLifetime
 {
     private const string Host = "vh1";
@@ -81,7 +82,7 @@ public sealed class PreflightTests : IAsyncLifetime
     [Fact]
     public async Task The_legacy_ebtables_fails_its_check_with_the_fix()
     {
-        var checks = await Publisher(new PathRunner(_shim + ":" + Environment.GetEnvironmentVariable("PATH"))).CheckAsync(Artifacts());
+        var checks = await Publisher(PathRunner(_shim + ":" + Environment.GetEnvironmentVariable("PATH"))).CheckAsync(Artifacts());
         var ebtables = Assert.Single(checks, c => c.Check == VirtHostChecks.Ebtables);
         Assert.Equal(QaCheckStatus.Fail, ebtables.Status);
         Assert.Contains("legacy", ebtables.Found, StringComparison.Ordinal);
@@ -94,7 +95,7 @@ public sealed class PreflightTests : IAsyncLifetime
     [InlineData(true)]
     public async Task Publish_refuses_a_legacy_ebtables_host_before_changing_anything(bool whatIf)
     {
-        var recorder = new RecordingRunner(new PathRunner(_shim + ":" + Environment.GetEnvironmentVariable("PATH")));
+        var recorder = new RecordingRunner(PathRunner(_shim + ":" + Environment.GetEnvironmentVariable("PATH")));
         var result = await Publisher(recorder).PublishAsync(Artifacts(), new PublishOptions { WhatIf = whatIf });
 
         Assert.Equal(QaPublishOutcome.Failed, result.Outcome);
@@ -111,7 +112,7 @@ public sealed class PreflightTests : IAsyncLifetime
     public async Task A_missing_nft_is_named_as_not_installed()
     {
         // /usr/bin has ip (merged /usr) but not nft, which lives in /usr/sbin.
-        var recorder = new RecordingRunner(new PathRunner("/usr/bin:/bin"));
+        var recorder = new RecordingRunner(PathRunner("/usr/bin:/bin"));
         var result = await Publisher(recorder).PublishAsync(Artifacts());
         Assert.Equal(QaErrorIds.VirtHostPrerequisiteMissing, result.Error!.Id);
         var nft = Assert.Single(result.Preflight!, c => c.Check == VirtHostChecks.Nftables);
@@ -138,14 +139,6 @@ public sealed class PreflightTests : IAsyncLifetime
     }
 
     /// <summary>Runs every command with another PATH (through env, an argument vector like any other).</summary>
-    private sealed class PathRunner(string path) : ICommandRunner
-    {
-        public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default) =>
-            ProcessRunner.Instance.RunAsync(new CommandSpec("/usr/bin/env", new[] { "PATH=" + path, spec.Program }.Concat(spec.Arguments))
-            {
-                Stdin = spec.Stdin,
-                Timeout = spec.Timeout,
-                Mutates = spec.Mutates,
-            }, cancellationToken);
-    }
+    private static ScriptedRunner PathRunner(string path) =>
+        ScriptedRunner.Rewriting(ProcessRunner.Instance, spec => spec.WithArgv("/usr/bin/env", new[] { "PATH=" + path, spec.Program }.Concat(spec.Arguments)));
 }

@@ -6,6 +6,7 @@ using QaNet.Core.Validation;
 namespace QaNet.Tests.Publish;
 
 /// <summary>Publishing against real nft, ebtables and a libvirtd in a qn- namespace.</summary>
+[Trait("Needs", "Root")]
 [Collection(PublishLabGroup.Name)]
 public sealed class PublishTests
 {

@@ -67,7 +67,7 @@ public class SshTransportTests
     [Fact]
     public void Host_access_Ssh_adds_an_operator_namespace_with_its_own_link_and_moves_no_other_address()
     {
-        var policy = LabFixture.Fedora();
+        var policy = ExamplePolicies.Fedora();
         var plain = QaLabPlan.Create(policy, "qn-x-");
         var ssh = QaLabPlan.Create(policy, "qn-x-", QaLabHostAccess.Ssh);
         Assert.Null(plain.OperatorNamespace);

@@ -14,6 +14,7 @@ namespace QaNet.Tests.Publish;
 /// network" (198.18.1.11/.12); a Nat network spans both through VXLAN. The uplink is created,
 /// verified, carries frames between the bridges, drifts, and rolls back on an injected failure.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed class UplinkPublishTests : IAsyncLifetime
 {
     private const string Vh1 = "vh1";

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace QaNet.Tests.Render;
 
 /// <summary>
@@ -34,23 +32,5 @@ public sealed class GoldenFileTests
         var names = RenderPolicies.AllRenderings().Select(r => r.Name).ToHashSet();
         var stale = Directory.GetFiles(Golden.Directory()).Select(Path.GetFileName).Where(f => !names.Contains(f!)).ToList();
         Assert.Empty(stale);
-    }
-}
-
-internal static class Golden
-{
-    public static string Directory([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Golden");
-
-    public static void Check(string name, string rendered)
-    {
-        var path = Path.Combine(Directory(), name);
-        if (Environment.GetEnvironmentVariable("QANET_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, rendered);
-            return;
-        }
-
-        Assert.True(File.Exists(path), $"No golden file {path}; run with QANET_UPDATE_GOLDEN=1 to create it.");
-        Assert.Equal(File.ReadAllText(path), rendered);
     }
 }

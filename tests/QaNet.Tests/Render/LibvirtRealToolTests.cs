@@ -10,6 +10,7 @@ namespace QaNet.Tests.Render;
 /// Each libvirt rendering defined and started by a real libvirtd running inside a throwaway
 /// namespace (the product's <see cref="LibvirtdInstance"/>, lab.md's recipe), then read back.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed class LibvirtRealToolTests
 {
     public static TheoryData<string> LibvirtNames()

@@ -8,6 +8,7 @@ namespace QaNet.Tests.Render;
 /// Every rendering fed to the real program in a throwaway network namespace (<c>qn-rt-*</c>),
 /// never the root namespace's firewall. Needs root, nft and ebtables; fails (does not skip) without them.
 /// </summary>
+[Trait("Needs", "Root")]
 public sealed partial class RealToolTests
 {
     public static TheoryData<string> NftNames() => Names(QaBackend.Nftables);

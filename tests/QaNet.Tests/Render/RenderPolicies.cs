@@ -3,8 +3,6 @@ using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Render;
 using QaNet.Core.Resolution;
-using QaNet.Policy;
-using QaNet.Tests.Policy;
 
 namespace QaNet.Tests.Render;
 
@@ -92,7 +90,7 @@ internal static class RenderPolicies
     /// </summary>
     public static QaPolicy Fedora(QaNetworkMode mode)
     {
-        var policy = PolicyYaml.Parse(File.ReadAllText(PolicyTestFiles.FedoraQaPath), PolicyTestFiles.FedoraQaPath);
+        var policy = ExamplePolicies.Fedora();
         var network = policy.Networks.Single();
         switch (mode)
         {

@@ -3,11 +3,12 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using QaNet.Commands;
 
-namespace QaNet.Tests.Commands;
+namespace QaNet.Tests.Support;
 
 /// <summary>
-/// A runspace with QaNet.Commands imported from the test's output directory, as a user's
-/// session would have it. Each test gets its own, so each starts without a current policy.
+/// The one PowerShell host of the xunit tests: a runspace with QaNet.Commands imported from the
+/// test's output directory, as a user's session would have it. Each test gets its own, so each
+/// starts without a current policy.
 /// </summary>
 internal sealed class PowerShellSession : IDisposable
 {
@@ -34,9 +35,6 @@ internal sealed class PowerShellSession : IDisposable
         runspace.Open();
     }
 
-    /// <summary>The runspace, for tests that drive a pipeline themselves (e.g. to stop it).</summary>
-    public Runspace Runspace => runspace;
-
     /// <summary>The runner under this session's host commands (a recorder or a scripted host); null: real processes.</summary>
     public QaNet.Core.Hosts.ICommandRunner? Runner
     {
@@ -57,6 +55,23 @@ internal sealed class PowerShellSession : IDisposable
         var session = new PowerShellSession();
         session.Run(QaPolicyScript);
         return session;
+    }
+
+    /// <summary>A session whose current policy is an example policy imported by path; it is also <c>$p</c>.</summary>
+    public static PowerShellSession WithExample(string file = ExamplePolicies.FedoraQaFile)
+    {
+        var session = new PowerShellSession();
+        session.Run($"$p = Import-QaPolicy -Path '{ExamplePolicies.PathOf(file)}'");
+        return session;
+    }
+
+    /// <summary>A pipeline of <paramref name="script"/> on this session's runspace, not yet started (for tests that stop it).</summary>
+    public PowerShell Pipeline(string script)
+    {
+        var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddScript(script);
+        return ps;
     }
 
     /// <summary>Runs a script that must not fail; returns its output.</summary>
@@ -88,9 +103,7 @@ internal sealed class PowerShellSession : IDisposable
 
     private (Collection<PSObject> Output, List<ErrorRecord> Errors) Invoke(string script)
     {
-        using var ps = PowerShell.Create();
-        ps.Runspace = runspace;
-        ps.AddScript(script);
+        using var ps = Pipeline(script);
         var errors = new List<ErrorRecord>();
         Collection<PSObject> output;
         try

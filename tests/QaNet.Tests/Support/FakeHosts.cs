@@ -3,7 +3,7 @@ using QaNet.Core.Hosts;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
 
-namespace QaNet.Tests.Publish;
+namespace QaNet.Tests.Support;
 
 /// <summary>
 /// Several scripted virthosts behind one runner, for exact-sequence tests of multi-host publishes:
@@ -11,6 +11,7 @@ namespace QaNet.Tests.Publish;
 /// files and its own <c>table inet qanet</c>, so publish, verify, rollback, the lock, the publish
 /// record and confirm behave as on a host. It answers only the commands an nft-only publish runs.
 /// Faults and pauses are injected per host; the real hosts are in MultiHostLabTests.
+/// <see cref="EmptyHost"/> is the stateless script for a host that has nothing of QaNet's.
 /// </summary>
 public sealed class FakeHosts : ICommandRunner
 {
@@ -41,6 +42,19 @@ public sealed class FakeHosts : ICommandRunner
     public Func<string, CommandSpec, Task>? Before { get; set; }
 
     public static string Ns(string host) => "qn-pp-" + host;
+
+    /// <summary>
+    /// A script for <see cref="RecordingRunner"/>: a host with no QaNet network, table, chain or
+    /// file, no pending publish; checks pass. It never shows what was applied.
+    /// </summary>
+    public static CommandResult? EmptyHost(CommandSpec spec) => spec switch
+    {
+        { Program: "nft", Arguments: ["list", ..] } => CommandResult.Fail(1, "Error: No such file or directory"),
+        { Program: "ebtables-save" } => CommandResult.Ok("*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n"),
+        { Program: "ls" } => CommandResult.Fail(2, "ls: cannot access: No such file or directory"),
+        { Program: "cat" } => CommandResult.Fail(1, "cat: No such file or directory"),
+        _ => CommandResult.Ok(),
+    };
 
     public QaHostTransport[] Transports => Names.Select(h => QaHostTransport.InNamespace(h, Ns(h))).ToArray();
 
@@ -99,7 +113,7 @@ public sealed class FakeHosts : ICommandRunner
         cancellationToken.ThrowIfCancellationRequested();
         var ns = spec.Arguments[2];
         var host = Names.First(h => Ns(h) == ns);
-        var inner = new CommandSpec(spec.Arguments[3], spec.Arguments.Skip(4)) { Stdin = spec.Stdin, Mutates = spec.Mutates };
+        var inner = spec.InsideNamespace();
         if (Before is { } before)
         {
             await before(host, inner);

@@ -1,0 +1,49 @@
+using QaNet.Core.Model;
+using QaNet.Policy;
+
+namespace QaNet.Tests.Support;
+
+/// <summary>
+/// The one place tests find the repository and its example policies (<c>examples/policies/</c>):
+/// their paths (for cmdlets that import by path), their text (for tests that change it) and the
+/// policies parsed (a fresh copy each call).
+/// </summary>
+internal static class ExamplePolicies
+{
+    public const string FedoraQaFile = "fedora-qa.yaml";
+
+    public const string SpanningVxlanFile = "spanning-vxlan.yaml";
+
+    /// <summary>The folder holding QaNet.sln, found above the test's output directory.</summary>
+    public static string RepoRoot { get; } = FindRoot();
+
+    /// <summary><c>examples/policies/fedora-qa.yaml</c>: the Fedora QA layout (a Nat network on two virthosts).</summary>
+    public static string FedoraQaPath => PathOf(FedoraQaFile);
+
+    /// <summary><c>examples/policies/spanning-vxlan.yaml</c>: one Nat network on two virthosts joined by VXLAN.</summary>
+    public static string SpanningVxlanPath => PathOf(SpanningVxlanFile);
+
+    public static string PathOf(string file) => Path.Combine(RepoRoot, "examples", "policies", file);
+
+    public static string Text(string file) => File.ReadAllText(PathOf(file));
+
+    /// <summary>An example policy parsed, its file name as the source name.</summary>
+    public static QaPolicy Load(string file) => PolicyYaml.Parse(Text(file), file);
+
+    public static QaPolicy Fedora() => Load(FedoraQaFile);
+
+    public static QaPolicy SpanningVxlan() => Load(SpanningVxlanFile);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "QaNet.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("QaNet.sln not found above " + AppContext.BaseDirectory);
+    }
+}
