@@ -24,7 +24,7 @@ public static class Namespaces
         await Require(runner, CommandSpec.Of("ip", "-n", name, "link", "set", "lo", "up"), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops every process left in the namespace, releases its daemons' mount namespaces (<see cref="MountNamespace"/>), then deletes it. Absent namespaces are fine.</summary>
+    /// <summary>Stops every process left in the namespace, releases its daemons' mount namespaces (<see cref="MountNamespace"/>), then deletes it and the publisher's on-host state of it. Absent namespaces are fine.</summary>
     public static async Task DeleteAsync(string name, string prefix = DefaultPrefix, ICommandRunner? runner = null, CancellationToken cancellationToken = default)
     {
         Check(name, prefix);
@@ -32,6 +32,7 @@ public static class Namespaces
         await MountNamespace.ReleaseAllAsync(name, runner, cancellationToken).ConfigureAwait(false);
         if (!(await ListAsync(prefix, runner, cancellationToken).ConfigureAwait(false)).Contains(name))
         {
+            RemoveStateOf(name);
             return;
         }
 
@@ -43,6 +44,18 @@ public static class Namespaces
         }
 
         await Require(runner, CommandSpec.Of("ip", "netns", "delete", name), cancellationToken).ConfigureAwait(false);
+        RemoveStateOf(name);
+    }
+
+    // What the publisher keeps for a namespace host (lock, record, pending publishes) outlives
+    // nothing: the namespace it described is gone.
+    private static void RemoveStateOf(string name)
+    {
+        var state = HostTarget.Namespace(name).StateDirectory;
+        if (Directory.Exists(state))
+        {
+            Directory.Delete(state, recursive: true);
+        }
     }
 
     /// <summary>The namespaces whose names start with <paramref name="prefix"/>.</summary>

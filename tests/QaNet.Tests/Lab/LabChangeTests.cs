@@ -74,6 +74,9 @@ public sealed class LabChangeTests : IClassFixture<ChangeLab>
 [Trait("Needs", "Root")]
 public sealed class LabFailureTests
 {
+    private static string[] Left(string directory, string prefix) =>
+        Directory.Exists(directory) ? Directory.GetFileSystemEntries(directory, prefix + "*") : Array.Empty<string>();
+
     [Fact]
     public async Task A_failed_start_removes_namespaces_libvirtd_and_state()
     {
@@ -85,6 +88,8 @@ public sealed class LabFailureTests
         Assert.Empty(await Namespaces.ListAsync(prefix));
         Assert.False(Directory.Exists(QaLab.DirectoryFor(prefix)));
         Assert.Null(QaLab.Get(prefix));
+        Assert.Empty(Left("/run/qanet/netns", prefix)); // the publisher's on-host state of each namespace host
+        Assert.Empty(Left("/run/qanet/mnt", prefix)); // the libvirtds' mount namespaces
         var libvirtd = await ProcessRunner.Instance.RunAsync(CommandSpec.Of("pgrep", "-f", QaLab.DirectoryFor(prefix)));
         Assert.Equal(string.Empty, libvirtd.Stdout.Trim());
     }

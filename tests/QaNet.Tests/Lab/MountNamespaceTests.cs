@@ -55,6 +55,32 @@ public sealed class MountNamespaceTests
         Assert.False(File.Exists(MountNamespace.Root + "/qn-mt-b.d"));
     }
 
+    // Real: a namespace with a daemon's mount namespace and the publisher's on-host state; deleting it leaves neither.
+    [Fact]
+    public async Task Deleting_a_lab_namespace_releases_its_mount_namespaces_and_removes_its_on_host_state()
+    {
+        const string ns = "qn-mt-d";
+        await Namespaces.DeleteAsync(ns, "qn-mt-");
+        await Namespaces.CreateAsync(ns, "qn-mt-");
+        var state = HostTarget.Namespace(ns).StateDirectory;
+        try
+        {
+            Directory.CreateDirectory(state + "/pending-x");
+            var m = await MountNamespace.CreateAsync(ns, "d", Array.Empty<(string, string)>(), ProcessRunner.Instance, CancellationToken.None);
+            var sys = await ProcessRunner.Instance.RunAsync(m.Run("ls", "/sys/class/net"));
+            Assert.Equal("lo", sys.Stdout.Trim()); // the namespace's own /sys, not the machine's
+            Assert.Contains(File.ReadLines("/proc/self/mountinfo"), l => l.Split(' ')[4] == m.File);
+        }
+        finally
+        {
+            await Namespaces.DeleteAsync(ns, "qn-mt-");
+        }
+
+        Assert.False(File.Exists(MountNamespace.Root + "/" + ns + ".d"));
+        Assert.DoesNotContain(File.ReadLines("/proc/self/mountinfo"), l => l.Contains(ns, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(state));
+    }
+
     [Theory]
     [InlineData("qn-mt-c\n", "d")]
     [InlineData("qn-mt-c", "../d")]
