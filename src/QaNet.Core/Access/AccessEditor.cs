@@ -54,12 +54,7 @@ public static class AccessEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
-        var grant = new QaAccessGrant(policy, spec.Id ?? DeriveGrantId(policy, spec.Group, spec.Hosts, spec.Rights), spec.Group)
-        {
-            Description = spec.Description,
-        };
-        grant.Hosts.AddRange(spec.Hosts.Distinct());
-        grant.Rights.AddRange(spec.Rights.Distinct().Order());
+        var grant = PolicyParts.NewGrant(policy, spec.Id ?? DeriveGrantId(policy, spec.Group, spec.Hosts, spec.Rights), spec);
         return PolicyEditor.Apply(policy, () => policy.AccessGrants.Add(grant), () => policy.AccessGrants.Remove(grant), grant);
     }
 

@@ -18,25 +18,16 @@ public static class PolicyEditor
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
         var subnet = ParseSubnet(spec.Subnet, $"networks[{spec.Name}].subnet", $"network '{spec.Name}'");
-        var network = new QaNetwork(policy, spec.Name, subnet, spec.Mode)
-        {
-            Subnet6 = spec.Subnet6 is null ? null : ParseSubnet(spec.Subnet6, $"networks[{spec.Name}].subnet6", $"network '{spec.Name}'"),
-            Bridge = string.IsNullOrEmpty(spec.Bridge) ? DefaultBridgeName(spec.Name) : spec.Bridge,
-            Gateway = string.IsNullOrEmpty(spec.Gateway) ? null : spec.Gateway,
-        };
-        network.VirtHosts.AddRange(spec.VirtHosts.Distinct(StringComparer.Ordinal));
+        var network = PolicyParts.NewNetwork(policy, spec.Name, subnet, spec.Mode,
+            spec.Subnet6 is null ? null : ParseSubnet(spec.Subnet6, $"networks[{spec.Name}].subnet6", $"network '{spec.Name}'"),
+            string.IsNullOrEmpty(spec.Bridge) ? null : spec.Bridge,
+            string.IsNullOrEmpty(spec.Gateway) ? null : spec.Gateway,
+            spec.VirtHosts);
         network.Uplink = spec.Uplink is { } u ? BuildUplink(spec.Name, u) : null;
         FillUplinkDefaults(network);
-        if (spec.DhcpStart is not null || spec.DhcpEnd is not null)
-        {
-            network.DhcpStart = spec.DhcpStart is null ? null : ParseAddress(spec.DhcpStart, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'");
-            network.DhcpEnd = spec.DhcpEnd is null ? null : ParseAddress(spec.DhcpEnd, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'");
-        }
-        else if (spec.Mode != QaNetworkMode.Bridged && subnet.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork &&
-                 subnet.PrefixLength is >= 8 and <= 28)
-        {
-            (network.DhcpStart, network.DhcpEnd) = DefaultDhcpRange(subnet);
-        }
+        PolicyParts.SetDhcp(network,
+            spec.DhcpStart is null ? null : ParseAddress(spec.DhcpStart, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'"),
+            spec.DhcpEnd is null ? null : ParseAddress(spec.DhcpEnd, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'"));
 
         return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network);
     }
@@ -82,20 +73,8 @@ public static class PolicyEditor
         var target = $"client '{spec.Name}'";
         var address = spec.Address is null ? AllocateAddress(network) : ParseAddress(spec.Address, path + ".address", target);
         var mac = spec.MacAddress is null ? AllocateMac(policy, network.Name, spec.Name) : NormalizeMac(spec.MacAddress);
-        var virtHost = spec.VirtHost ?? network.VirtHosts.FirstOrDefault() ?? string.Empty;
-        var client = new QaClient(network, spec.Name, mac, address, virtHost);
-        if (spec.Address6 is not null)
-        {
-            client.Address6 = ParseAddress(spec.Address6, path + ".address6", target);
-        }
-        else if (network.Subnet6 is { } s6 && network.Subnet.Contains(address))
-        {
-            // Same host number in both families keeps addresses easy to read side by side.
-            var offset = IpMath.ToNumber(address) - IpMath.ToNumber(network.Subnet.BaseAddress);
-            client.Address6 = IpMath.Offset(s6, offset);
-        }
-
-        client.Roles.AddRange(spec.Roles.Distinct(StringComparer.Ordinal));
+        var client = PolicyParts.NewClient(network, spec.Name, mac, address, spec.VirtHost, spec.Roles);
+        client.Address6 = spec.Address6 is null ? PolicyParts.DeriveAddress6(network, address) : ParseAddress(spec.Address6, path + ".address6", target);
         return Apply(policy, () => network.Clients.Add(client), () => network.Clients.Remove(client), client);
     }
 
@@ -103,18 +82,9 @@ public static class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
-        var endpoint = new QaEndpoint(policy, spec.Name) { Environment = spec.Environment, Description = spec.Description };
-        endpoint.HostNames.AddRange(spec.HostNames.Distinct(StringComparer.OrdinalIgnoreCase));
-        foreach (var a in spec.Addresses)
-        {
-            var cidr = ParseSubnet(a, $"endpoints[{spec.Name}].addresses", $"endpoint '{spec.Name}'");
-            if (!endpoint.Addresses.Contains(cidr))
-            {
-                endpoint.Addresses.Add(cidr);
-            }
-        }
-
-        endpoint.Ports.AddRange(ParsePorts(spec.Ports, $"endpoints[{spec.Name}].ports").Distinct());
+        var addresses = spec.Addresses.Select(a => ParseSubnet(a, $"endpoints[{spec.Name}].addresses", $"endpoint '{spec.Name}'")).ToList();
+        var endpoint = PolicyParts.NewEndpoint(policy, spec.Name, spec.Environment, spec.Description, spec.HostNames, addresses,
+            ParsePorts(spec.Ports, $"endpoints[{spec.Name}].ports"));
         return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint);
     }
 
@@ -123,20 +93,13 @@ public static class PolicyEditor
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
         var id = spec.Id ?? DeriveRuleId(policy, spec.Kind, spec.From, spec.To);
-        var rule = new QaRule(policy, id, spec.Kind)
+        var rule = new RuleParts(spec.Kind, spec.From, spec.To, ParsePorts(spec.Ports, $"rules[{id}].ports"))
         {
-            Description = spec.Description,
+            Priority = spec.Priority,
             ExpiresAt = spec.ExpiresAt,
+            Description = spec.Description,
             AllowAnyDestination = spec.AllowAnyDestination,
-        };
-        if (spec.Priority is { } p)
-        {
-            rule.Priority = p;
-        }
-
-        rule.From.AddRange(spec.From.Distinct());
-        rule.To.AddRange(spec.To.Distinct());
-        rule.Ports.AddRange(ParsePorts(spec.Ports, $"rules[{id}].ports").Distinct());
+        }.Build(policy, id);
         return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule);
     }
 
@@ -590,13 +553,11 @@ public static class PolicyEditor
     private static IPNetwork ParseSubnet(string text, string path, string target) =>
         IpMath.TryParseCidr(text, out var n)
             ? n
-            : throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidSubnet, target, path,
-                $"'{text}' of {target} is not an address or prefix with its host bits zero.",
-                "Write an address (192.0.2.10) or a prefix (192.168.150.0/24, fd00:150::/64)."));
+            : throw new QaValidationException(PolicyParts.InvalidSubnet(text, target, path, $"of {target}"));
 
     private static IPAddress ParseAddress(string text, string path, string target) =>
-        IPAddress.TryParse(text.Trim(), out var a) && !text.Contains('/', StringComparison.Ordinal) && !text.Contains('%', StringComparison.Ordinal)
+        PolicyParts.TryParseAddress(text, out var a)
             ? a
-            : throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidAddress, target, path,
-                $"'{text}' of {target} is not an IP address.", "Write a single address such as 192.168.150.10."));
+            : throw new QaValidationException(PolicyParts.InvalidAddress(text, target, path, $"of {target}",
+                "Write a single address such as 192.168.150.10."));
 }

@@ -1,4 +1,5 @@
 using QaNet.Core.Access;
+using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 using QaNet.Policy.Yaml;
@@ -150,12 +151,7 @@ internal sealed partial class PolicyReader
 
         public string? Description { get; init; }
 
-        public QaAccessGrant Build(QaPolicy policy, string id)
-        {
-            var grant = new QaAccessGrant(policy, id, Group) { Description = Description };
-            grant.Hosts.AddRange(Hosts);
-            grant.Rights.AddRange(Rights.Order());
-            return grant;
-        }
+        public QaAccessGrant Build(QaPolicy policy, string id) =>
+            PolicyParts.NewGrant(policy, id, new AccessGrantSpec(Group, Hosts, Rights) { Description = Description });
     }
 }

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
-using QaNet.Core.Net;
 using QaNet.Core.Validation;
 using QaNet.Policy.Yaml;
 
@@ -307,29 +305,22 @@ internal sealed partial class PolicyReader
             return;
         }
 
-        var endpoint = new QaEndpoint(policy, ReadString(f, "name", required: true) ?? string.Empty)
-        {
-            Environment = ReadString(f, "environment"),
-            Description = ReadString(f, "description"),
-        };
-        foreach (var (text, _) in ReadStrings(f, "hostnames"))
-        {
-            if (!endpoint.HostNames.Contains(text, StringComparer.OrdinalIgnoreCase))
-            {
-                endpoint.HostNames.Add(text);
-            }
-        }
-
+        var name = ReadString(f, "name", required: true) ?? string.Empty;
+        var environment = ReadString(f, "environment");
+        var description = ReadString(f, "description");
+        var hostNames = ReadStrings(f, "hostnames").Select(h => h.Text).ToList();
+        var addresses = new List<IPNetwork>();
         foreach (var (text, item) in ReadStrings(f, "addresses"))
         {
-            if (ParseCidr(text, item, path + ".addresses") is { } cidr && !endpoint.Addresses.Contains(cidr))
+            if (ParseCidr(text, item, path + ".addresses") is { } cidr)
             {
-                endpoint.Addresses.Add(cidr);
+                addresses.Add(cidr);
             }
         }
 
-        AddPorts(endpoint.Ports, f, path + ".ports");
-        policy.Endpoints.Add(endpoint);
+        var ports = new List<QaPortRange>();
+        AddPorts(ports, f, path + ".ports");
+        policy.Endpoints.Add(PolicyParts.NewEndpoint(policy, name, environment, description, hostNames, addresses, ports));
         Mark(path, f);
     }
 
@@ -345,13 +336,8 @@ internal sealed partial class PolicyReader
         var mode = ReadChoice(f, "mode", required: true,
             ("nat", QaNetworkMode.Nat), ("gateway", QaNetworkMode.Gateway), ("bridged", QaNetworkMode.Bridged)) ?? QaNetworkMode.Nat;
         var subnet = ReadCidr(f, "subnet", required: true) ?? Unparsed;
-        var network = new QaNetwork(policy, name, subnet, mode)
-        {
-            Subnet6 = ReadCidr(f, "subnet6", required: false),
-            Bridge = ReadString(f, "bridge") ?? PolicyEditor.DefaultBridgeName(name),
-            Gateway = ReadString(f, "gateway"),
-        };
-        network.VirtHosts.AddRange(ReadStrings(f, "virthosts").Select(v => v.Text).Distinct(StringComparer.Ordinal));
+        var network = PolicyParts.NewNetwork(policy, name, subnet, mode, ReadCidr(f, "subnet6", required: false),
+            ReadString(f, "bridge"), ReadString(f, "gateway"), ReadStrings(f, "virthosts").Select(v => v.Text).ToList());
         ReadDhcp(network, f, path);
         ReadUplink(network, f, path);
         policy.Networks.Add(network);
@@ -379,16 +365,7 @@ internal sealed partial class PolicyReader
             end = ReadString(dhcp, "end") is { } e ? ParseAddress(e, dhcp["end"]!, path + ".dhcp.end") : null;
         }
 
-        if (start is not null || end is not null)
-        {
-            (network.DhcpStart, network.DhcpEnd) = (start, end);
-        }
-        else if (network.Mode != QaNetworkMode.Bridged &&
-                 network.Subnet.BaseAddress.AddressFamily == AddressFamily.InterNetwork && network.Subnet.PrefixLength is >= 8 and <= 28)
-        {
-            // The same default PolicyEditor.AddNetwork gives a network created by New-QaIsolatedNetwork.
-            (network.DhcpStart, network.DhcpEnd) = PolicyEditor.DefaultDhcpRange(network.Subnet);
-        }
+        PolicyParts.SetDhcp(network, start, end);
     }
 
     /// <summary><c>uplink: {kind: vxlan, vni, port, underlay: {host: address}, gateway}</c> or <c>{kind: nic, nic, nics: {host: nic}, gateway}</c>.</summary>
@@ -486,14 +463,12 @@ internal sealed partial class PolicyReader
         var mac = ReadString(f, "mac");
         var addressText = ReadString(f, "address");
         var address6Text = ReadString(f, "address6");
-        var client = new QaClient(network, name,
+        var client = PolicyParts.NewClient(network, name,
             mac is null ? string.Empty : PolicyEditor.NormalizeMac(mac),
             (addressText is null ? null : ParseAddress(addressText, f["address"]!, path + ".address")) ?? IPAddress.Any,
-            ReadString(f, "virthost") ?? network.VirtHosts.FirstOrDefault() ?? string.Empty)
-        {
-            Address6 = address6Text is null ? null : ParseAddress(address6Text, f["address6"]!, path + ".address6"),
-        };
-        client.Roles.AddRange(ReadStrings(f, "roles").Select(r => r.Text).Distinct(StringComparer.Ordinal));
+            ReadString(f, "virthost"),
+            ReadStrings(f, "roles").Select(r => r.Text).ToList());
+        client.Address6 = address6Text is null ? null : ParseAddress(address6Text, f["address6"]!, path + ".address6");
         network.Clients.Add(client);
         clients.Add(new PendingClient(client, f, NeedsMac: mac is null, NeedsAddress: addressText is null, NeedsAddress6: address6Text is null));
         Mark(path, f);
@@ -535,10 +510,9 @@ internal sealed partial class PolicyReader
         {
             var client = pending.Client;
             var network = client.NetworkObject;
-            if (pending.NeedsAddress6 && network.Subnet6 is { } s6 && network.Subnet.Contains(client.Address))
+            if (pending.NeedsAddress6)
             {
-                // Same host number in both families, as PolicyEditor.AddClient does.
-                client.Address6 = IpMath.Offset(s6, IpMath.ToNumber(client.Address) - IpMath.ToNumber(network.Subnet.BaseAddress));
+                client.Address6 = PolicyParts.DeriveAddress6(network, client.Address);
             }
 
             if (pending.NeedsMac)
@@ -557,21 +531,22 @@ internal sealed partial class PolicyReader
             return;
         }
 
-        var rule = new PendingRule(
-            f,
-            ReadString(f, "id"),
+        var id = ReadString(f, "id");
+        var ports = new List<QaPortRange>();
+        var parts = new RuleParts(
             ReadChoice(f, "kind", required: true,
                 ("egress", QaRuleKind.Egress), ("ingress", QaRuleKind.Ingress), ("block", QaRuleKind.Block)) ?? QaRuleKind.Egress,
             ReadSelectors(f, "from"),
-            ReadSelectors(f, "to"))
+            ReadSelectors(f, "to"),
+            ports)
         {
             Priority = ReadInt(f, "priority"),
             ExpiresAt = ReadDate(f, "expires"),
             Description = ReadString(f, "description"),
             AllowAnyDestination = ReadBool(f, "allowAnyDestination") ?? false,
         };
-        AddPorts(rule.Ports, f, path + ".ports");
-        rules.Add(rule);
+        AddPorts(ports, f, path + ".ports");
+        rules.Add(new PendingRule(f, id, parts));
     }
 
     private List<QaSelector> ReadSelectors(Fields f, string key)
@@ -617,8 +592,8 @@ internal sealed partial class PolicyReader
                     continue;
                 }
 
-                var id = pending.Id ?? PolicyEditor.DeriveRuleId(policy, pending.Kind, pending.From, pending.To);
-                built[i] = pending.Build(policy, id);
+                var id = pending.Id ?? PolicyEditor.DeriveRuleId(policy, pending.Parts.Kind, pending.Parts.From, pending.Parts.To);
+                built[i] = pending.Parts.Build(policy, id);
                 policy.Rules.Add(built[i]);
                 Mark($"rules[{id}]", pending.Fields);
             }
@@ -750,35 +725,5 @@ internal sealed partial class PolicyReader
 
     private sealed record PendingClient(QaClient Client, Fields Fields, bool NeedsMac, bool NeedsAddress, bool NeedsAddress6);
 
-    private sealed record PendingRule(Fields Fields, string? Id, QaRuleKind Kind, List<QaSelector> From, List<QaSelector> To)
-    {
-        public List<QaPortRange> Ports { get; } = new();
-
-        public int? Priority { get; init; }
-
-        public DateTimeOffset? ExpiresAt { get; init; }
-
-        public string? Description { get; init; }
-
-        public bool AllowAnyDestination { get; init; }
-
-        public QaRule Build(QaPolicy policy, string id)
-        {
-            var rule = new QaRule(policy, id, Kind)
-            {
-                ExpiresAt = ExpiresAt,
-                Description = Description,
-                AllowAnyDestination = AllowAnyDestination,
-            };
-            if (Priority is { } priority)
-            {
-                rule.Priority = priority;
-            }
-
-            rule.From.AddRange(From);
-            rule.To.AddRange(To);
-            rule.Ports.AddRange(Ports);
-            return rule;
-        }
-    }
+    private sealed record PendingRule(Fields Fields, string? Id, RuleParts Parts);
 }
