@@ -63,33 +63,10 @@ internal sealed partial class PolicyReader
         }
     }
 
-    /// <summary>
-    /// Rules keep file order; ids are derived only after every explicit id is taken, so a
-    /// derived id never collides with an explicit one further down.
-    /// </summary>
-    private void BuildRules(QaPolicy policy)
+    private sealed record PendingRule(Fields Fields, string? Id, RuleParts Parts) : IPendingEntry<QaRule>
     {
-        var built = new QaRule[rules.Count];
-        for (var pass = 0; pass < 2; pass++)
-        {
-            for (var i = 0; i < rules.Count; i++)
-            {
-                var pending = rules[i];
-                if ((pass == 0) != (pending.Id is not null))
-                {
-                    continue;
-                }
+        public string DeriveId(QaPolicy policy) => PolicyEditor.DeriveRuleId(policy, Parts.Kind, Parts.From, Parts.To);
 
-                var id = pending.Id ?? PolicyEditor.DeriveRuleId(policy, pending.Parts.Kind, pending.Parts.From, pending.Parts.To);
-                built[i] = pending.Parts.Build(policy, id);
-                policy.Rules.Add(built[i]);
-                Mark($"rules[{id}]", pending.Fields);
-            }
-        }
-
-        policy.Rules.Clear();
-        policy.Rules.AddRange(built);
+        public QaRule Build(QaPolicy policy, string id) => Parts.Build(policy, id);
     }
-
-    private sealed record PendingRule(Fields Fields, string? Id, RuleParts Parts);
 }

@@ -92,8 +92,8 @@ internal sealed partial class PolicyReader
         FillClientDefaults(policy);
         if (!errors.Any)
         {
-            BuildRules(policy);
-            BuildGrants(policy);
+            BuildInFileOrder(policy, rules, policy.Rules, "rules");
+            BuildInFileOrder(policy, grants, policy.AccessGrants, "access");
         }
 
         return policy;
@@ -132,6 +132,34 @@ internal sealed partial class PolicyReader
         {
             read(items[i], i);
         }
+    }
+
+    /// <summary>
+    /// Rules (and grants) keep file order; ids are derived only after every explicit id is taken, so a
+    /// derived id never collides with an explicit one further down.
+    /// </summary>
+    private void BuildInFileOrder<T>(QaPolicy policy, IReadOnlyList<IPendingEntry<T>> pending, List<T> list, string section)
+    {
+        var built = new T[pending.Count];
+        for (var pass = 0; pass < 2; pass++)
+        {
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var entry = pending[i];
+                if ((pass == 0) != (entry.Id is not null))
+                {
+                    continue;
+                }
+
+                var id = entry.Id ?? entry.DeriveId(policy);
+                built[i] = entry.Build(policy, id);
+                list.Add(built[i]);
+                Mark($"{section}[{id}]", entry.Fields);
+            }
+        }
+
+        list.Clear();
+        list.AddRange(built);
     }
 
     private void Validate(QaPolicy policy)
@@ -222,4 +250,17 @@ internal sealed partial class PolicyReader
 
     private static string EntityPath(string list, string? name, int index) =>
         name is null ? $"{list}[#{index + 1}]" : $"{list}[{name}]";
+
+    /// <summary>A rule or grant as read, built once its id is known (<see cref="BuildInFileOrder"/>).</summary>
+    private interface IPendingEntry<out T>
+    {
+        Fields Fields { get; }
+
+        /// <summary>The id the file gives, or null to derive one.</summary>
+        string? Id { get; }
+
+        string DeriveId(QaPolicy policy);
+
+        T Build(QaPolicy policy, string id);
+    }
 }
