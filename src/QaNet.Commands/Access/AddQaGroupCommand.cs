@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using QaNet.Commands.Infrastructure;
-using QaNet.Core.Access;
+using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 

@@ -1,4 +1,4 @@
-using QaNet.Core.Access;
+using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 using QaNet.Policy.Yaml;
@@ -117,32 +117,7 @@ internal sealed partial class PolicyReader
         grants.Add(grant);
     }
 
-    /// <summary>As with rules: explicit ids first, then derived ones, in file order.</summary>
-    private void BuildGrants(QaPolicy policy)
-    {
-        var built = new QaAccessGrant[grants.Count];
-        for (var pass = 0; pass < 2; pass++)
-        {
-            for (var i = 0; i < grants.Count; i++)
-            {
-                var pending = grants[i];
-                if ((pass == 0) != (pending.Id is not null))
-                {
-                    continue;
-                }
-
-                var id = pending.Id ?? AccessEditor.DeriveGrantId(policy, pending.Group, pending.Hosts, pending.Rights);
-                built[i] = pending.Build(policy, id);
-                policy.AccessGrants.Add(built[i]);
-                Mark($"access[{id}]", pending.Fields);
-            }
-        }
-
-        policy.AccessGrants.Clear();
-        policy.AccessGrants.AddRange(built);
-    }
-
-    private sealed record PendingGrant(Fields Fields, string? Id, string Group)
+    private sealed record PendingGrant(Fields Fields, string? Id, string Group) : IPendingEntry<QaAccessGrant>
     {
         public List<QaAccessTarget> Hosts { get; } = new();
 
@@ -150,12 +125,9 @@ internal sealed partial class PolicyReader
 
         public string? Description { get; init; }
 
-        public QaAccessGrant Build(QaPolicy policy, string id)
-        {
-            var grant = new QaAccessGrant(policy, id, Group) { Description = Description };
-            grant.Hosts.AddRange(Hosts);
-            grant.Rights.AddRange(Rights.Order());
-            return grant;
-        }
+        public string DeriveId(QaPolicy policy) => AccessEditor.DeriveGrantId(policy, Group, Hosts, Rights);
+
+        public QaAccessGrant Build(QaPolicy policy, string id) =>
+            PolicyParts.NewGrant(policy, id, new AccessGrantSpec(Group, Hosts, Rights) { Description = Description });
     }
 }

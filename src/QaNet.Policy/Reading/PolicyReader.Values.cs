@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
 using QaNet.Core.Validation;
@@ -193,15 +194,12 @@ internal sealed partial class PolicyReader
 
     private IPAddress? ParseAddress(string text, YamlNode node, string path)
     {
-        var trimmed = text.Trim();
-        if (IPAddress.TryParse(trimmed, out var address) && !trimmed.Contains('/', StringComparison.Ordinal) &&
-            !trimmed.Contains('%', StringComparison.Ordinal))
+        if (PolicyParts.TryParseAddress(text, out var address))
         {
             return address;
         }
 
-        errors.Add(node, QaErrorIds.InvalidAddress, path,
-            $"'{text}' at {path} is not an IP address.", "Write a single address such as 192.168.150.10 or fd00:150::10.");
+        errors.Add(node, PolicyParts.InvalidAddress(text, path, path, $"at {path}", "Write a single address such as 192.168.150.10 or fd00:150::10."));
         return null;
     }
 
@@ -212,9 +210,7 @@ internal sealed partial class PolicyReader
             return network;
         }
 
-        errors.Add(node, QaErrorIds.InvalidSubnet, path,
-            $"'{text}' at {path} is not an address or prefix with its host bits zero.",
-            "Write an address (192.0.2.10) or a prefix (192.168.150.0/24, fd00:150::/64).");
+        errors.Add(node, PolicyParts.InvalidSubnet(text, path, path, $"at {path}"));
         return null;
     }
 

@@ -1,3 +1,4 @@
+using QaNet.Core.Editing;
 using QaNet.Core.Access;
 using QaNet.Core.Checking;
 using QaNet.Core.Hosts;

@@ -1,4 +1,3 @@
-using QaNet.Core.Access;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
 

@@ -1,8 +1,7 @@
-using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
 
-namespace QaNet.Core.Access;
+namespace QaNet.Core.Editing;
 
 /// <summary>What <c>Grant-QaAccess</c> asks for; <see cref="AccessEditor"/> derives the id and validates.</summary>
 public sealed record AccessGrantSpec(string Group, IReadOnlyList<QaAccessTarget> Hosts, IReadOnlyList<QaAccessRight> Rights)
@@ -54,12 +53,7 @@ public static class AccessEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
-        var grant = new QaAccessGrant(policy, spec.Id ?? DeriveGrantId(policy, spec.Group, spec.Hosts, spec.Rights), spec.Group)
-        {
-            Description = spec.Description,
-        };
-        grant.Hosts.AddRange(spec.Hosts.Distinct());
-        grant.Rights.AddRange(spec.Rights.Distinct().Order());
+        var grant = PolicyParts.NewGrant(policy, spec.Id ?? DeriveGrantId(policy, spec.Group, spec.Hosts, spec.Rights), spec);
         return PolicyEditor.Apply(policy, () => policy.AccessGrants.Add(grant), () => policy.AccessGrants.Remove(grant), grant);
     }
 

@@ -1,0 +1,46 @@
+using QaNet.Core.Model;
+using QaNet.Core.Validation;
+
+namespace QaNet.Core.Editing;
+
+/// <summary>The <c>tests:</c> section: expected verdicts.</summary>
+public static partial class PolicyEditor
+{
+    /// <summary>
+    /// Adds an expected verdict (the file's <c>tests:</c>). Its sides must name a client, an
+    /// endpoint or an address — checked by the validator like the file's own tests.
+    /// </summary>
+    public static QaAssertion AddAssertion(QaPolicy policy, AssertionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var path = $"tests[#{policy.Assertions.Count + 1}].port";
+        if (!QaPortRange.TryParse(spec.Port, out var port, out var error))
+        {
+            throw new QaValidationException(error! with { Path = path });
+        }
+
+        if (!port.IsIcmp && port.From != port.To)
+        {
+            throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidPort, $"test port '{spec.Port}'", path,
+                $"A test checks one port, but '{spec.Port}' is a range.", "Give a single port such as 443/tcp, or icmp."));
+        }
+
+        var assertion = new QaAssertion(spec.From.Trim(), spec.To.Trim(), port, spec.ExpectAllowed) { Description = spec.Description };
+        return Apply(policy, () => policy.Assertions.Add(assertion), () => policy.Assertions.Remove(assertion), assertion);
+    }
+
+    /// <summary>Removes this very assertion object (assertions have no name; equal ones may be stated twice).</summary>
+    public static QaAssertion RemoveAssertion(QaPolicy policy, QaAssertion assertion)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(assertion);
+        var index = policy.Assertions.FindIndex(a => ReferenceEquals(a, assertion));
+        if (index < 0)
+        {
+            throw NotFound("assertion", assertion.ToString(), "Get-QaAssertion");
+        }
+
+        return Apply(policy, () => policy.Assertions.RemoveAt(index), () => policy.Assertions.Insert(index, assertion), assertion);
+    }
+}

@@ -1,0 +1,29 @@
+using QaNet.Core.Model;
+
+namespace QaNet.Core.Editing;
+
+/// <summary>The <c>endpoints:</c> section.</summary>
+public static partial class PolicyEditor
+{
+    public static QaEndpoint AddEndpoint(QaPolicy policy, EndpointSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var addresses = spec.Addresses.Select(a => ParseSubnet(a, $"endpoints[{spec.Name}].addresses", $"endpoint '{spec.Name}'")).ToList();
+        var endpoint = PolicyParts.NewEndpoint(policy, spec.Name, spec.Environment, spec.Description, spec.HostNames, addresses,
+            ParsePorts(spec.Ports, $"endpoints[{spec.Name}].ports"));
+        return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint);
+    }
+
+    /// <summary>Removes an endpoint; rules and grants naming it as for <see cref="RemoveNetwork"/>.</summary>
+    public static QaRemoval RemoveEndpoint(QaPolicy policy, string name, bool force)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var endpoint = policy.FindEndpoint(name) ?? throw NotFound("endpoint", name, "Get-QaEndpoint");
+        var index = policy.Endpoints.IndexOf(endpoint);
+        var rules = RulesNaming(policy, s => s.Kind == QaSelectorKind.Endpoint && s.Value == name);
+        var grants = GrantsNaming(policy, t => t.Kind == QaAccessTargetKind.Host && t.Value == name);
+        return RemoveWithDependents(policy, $"endpoint '{name}'", rules, grants, force,
+            () => policy.Endpoints.Remove(endpoint), () => policy.Endpoints.Insert(index, endpoint));
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using QaNet.Core.Model;
+using QaNet.Core.Net;
+
+namespace QaNet.Core.Editing;
+
+/// <summary>The <c>networks:</c> section: adding and removing networks, their uplinks and their defaults.</summary>
+public static partial class PolicyEditor
+{
+    public static QaNetwork AddNetwork(QaPolicy policy, NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var subnet = ParseSubnet(spec.Subnet, $"networks[{spec.Name}].subnet", $"network '{spec.Name}'");
+        var network = PolicyParts.NewNetwork(policy, spec.Name, subnet, spec.Mode,
+            spec.Subnet6 is null ? null : ParseSubnet(spec.Subnet6, $"networks[{spec.Name}].subnet6", $"network '{spec.Name}'"),
+            string.IsNullOrEmpty(spec.Bridge) ? null : spec.Bridge,
+            string.IsNullOrEmpty(spec.Gateway) ? null : spec.Gateway,
+            spec.VirtHosts);
+        network.Uplink = spec.Uplink is { } u ? BuildUplink(spec.Name, u) : null;
+        FillUplinkDefaults(network);
+        PolicyParts.SetDhcp(network,
+            spec.DhcpStart is null ? null : ParseAddress(spec.DhcpStart, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'"),
+            spec.DhcpEnd is null ? null : ParseAddress(spec.DhcpEnd, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'"));
+
+        return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network);
+    }
+
+    private static QaUplink BuildUplink(string network, UplinkSpec spec)
+    {
+        var uplink = new QaUplink(spec.Kind)
+        {
+            Vni = spec.Vni,
+            Port = spec.Port ?? QaUplink.DefaultVxlanPort,
+            Nic = string.IsNullOrEmpty(spec.Nic) ? null : spec.Nic,
+            Gateway = string.IsNullOrEmpty(spec.Gateway) ? null : spec.Gateway,
+        };
+        foreach (var (host, address) in spec.Underlay)
+        {
+            uplink.Underlay[host] = ParseAddress(address, $"networks[{network}].uplink.underlay[{host}]", $"network '{network}'");
+        }
+
+        foreach (var (host, nic) in spec.Nics)
+        {
+            uplink.Nics[host] = nic;
+        }
+
+        return uplink;
+    }
+
+    /// <summary>A Nat or Gateway network's uplink names its serving virthost explicitly (the first one unless given), so the policy file says it.</summary>
+    public static void FillUplinkDefaults(QaNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (network.Uplink is { Gateway: null } u && network.Mode != QaNetworkMode.Bridged && network.VirtHosts.Count > 0)
+        {
+            u.Gateway = network.VirtHosts[0];
+        }
+    }
+
+    /// <summary>
+    /// Removes a network and its clients. Refuses (InUse) when rules or access grants name it,
+    /// its clients, roles only its clients have, or virthosts only it uses — unless
+    /// <paramref name="force"/>, which removes those too.
+    /// </summary>
+    public static QaRemoval RemoveNetwork(QaPolicy policy, string name, bool force)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var network = policy.FindNetwork(name) ?? throw NotFound("network", name, "Get-QaNetwork");
+        var index = policy.Networks.IndexOf(network);
+        var orphaned = RolesLeftWithoutMembers(policy, network.Clients);
+        var clients = new HashSet<string>(network.Clients.Select(c => c.Name), StringComparer.Ordinal);
+        var virtHosts = network.VirtHosts.Except(policy.Networks.Where(n => n != network).SelectMany(n => n.VirtHosts), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        var rules = RulesNaming(policy, s =>
+            (s.Kind == QaSelectorKind.Network && s.Value == name) ||
+            (s.Kind == QaSelectorKind.Client && clients.Contains(s.Value)) ||
+            (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
+        var grants = GrantsNaming(policy, t =>
+            (t.Kind == QaAccessTargetKind.Network && t.Value == name) ||
+            (t.Kind == QaAccessTargetKind.Host && clients.Contains(t.Value)) ||
+            (t.Kind == QaAccessTargetKind.Role && orphaned.Contains(t.Value)) ||
+            (t.Kind == QaAccessTargetKind.VirtHost && virtHosts.Contains(t.Value)));
+        return RemoveWithDependents(policy, $"network '{name}'", rules, grants, force,
+            () => policy.Networks.Remove(network), () => policy.Networks.Insert(index, network));
+    }
+
+    /// <summary>
+    /// libvirt's bridges are Linux interfaces (at most 15 characters); long network names get
+    /// a short, stable hash suffix instead of being cut into collisions.
+    /// </summary>
+    public static string DefaultBridgeName(string networkName)
+    {
+        var simple = "br-" + networkName;
+        if (simple.Length <= 15)
+        {
+            return simple;
+        }
+
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(networkName)))[..4].ToLowerInvariant();
+        return "br-" + networkName[..7].TrimEnd('.', '-') + "-" + hash;
+    }
+
+    /// <summary>The upper half of the host addresses; clients get reserved addresses below it.</summary>
+    public static (IPAddress Start, IPAddress End) DefaultDhcpRange(IPNetwork subnet)
+    {
+        var size = IpMath.Size(subnet);
+        return (IpMath.Offset(subnet, size / 2), IpMath.Offset(subnet, size - 2));
+    }
+}

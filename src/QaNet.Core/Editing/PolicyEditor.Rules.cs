@@ -1,0 +1,39 @@
+using QaNet.Core.Model;
+
+namespace QaNet.Core.Editing;
+
+/// <summary>The <c>rules:</c> section.</summary>
+public static partial class PolicyEditor
+{
+    public static QaRule AddRule(QaPolicy policy, RuleSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var id = spec.Id ?? DeriveRuleId(policy, spec.Kind, spec.From, spec.To);
+        var rule = new RuleParts(spec.Kind, spec.From, spec.To, ParsePorts(spec.Ports, $"rules[{id}].ports"))
+        {
+            Priority = spec.Priority,
+            ExpiresAt = spec.ExpiresAt,
+            Description = spec.Description,
+            AllowAnyDestination = spec.AllowAnyDestination,
+        }.Build(policy, id);
+        return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule);
+    }
+
+    public static QaRule RemoveRule(QaPolicy policy, string id)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var rule = policy.FindRule(id) ?? throw NotFound("rule", id, "Get-QaRule");
+        var index = policy.Rules.IndexOf(rule);
+        return Apply(policy, () => policy.Rules.Remove(rule), () => policy.Rules.Insert(index, rule), rule);
+    }
+
+    /// <summary>A readable id from the rule's kind and sides (<c>egress-taskotron-koji</c>), unique in the policy.</summary>
+    public static string DeriveRuleId(QaPolicy policy, QaRuleKind kind, IEnumerable<QaSelector> from, IEnumerable<QaSelector> to)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        static string Part(IEnumerable<QaSelector> side) => string.Join("-", side.Select(s => s.Value));
+        var raw = $"{kind.ToString().ToLowerInvariant()}-{Part(from)}-{Part(to)}";
+        return UniqueId(raw, id => policy.FindRule(id) is not null);
+    }
+}
