@@ -74,7 +74,7 @@ public static partial class PolicyValidator
         }
     }
 
-    private static void CheckSide(QaPolicy policy, HashSet<string> roles, QaRule r, List<QaSelector> side, string key,
+    private static void CheckSide(QaPolicy policy, HashSet<string> roles, QaRule r, QaList<QaSelector> side, string key,
         string path, string target, Collector v)
     {
         if (side.Count == 0)

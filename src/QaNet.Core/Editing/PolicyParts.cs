@@ -76,7 +76,7 @@ internal static class PolicyParts
     /// <summary>A client on <paramref name="network"/>; a missing virthost is the network's first one.</summary>
     public static QaClient NewClient(QaNetwork network, string name, string mac, IPAddress address, string? virtHost, IEnumerable<string> roles)
     {
-        var client = new QaClient(network, name, mac, address, virtHost ?? network.VirtHosts.FirstOrDefault() ?? string.Empty);
+        var client = new QaClient(network, name, mac, address, virtHost ?? (network.VirtHosts.Count > 0 ? network.VirtHosts[0] : string.Empty));
         client.Roles.AddRange(roles.Distinct(StringComparer.Ordinal));
         return client;
     }

@@ -92,9 +92,9 @@ public sealed class QaAccessGrant
 
     public string Group { get; }
 
-    public List<QaAccessTarget> Hosts { get; } = new();
+    public QaList<QaAccessTarget> Hosts { get; } = new();
 
-    public List<QaAccessRight> Rights { get; } = new();
+    public QaList<QaAccessRight> Rights { get; } = new();
 
     public string? Description { get; set; }
 

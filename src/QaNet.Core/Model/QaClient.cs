@@ -30,7 +30,7 @@ public sealed class QaClient
 
     public IPAddress? Address6 { get; set; }
 
-    public List<string> Roles { get; } = new();
+    public QaList<string> Roles { get; } = new();
 
     public string VirtHost { get; set; }
 

@@ -18,11 +18,11 @@ public sealed class QaEndpoint
 
     public string Name { get; }
 
-    public List<string> HostNames { get; } = new();
+    public QaList<string> HostNames { get; } = new();
 
-    public List<IPNetwork> Addresses { get; } = new();
+    public QaList<IPNetwork> Addresses { get; } = new();
 
-    public List<QaPortRange> Ports { get; } = new();
+    public QaList<QaPortRange> Ports { get; } = new();
 
     /// <summary>A free tag such as <c>prod</c> or <c>stg</c>.</summary>
     public string? Environment { get; set; }

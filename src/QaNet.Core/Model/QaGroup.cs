@@ -29,7 +29,7 @@ public sealed class QaGroup
     public QaGroupSource Source { get; set; }
 
     /// <summary>User names; empty for an NSS group (its members are looked up when asked).</summary>
-    public List<string> Members { get; } = new();
+    public QaList<string> Members { get; } = new();
 
     public string? Description { get; set; }
 

@@ -30,13 +30,13 @@ public sealed class QaNetwork
     /// <summary>The endpoint that routes for the clients in <see cref="QaNetworkMode.Gateway"/> mode.</summary>
     public string? Gateway { get; set; }
 
-    public List<string> VirtHosts { get; } = new();
+    public QaList<string> VirtHosts { get; } = new();
 
     public IPAddress? DhcpStart { get; set; }
 
     public IPAddress? DhcpEnd { get; set; }
 
-    public List<QaClient> Clients { get; } = new();
+    public QaList<QaClient> Clients { get; } = new();
 
     /// <summary>Joins the network's bridges on its virthosts into one segment; null: each virthost's bridge stands alone.</summary>
     public QaUplink? Uplink { get; set; }
@@ -47,7 +47,7 @@ public sealed class QaNetwork
     /// virthost). Null without an uplink (every virthost serves its own bridge) and for Bridged networks.
     /// </summary>
     public string? ServingVirtHost =>
-        Mode != QaNetworkMode.Bridged && Uplink is { } u ? u.Gateway ?? VirtHosts.FirstOrDefault() : null;
+        Mode != QaNetworkMode.Bridged && Uplink is { } u ? u.Gateway ?? (VirtHosts.Count > 0 ? VirtHosts[0] : null) : null;
 
     /// <summary>True when <paramref name="virtHost"/> carries the network's address and DHCP (not a bare bridge).</summary>
     public bool ServesOn(string virtHost) =>

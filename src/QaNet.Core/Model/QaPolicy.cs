@@ -17,31 +17,31 @@ public sealed class QaPolicy
 
     public string? Description { get; set; }
 
-    public List<QaNetwork> Networks { get; } = new();
+    public QaList<QaNetwork> Networks { get; } = new();
 
-    public List<QaEndpoint> Endpoints { get; } = new();
+    public QaList<QaEndpoint> Endpoints { get; } = new();
 
-    public List<QaRule> Rules { get; } = new();
+    public QaList<QaRule> Rules { get; } = new();
 
     /// <summary>Expected verdicts that Test-QaPolicy checks.</summary>
-    public List<QaAssertion> Assertions { get; } = new();
+    public QaList<QaAssertion> Assertions { get; } = new();
 
     /// <summary>
     /// The static name map: host name → addresses. It is the default resolver for endpoint
     /// host names; QaNet never asks DNS unless a resolver that does is plugged in.
     /// </summary>
-    public SortedDictionary<string, List<IPAddress>> Hosts { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public QaDictionary<IReadOnlyList<IPAddress>> Hosts { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Account-system groups that access grants name (YAML <c>groups:</c>).</summary>
-    public List<QaGroup> Groups { get; } = new();
+    public QaList<QaGroup> Groups { get; } = new();
 
     /// <summary>Who may log in where (YAML <c>access:</c>); see docs/access.md.</summary>
-    public List<QaAccessGrant> AccessGrants { get; } = new();
+    public QaList<QaAccessGrant> AccessGrants { get; } = new();
 
     /// <summary>The host users reach clients through (ssh ProxyJump), e.g. the bastion; null for direct.</summary>
     public string? JumpHost { get; set; }
     /// <summary>How each host QaNet publishes to is reached, by host name; a host without one is local.</summary>
-    public SortedDictionary<string, QaHostTransport> Transports { get; } = new(StringComparer.Ordinal);
+    public QaDictionary<QaHostTransport> Transports { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Where the policy was loaded from, when it was.</summary>
     public string? SourcePath { get; set; }

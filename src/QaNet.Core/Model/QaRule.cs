@@ -30,12 +30,12 @@ public sealed class QaRule
 
     public QaRuleKind Kind { get; }
 
-    public List<QaSelector> From { get; } = new();
+    public QaList<QaSelector> From { get; } = new();
 
-    public List<QaSelector> To { get; } = new();
+    public QaList<QaSelector> To { get; } = new();
 
     /// <summary>Explicit ports; empty means the ports of the destination endpoints.</summary>
-    public List<QaPortRange> Ports { get; } = new();
+    public QaList<QaPortRange> Ports { get; } = new();
 
     public int Priority { get; set; }
 

@@ -43,13 +43,13 @@ public sealed class QaUplink
     public int Port { get; set; } = DefaultVxlanPort;
 
     /// <summary>Each virthost's own address on the rack network (the tunnel end); lists every virthost of the network.</summary>
-    public SortedDictionary<string, IPAddress> Underlay { get; } = new(StringComparer.Ordinal);
+    public QaDictionary<IPAddress> Underlay { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The NIC enslaved on every virthost not named in <see cref="Nics"/>.</summary>
     public string? Nic { get; set; }
 
     /// <summary>Per-virthost NIC names that differ from <see cref="Nic"/>.</summary>
-    public SortedDictionary<string, string> Nics { get; } = new(StringComparer.Ordinal);
+    public QaDictionary<string> Nics { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The virthost that routes a Nat network for all its virthosts (default: the first listed).</summary>
     public string? Gateway { get; set; }

@@ -13,7 +13,7 @@ public interface IHostResolver
 /// <summary>The default resolver: the policy's own static name map (<c>hosts:</c>).</summary>
 public sealed class StaticNameMapResolver : IHostResolver
 {
-    private readonly SortedDictionary<string, List<IPAddress>> map;
+    private readonly QaDictionary<IReadOnlyList<IPAddress>> map;
 
     public StaticNameMapResolver(QaPolicy policy)
     {

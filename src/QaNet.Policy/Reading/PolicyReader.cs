@@ -139,7 +139,7 @@ internal sealed partial class PolicyReader
     /// Rules (and grants) keep file order; ids are derived only after every explicit id is taken, so a
     /// derived id never collides with an explicit one further down.
     /// </summary>
-    private void BuildInFileOrder<T>(QaPolicy policy, IReadOnlyList<IPendingEntry<T>> pending, List<T> list, string section)
+    private void BuildInFileOrder<T>(QaPolicy policy, IReadOnlyList<IPendingEntry<T>> pending, QaList<T> list, string section)
     {
         var built = new T[pending.Count];
         for (var pass = 0; pass < 2; pass++)

@@ -262,7 +262,7 @@ internal static partial class PolicyWriter
     }
 
     /// <summary>One selector reads best bare (<c>from: role:taskotron</c>); several go in a flow list.</summary>
-    private static void Selectors(IEmitter emitter, string key, List<QaSelector> selectors)
+    private static void Selectors(IEmitter emitter, string key, QaList<QaSelector> selectors)
     {
         if (selectors.Count == 1)
         {
@@ -275,7 +275,7 @@ internal static partial class PolicyWriter
         }
     }
 
-    private static void BlockList<T>(IEmitter emitter, string key, List<T> items, Action<IEmitter, T> write)
+    private static void BlockList<T>(IEmitter emitter, string key, IReadOnlyList<T> items, Action<IEmitter, T> write)
     {
         if (items.Count == 0)
         {
