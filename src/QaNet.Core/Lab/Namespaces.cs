@@ -78,9 +78,13 @@ public static class Namespaces
         }
     }
 
-    internal static async Task<CommandResult> Require(ICommandRunner runner, CommandSpec spec, CancellationToken cancellationToken)
+    internal static Task<CommandResult> Require(ICommandRunner runner, CommandSpec spec, CancellationToken cancellationToken) =>
+        Require(runner, spec, Timeout, "lab", cancellationToken);
+
+    /// <summary>Runs a lab step within <paramref name="timeout"/>; a failure throws, naming <paramref name="who"/> ran it.</summary>
+    internal static async Task<CommandResult> Require(ICommandRunner runner, CommandSpec spec, TimeSpan timeout, string who, CancellationToken cancellationToken)
     {
-        var r = await runner.RunAsync(spec with { Timeout = Timeout }, cancellationToken).ConfigureAwait(false);
-        return r.Succeeded ? r : throw QaHostException.Failed("lab", spec, r);
+        var r = await runner.RunAsync(spec with { Timeout = timeout }, cancellationToken).ConfigureAwait(false);
+        return r.Succeeded ? r : throw QaHostException.Failed(who, spec, r);
     }
 }

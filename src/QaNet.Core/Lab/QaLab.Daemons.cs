@@ -1,0 +1,64 @@
+using System.Net;
+
+namespace QaNet.Core.Lab;
+
+/// <summary>The lab's daemons: a libvirtd in every virthost namespace and, with host access Ssh, an sshd in every virthost and gateway.</summary>
+public sealed partial class QaLab
+{
+    private async Task StartLibvirtdAsync(QaLabPlan plan, CancellationToken ct)
+    {
+        _log.Verbose(null, "Starting a libvirtd in every virthost namespace");
+        var instances = await Task.WhenAll(plan.VirtHostNamespaces.Select(async kv =>
+        {
+            var instance = await LibvirtdInstance.StartAsync(kv.Value, Path.Combine(State.Directory, "libvirt", kv.Key), _runner, ct).ConfigureAwait(false);
+            return (VirtHost: kv.Key, Instance: instance);
+        })).ConfigureAwait(false);
+        foreach (var (vh, instance) in instances.OrderBy(i => i.VirtHost, StringComparer.Ordinal))
+        {
+            State.Libvirtd.Add(new QaLabLibvirtd(vh, instance.Namespace, instance.Directory, instance.Pid, instance.Uri));
+        }
+
+        await SaveAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Host access Ssh: starts the sshd of <paramref name="host"/> again (after it was stopped, as a fault test does).</summary>
+    internal async Task RestartSshdAsync(string host, CancellationToken ct = default)
+    {
+        var i = State.Sshd.FindIndex(d => d.Host == host);
+        if (i < 0)
+        {
+            throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"Lab '{Prefix}' runs no sshd for '{host}'.");
+        }
+
+        var d = State.Sshd[i];
+        var pid = await LabSshAccess.StartSshdAsync(State.Directory, d.Host, d.Namespace, IPAddress.Parse(d.Address), _runner, ct).ConfigureAwait(false);
+        State.Sshd[i] = d with { Pid = pid };
+        await SaveAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Host access Ssh: keys and configs in the lab folder, an sshd in every virthost and gateway
+    /// namespace on its management address, then one ssh round trip to each from the operator
+    /// namespace (which also opens the shared connections the publish reuses).
+    /// </summary>
+    private async Task StartSshAsync(QaLabPlan plan, CancellationToken ct)
+    {
+        _log.Verbose(null, "Starting an sshd in every virthost and gateway namespace (host access Ssh)");
+        var hosts = plan.VirtHostNamespaces.Concat(plan.GatewayNamespaces)
+            .Select(kv => (Host: kv.Key, Namespace: kv.Value, Address: plan.Links[kv.Value].PeerAddress))
+            .ToList();
+        await LabSshAccess.PrepareAsync(State.Directory, Prefix, hosts, _runner, _log, ct).ConfigureAwait(false);
+        State.SshConfigFile = LabSshAccess.ConfigFile(State.Directory);
+        foreach (var (host, ns, address) in hosts)
+        {
+            var sshd = new QaLabSshd(host, ns, address.ToString(), LabSshAccess.HostDirectory(State.Directory, host), null);
+            State.Sshd.Add(sshd);
+            await SaveAsync().ConfigureAwait(false);
+            var pid = await LabSshAccess.StartSshdAsync(State.Directory, host, ns, address, _runner, ct).ConfigureAwait(false);
+            State.Sshd[State.Sshd.IndexOf(sshd)] = sshd with { Pid = pid };
+            await SaveAsync().ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(Transports().Select(t => LabSshAccess.CheckReachableAsync(t, _runner, State.Directory, ct))).ConfigureAwait(false);
+    }
+}
