@@ -20,8 +20,8 @@ BeforeAll {
         $null = Add-QaEndpoint -Name bastion -Address 192.0.2.10 -Port 22/tcp
         $null = Grant-QaIngress -From bastion -Role beaker -Port 22/tcp
         $p = Get-QaPolicy
-        $p.Transports['vh0'] = [QaNet.Core.Model.QaHostTransport]::InNamespace('vh0', $Missing)
-        $p.Transports['vh1'] = [QaNet.Core.Model.QaHostTransport]::InNamespace('vh1', $Ns, $Libvirtd.Uri)
+        $null = [QaNet.Core.Editing.PolicyEditor]::SetTransport($p, [QaNet.Core.Model.QaHostTransport]::InNamespace('vh0', $Missing))
+        $null = [QaNet.Core.Editing.PolicyEditor]::SetTransport($p, [QaNet.Core.Model.QaHostTransport]::InNamespace('vh1', $Ns, $Libvirtd.Uri))
         $p
     }
 

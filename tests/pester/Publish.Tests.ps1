@@ -17,7 +17,7 @@ BeforeAll {
     $null = Add-QaEndpoint -Name koji -Address 203.0.113.10 -Port 443/tcp
     $null = Grant-QaIngress -From bastion -Role taskotron -Port 22/tcp
     $null = Grant-QaEgress -Role taskotron -Endpoint koji
-    $Policy.Transports['vh1'] = [QaNet.Core.Model.QaHostTransport]::InNamespace('vh1', $Ns, $Libvirtd.Uri)
+    $null = [QaNet.Core.Editing.PolicyEditor]::SetTransport($Policy, [QaNet.Core.Model.QaHostTransport]::InNamespace('vh1', $Ns, $Libvirtd.Uri))
 
     function Get-LabState {
         (& ip netns exec $Ns nft list ruleset) -join "`n"

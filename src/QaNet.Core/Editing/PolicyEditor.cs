@@ -24,6 +24,33 @@ public static partial class PolicyEditor
             () => { if (had) { policy.Hosts[hostName] = old!; } else { policy.Hosts.Remove(hostName); } }, list);
     }
 
+    /// <summary>
+    /// Adds or replaces how <paramref name="transport"/>'s host is reached (YAML <c>transports:</c>);
+    /// a transport that does not validate changes nothing.
+    /// </summary>
+    public static QaHostTransport SetTransport(QaPolicy policy, QaHostTransport transport)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(transport);
+        var invalid = transport.Validate();
+        if (invalid.Count > 0)
+        {
+            throw new QaValidationException(invalid);
+        }
+
+        var host = transport.Host;
+        var had = policy.Transports.TryGetValue(host, out var old);
+        return Apply(policy, () => policy.Transports[host] = transport,
+            () => { if (had) { policy.Transports[host] = old!; } else { policy.Transports.Remove(host); } }, transport);
+    }
+
+    /// <summary>Removes the transport of <paramref name="hostName"/> (it is then reached locally); absent is fine.</summary>
+    public static void RemoveTransport(QaPolicy policy, string hostName)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.Transports.Remove(hostName);
+    }
+
     internal static T Apply<T>(QaPolicy policy, Action change, Action undo, T result)
     {
         change();

@@ -62,6 +62,20 @@ public sealed class ModelReadOnlyTests
         Assert.NotEmpty(s.Errors("(Get-QaPolicy).Hosts['koji.fedoraproject.org'] = @()"));
     }
 
+    [Fact]
+    public void Transports_change_through_the_editor_and_a_bad_one_changes_nothing()
+    {
+        var policy = ExamplePolicies.Fedora();
+        var t = QaNet.Core.Editing.PolicyEditor.SetTransport(policy, QaHostTransport.InNamespace("virthost-comm01", "qn-x1"));
+        Assert.Same(t, policy.Transports["virthost-comm01"]);
+        var ex = Assert.Throws<QaNet.Core.Validation.QaValidationException>(() =>
+            QaNet.Core.Editing.PolicyEditor.SetTransport(policy, QaHostTransport.InNamespace("virthost-comm01", "bad ns\n")));
+        Assert.NotEmpty(ex.Errors);
+        Assert.Same(t, policy.Transports["virthost-comm01"]);
+        QaNet.Core.Editing.PolicyEditor.RemoveTransport(policy, "virthost-comm01");
+        Assert.False(policy.Transports.ContainsKey("virthost-comm01"));
+    }
+
     private static IEnumerable<PropertyInfo> ModelCollections() =>
         typeof(QaPolicy).Assembly.GetExportedTypes()
             .Where(t => t.Namespace == typeof(QaPolicy).Namespace && t.IsClass && t.Name.StartsWith("Qa", StringComparison.Ordinal)
