@@ -63,17 +63,8 @@ public sealed partial class QaLab
 
         foreach (var ns in Enumerable.Reverse(s.Namespaces))
         {
+            // Also releases its daemons' mount namespaces and removes the publisher's state of it.
             await Try("namespace " + ns, () => Namespaces.DeleteAsync(ns, prefix, lab._runner, cancellationToken)).ConfigureAwait(false);
-            await Try("publish state of " + ns, () =>
-            {
-                var d = HostTarget.Namespace(ns).StateDirectory;
-                if (Directory.Exists(d))
-                {
-                    Directory.Delete(d, recursive: true);
-                }
-
-                return Task.CompletedTask;
-            }).ConfigureAwait(false);
         }
 
         var left = (await Namespaces.ListAsync(prefix, lab._runner, cancellationToken).ConfigureAwait(false)).Intersect(s.Namespaces).ToList();
