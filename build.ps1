@@ -106,20 +106,20 @@ function Install-Pester {
 }
 
 # One list, shared with the install-list test (tools/Test-InstallList.ps1): tools/lab-packages.txt.
-$LabPackages = @(Get-Content (Join-Path $Root 'tools/lab-packages.txt') |
-        ForEach-Object { ($_ -replace '#.*$', '').Trim() } | Where-Object { $_ })
+Import-Module (Join-Path $Root 'tools/DebianPackages.psm1') -Force
+$LabPackages = @(Read-DebianPackageList -Path (Join-Path $Root 'tools/lab-packages.txt'))
 
 function Install-LabPrerequisites {
     # The real programs the renderer, publish and lab tests drive, inside network namespaces.
     if (-not $IsLinux) { throw 'The lab needs Linux.' }
-    $missing = @($LabPackages | Where-Object {
-            (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed'
-        })
+    $missing = @(Get-MissingDebianPackage -Name $LabPackages)
     if ($missing.Count -gt 0) {
         Write-Host "==> apt-get install $($missing -join ' ')"
         $env:DEBIAN_FRONTEND = 'noninteractive'
         Invoke-Native apt-get @('update', '-qq')
         Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+        $still = @(Get-MissingDebianPackage -Name $missing)
+        if ($still.Count -gt 0) { throw "apt-get install returned, but these packages are still not installed: $($still -join ' ')." }
     }
     # Debian's ebtables package selects ebtables-legacy, which kernels with only the nf_tables
     # bridge family cannot run; QaNet renders for ebtables-nft (from iptables). Select it.

@@ -107,7 +107,8 @@ function Get-Package([string] $Path) {
     $null
 }
 
-$listed = @(Get-Content $PackageList | ForEach-Object { ($_ -replace '#.*$', '').Trim() } | Where-Object { $_ })
+Import-Module (Join-Path $PSScriptRoot 'DebianPackages.psm1') -Force
+$listed = @(Read-DebianPackageList -Path $PackageList)
 $results = [System.Collections.Generic.List[object]]::new()
 function Add-Result([string] $Name, [bool] $Passed, [string] $Detail) {
     $results.Add([pscustomobject]@{ Name = $Name; Passed = $Passed; Detail = $Detail })
@@ -144,6 +145,14 @@ foreach ($program in $programs) {
     else {
         Add-Result $program $false "$path comes from '$package', which tools/lab-packages.txt does not list and which is not Essential: a fresh machine lacks it. Add '$package' to the list."
     }
+}
+
+# Every listed package is installed: build.ps1 installed what it found missing (a package dpkg
+# has never heard of must count as missing, not be skipped).
+$notInstalled = @(Get-MissingDebianPackage -Name $listed)
+foreach ($package in $listed) {
+    $ok = $package -notin $notInstalled
+    Add-Result "package $package" $ok ($ok ? 'installed' : "$package is listed in $PackageList but not installed; build.ps1's Install-LabPrerequisites should have installed it.")
 }
 
 $selected = (& update-alternatives --query ebtables 2>$null | Select-String -Pattern '^Value:\s*(\S+)' |
