@@ -130,42 +130,11 @@ public sealed class PolicyPublisher
 
         options = options.PolicyName is null ? options with { PolicyName = Policy.Name } : options;
 
-        if (options.Preflight)
-        {
-            IReadOnlyList<QaVirtHostCheck> checks;
-            try
-            {
-                checks = await CheckAsync(artifacts, all: false, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
-            {
-                return HostFanOut.NotAttempted(artifacts.VirtHost, QaPublisher.Stopped(artifacts.VirtHost, "Preflight", ex));
-            }
-            catch (QaHostException ex)
-            {
-                return new QaPublishResult
-                {
-                    VirtHost = artifacts.VirtHost,
-                    Outcome = QaPublishOutcome.Failed,
-                    Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Preflight", Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex },
-                };
-            }
-
-            var failed = checks.Where(c => c.Status == QaCheckStatus.Fail).ToList();
-            if (failed.Count > 0)
-            {
-                return new QaPublishResult
-                {
-                    VirtHost = artifacts.VirtHost,
-                    Outcome = QaPublishOutcome.Failed,
-                    Preflight = checks,
-                    Error = new QaPublishError(QaErrorIds.VirtHostPrerequisiteMissing,
-                        $"{artifacts.VirtHost} lacks what this publish needs; nothing was changed. {VirtHostChecks.Describe(failed)} (Test-QaVirtHost -VirtHost {artifacts.VirtHost} shows every check.)")
-                    { Step = "Preflight" },
-                };
-            }
-        }
-
+        // The preflight runs inside QaPublisher, after its fast Unchanged path (a host that carries
+        // this publish needs no checks to stay as it is) and before the lock; and here, when the
+        // first read of the host fails, so a host without libvirt says so instead of "net-list failed".
+        Func<CancellationToken, Task<QaPublishResult?>>? preflight = options.Preflight ? ct => PreflightAsync(artifacts, ct) : null;
+        options = options with { PreflightCheck = preflight };
         HostArtifacts full;
         try
         {
@@ -173,7 +142,9 @@ public sealed class PolicyPublisher
         }
         catch (QaHostException ex)
         {
-            return new QaPublishResult
+            // An unreachable or silent host is not asked twice (each ssh attempt waits out its timeout).
+            var reachable = ex.ErrorId is not (QaErrorIds.HostUnreachable or QaErrorIds.HostCommandTimedOut);
+            return (preflight is null || !reachable ? null : await preflight(cancellationToken).ConfigureAwait(false)) ?? new QaPublishResult
             {
                 VirtHost = artifacts.VirtHost,
                 Outcome = QaPublishOutcome.Failed,
@@ -186,6 +157,40 @@ public sealed class PolicyPublisher
         }
 
         return await _publisher.PublishAsync(HostFor(artifacts.VirtHost), full, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The preflight of one publish: null when the host passes, else the refusing result (VirtHostPrerequisiteMissing, the host's error, or NotAttempted on a stop).</summary>
+    private async Task<QaPublishResult?> PreflightAsync(HostArtifacts artifacts, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<QaVirtHostCheck> checks;
+        try
+        {
+            checks = await CheckAsync(artifacts, all: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            return HostFanOut.NotAttempted(artifacts.VirtHost, QaPublisher.Stopped(artifacts.VirtHost, "Preflight", ex));
+        }
+        catch (QaHostException ex)
+        {
+            return new QaPublishResult
+            {
+                VirtHost = artifacts.VirtHost,
+                Outcome = QaPublishOutcome.Failed,
+                Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Preflight", Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex },
+            };
+        }
+
+        var failed = checks.Where(c => c.Status == QaCheckStatus.Fail).ToList();
+        return failed.Count == 0 ? null : new QaPublishResult
+        {
+            VirtHost = artifacts.VirtHost,
+            Outcome = QaPublishOutcome.Failed,
+            Preflight = checks,
+            Error = new QaPublishError(QaErrorIds.VirtHostPrerequisiteMissing,
+                $"{artifacts.VirtHost} lacks what this publish needs; nothing was changed. {VirtHostChecks.Describe(failed)} (Test-QaVirtHost -VirtHost {artifacts.VirtHost} shows every check.)")
+            { Step = "Preflight" },
+        };
     }
 
     /// <summary>

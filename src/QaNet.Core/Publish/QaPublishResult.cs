@@ -154,10 +154,18 @@ public sealed record PublishOptions
     public bool WhatIf { get; init; }
 
     /// <summary>
-    /// Run the host preflight (<see cref="VirtHostChecks"/>) the artifacts need before anything else
-    /// (WhatIf too); a failed check refuses the host with VirtHostPrerequisiteMissing. On by default.
+    /// Run the host preflight (<see cref="VirtHostChecks"/>) the artifacts need before anything is
+    /// locked, planned or changed (WhatIf too); a failed check refuses the host with
+    /// VirtHostPrerequisiteMissing. A host that already carries this publish and matches it is
+    /// Unchanged without it (nothing is changed there). On by default.
     /// </summary>
     public bool Preflight { get; init; } = true;
+
+    /// <summary>
+    /// The preflight itself, run by <see cref="QaPublisher"/> once the fast Unchanged path has not
+    /// applied: a result refuses the host (returned as it is), null goes on. Set by PolicyPublisher.
+    /// </summary>
+    internal Func<CancellationToken, Task<QaPublishResult?>>? PreflightCheck { get; init; }
 
     /// <summary>Publish even when <see cref="ManagementPathCheck"/> objects.</summary>
     public bool Force { get; init; }

@@ -54,6 +54,11 @@ public sealed partial class QaPublisher
                 return Result(QaPublishOutcome.Unchanged);
             }
 
+            if (options.PreflightCheck is { } preflight && await preflight(s.CancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                return refused with { Duration = watch.Elapsed, PublishId = id };
+            }
+
             string? previousRecord = null;
             if (!options.WhatIf)
             {

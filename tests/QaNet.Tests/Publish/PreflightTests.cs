@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
+using QaNet.Core.Editing;
 using QaNet.Core.Hosts;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
+using QaNet.Tests.Support;
 
 namespace QaNet.Tests.Publish;
 
@@ -136,6 +138,48 @@ public sealed class PreflightTests : IAsyncLifetime
         Assert.True((await run.RunAsync(CommandSpec.Of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"))).Succeeded);
         var on = await Publisher(ProcessRunner.Instance).CheckAsync(Artifacts(), all: false);
         Assert.Equal(QaCheckStatus.Pass, Assert.Single(on, c => c.Check == VirtHostChecks.IpForward).Status);
+    }
+
+    [Fact]
+    public async Task An_unchanged_republish_is_decided_without_the_preflight()
+    {
+        // The preflight guards changes; a host that already carries this publish and matches it is
+        // left as it is, so its 9 reads are not paid on every unchanged re-publish.
+        var first = new RecordingRunner(ProcessRunner.Instance);
+        var applied = await Publisher(first).PublishAsync(FakeHosts.Artifacts(Host, "v1"));
+        Assert.True(applied.Outcome == QaPublishOutcome.Applied, applied.Error?.Message + " / " + applied.Error?.Detail);
+        Assert.Contains(first.Commands, FakeHosts.IsPreflight);
+
+        var again = new RecordingRunner(ProcessRunner.Instance);
+        var unchanged = await Publisher(again).PublishAsync(FakeHosts.Artifacts(Host, "v1"));
+        Assert.Equal(QaPublishOutcome.Unchanged, unchanged.Outcome);
+        Assert.DoesNotContain(again.Commands, FakeHosts.IsPreflight);
+        Assert.Empty(again.Mutations);
+
+        // A changed publish on the same host runs it again, before the lock.
+        var changed = new RecordingRunner(ProcessRunner.Instance);
+        var second = await Publisher(changed).PublishAsync(FakeHosts.Artifacts(Host, "v2"));
+        Assert.True(second.Outcome == QaPublishOutcome.Applied, second.ToString() + second.Error?.Message + second.Error?.Detail);
+        var firstPreflight = changed.Commands.ToList().FindIndex(FakeHosts.IsPreflight);
+        var firstLock = changed.Commands.ToList().FindIndex(c => c.Arguments.Contains("mkdir"));
+        Assert.InRange(firstPreflight, 0, firstLock);
+    }
+
+    [Fact]
+    public async Task A_virthost_whose_libvirt_does_not_answer_is_refused_by_the_preflight_not_by_the_first_read()
+    {
+        // No libvirtd runs in the namespace: the stale-network read (virsh net-list) fails first;
+        // the publish then asks the preflight, which names libvirt and its fix.
+        var policy = new QaPolicy("pf");
+        PolicyEditor.AddNetwork(policy, new NetworkSpec("lab", "192.168.150.0/24", QaNetworkMode.Nat, new[] { Host }));
+        var recorder = new RecordingRunner(ProcessRunner.Instance);
+        var publisher = new PolicyPublisher(policy, transports: new[] { QaHostTransport.InNamespace(Host, _ns) }) { LocalRunner = recorder };
+        var result = await publisher.PublishAsync(publisher.Render().Single());
+        Assert.Equal(QaPublishOutcome.Failed, result.Outcome);
+        Assert.Equal(QaErrorIds.VirtHostPrerequisiteMissing, result.Error!.Id);
+        Assert.Equal("Preflight", result.Error.Step);
+        Assert.Equal(QaCheckStatus.Fail, Assert.Single(result.Preflight!, c => c.Check == VirtHostChecks.Libvirt).Status);
+        Assert.Empty(recorder.Mutations);
     }
 
     /// <summary>Runs every command with another PATH (through env, an argument vector like any other).</summary>
