@@ -16,7 +16,7 @@ internal static class MultiHostPublishBench
     private const int Runs = 5;
     private static readonly int[] HostCounts = { 1, 2, 4 };
 
-    public static async Task RunAsync()
+    public static async Task RunAsync(bool preflight = true)
     {
         var id = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var hosts = Enumerable.Range(1, HostCounts.Max()).Select(i => "vh" + i).ToArray();
@@ -64,7 +64,7 @@ internal static class MultiHostPublishBench
                         var publisher = new PolicyPublisher(policy, transports: transports);
                         var artifacts = publisher.Render();
                         var watch = Stopwatch.StartNew();
-                        var results = await publisher.PublishHostsAsync(artifacts, throttleLimit: throttle);
+                        var results = await publisher.PublishHostsAsync(artifacts, new PublishOptions { Preflight = preflight }, throttleLimit: throttle);
                         watch.Stop();
                         if (results.Any(x => x.Outcome != QaPublishOutcome.Applied))
                         {
@@ -76,7 +76,7 @@ internal static class MultiHostPublishBench
                         {
                             // The unchanged re-publish, per host, on the hosts just published.
                             var recorder = new RecordingRunner(ProcessRunner.Instance);
-                            var again = await new PolicyPublisher(policy, transports: transports) { LocalRunner = recorder }.PublishHostsAsync(artifacts, throttleLimit: 1);
+                            var again = await new PolicyPublisher(policy, transports: transports) { LocalRunner = recorder }.PublishHostsAsync(artifacts, new PublishOptions { Preflight = preflight }, throttleLimit: 1);
                             if (again.Any(x => x.Outcome != QaPublishOutcome.Unchanged))
                             {
                                 throw new InvalidOperationException("re-publish: " + HostFanOut.Summarize(again));
@@ -98,7 +98,7 @@ internal static class MultiHostPublishBench
             }
 
             Console.WriteLine();
-            Console.WriteLine($"## publish to many virthosts: one Nat network, one client per host, full publish onto empty hosts, median of {Runs} ({Environment.ProcessorCount} cores)");
+            Console.WriteLine($"## publish to many virthosts: one Nat network, one client per host, full publish onto empty hosts, median of {Runs} ({Environment.ProcessorCount} cores){(preflight ? "" : ", preflight off")}");
             Console.WriteLine("| hosts | sequential (throttle 1) | parallel (throttle = hosts) | speed-up | parallel per host |");
             Console.WriteLine("|---:|---:|---:|---:|---:|");
             rows.ForEach(Console.WriteLine);

@@ -11,11 +11,13 @@ using QaNet.Tests.Engine;
 // docs/performance.md.
 // Usage: dotnet run -c Release --project bench/QaNet.Bench -- [all|decide|matrix|analyze|compare|render|publish] [--scale N]
 // 'publish' (not part of 'all': it needs root) publishes into lab namespaces; see PublishBench and MultiHostPublishBench.
+// 'publish --no-preflight' leaves out the host preflight (as commits before it had none), for side-by-side runs.
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 if (what == "publish")
 {
-    await PublishBench.RunAsync();
-    await MultiHostPublishBench.RunAsync();
+    var preflight = !args.Contains("--no-preflight");
+    await PublishBench.RunAsync(preflight);
+    await MultiHostPublishBench.RunAsync(preflight);
     return;
 }
 

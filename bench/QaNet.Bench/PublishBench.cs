@@ -17,7 +17,7 @@ internal static class PublishBench
     private const int Runs = 5;
     private static readonly string[] TaskotronRole = { "taskotron" };
 
-    public static async Task RunAsync()
+    public static async Task RunAsync(bool preflight = true)
     {
         var ns = "qn-bench-" + Environment.ProcessId;
         var dir = Path.Combine(Path.GetTempPath(), ns);
@@ -45,15 +45,15 @@ internal static class PublishBench
             {
                 await Wipe();
                 var policy = PolicyYaml.Parse(await File.ReadAllTextAsync(FindExample()), "fedora-qa.yaml");
-                full.Add(await Publish(policy, transport));
+                full.Add(await Publish(policy, transport, preflight));
                 PolicyEditor.AddClient(policy, "qa-clients", new ClientSpec("taskotron-client09") { Roles = TaskotronRole, VirtHost = VirtHost });
-                delta.Add(await Publish(policy, transport));
-                same.Add(await Publish(policy, transport));
+                delta.Add(await Publish(policy, transport, preflight));
+                same.Add(await Publish(policy, transport, preflight));
             }
 
             await Wipe();
             Console.WriteLine();
-            Console.WriteLine($"## publish: examples/policies/fedora-qa.yaml to {VirtHost} in a namespace with its own libvirtd, median of {Runs}");
+            Console.WriteLine($"## publish: examples/policies/fedora-qa.yaml to {VirtHost} in a namespace with its own libvirtd, median of {Runs}{(preflight ? "" : ", preflight off")}");
             Console.WriteLine("| publish | time | commands | mutating |");
             Console.WriteLine("|---|---:|---:|---:|");
             foreach (var (name, runs) in new[] { ("full apply onto an empty host", full), ("one client added (delta)", delta), ("unchanged re-publish", same) })
@@ -74,13 +74,13 @@ internal static class PublishBench
         }
     }
 
-    private static async Task<(TimeSpan, int, int)> Publish(QaPolicy policy, QaHostTransport transport)
+    private static async Task<(TimeSpan, int, int)> Publish(QaPolicy policy, QaHostTransport transport, bool preflight)
     {
         var recorder = new RecordingRunner(ProcessRunner.Instance);
         var publisher = new PolicyPublisher(policy, transports: new[] { transport }) { LocalRunner = recorder };
         var artifacts = publisher.Render(new[] { VirtHost }).Single();
         var watch = Stopwatch.StartNew();
-        var result = await publisher.PublishAsync(artifacts);
+        var result = await publisher.PublishAsync(artifacts, new PublishOptions { Preflight = preflight });
         watch.Stop();
         if (!result.Succeeded)
         {
