@@ -60,7 +60,7 @@ public static partial class PolicyValidator
     private static void ValidateClientAddress(QaNetwork n, QaClient c, string path, string target,
         IPAddress? gatewayAddress, Dictionary<IPAddress, string> addresses, Collector v)
     {
-        if (c.Address.AddressFamily != AddressFamily.InterNetwork || !n.Subnet.Contains(c.Address))
+        if (c.Address.AddressFamily != AddressFamily.InterNetwork || !IpMath.Contains(n.Subnet, c.Address))
         {
             v.Add(QaErrorIds.AddressOutsideSubnet, target, path + ".address",
                 $"The address {c.Address} of {target} is outside network '{n.Name}' ({n.Subnet}).",
@@ -88,7 +88,7 @@ public static partial class PolicyValidator
 
         if (c.Address6 is { } a6)
         {
-            if (n.Subnet6 is not { } s6 || !s6.Contains(a6))
+            if (n.Subnet6 is not { } s6 || !IpMath.Contains(s6, a6))
             {
                 v.Add(QaErrorIds.AddressOutsideSubnet, target, path + ".address6",
                     $"The IPv6 address {a6} of {target} is outside network '{n.Name}' ({n.Subnet6?.ToString() ?? "no subnet6"}).",

@@ -133,7 +133,7 @@ public static partial class PolicyValidator
     /// <summary>The gateway endpoint's address inside the network's IPv4 subnet, if it has one.</summary>
     public static IPAddress? GatewayAddress(QaNetwork n, QaEndpoint gateway) =>
         gateway.Addresses
-            .Where(a => a.PrefixLength == 32 && n.Subnet.Contains(a.BaseAddress) && !IsReserved(n, a.BaseAddress))
+            .Where(a => a.PrefixLength == 32 && IpMath.Contains(n.Subnet, a.BaseAddress) && !IsReserved(n, a.BaseAddress))
             .Select(a => a.BaseAddress)
             .FirstOrDefault();
 
@@ -163,7 +163,7 @@ public static partial class PolicyValidator
 
         var start = n.DhcpStart;
         var end = n.DhcpEnd;
-        if (!n.Subnet.Contains(start) || !n.Subnet.Contains(end))
+        if (!IpMath.Contains(n.Subnet, start) || !IpMath.Contains(n.Subnet, end))
         {
             v.Add(QaErrorIds.DhcpRangeInvalid, target, path + ".dhcp",
                 $"The DHCP range {start}-{end} of {target} is not inside {n.Subnet}.", $"Choose a range inside {n.Subnet}.");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
+using QaNet.Core.Net;
 
 namespace QaNet.Core.Checking;
 
@@ -106,7 +107,7 @@ public static partial class PolicyValidator
                 v.Add(QaErrorIds.InvalidUplink, target, $"{path}.underlay[{vh}]",
                     $"The underlay address {address} of '{vh}' is not a unicast host address.", "Use the virthost's own address on the rack network.");
             }
-            else if (n.Subnet.Contains(address) || (n.Subnet6 is { } s6 && s6.Contains(address)))
+            else if (IpMath.Contains(n.Subnet, address) || (n.Subnet6 is { } s6 && IpMath.Contains(s6, address)))
             {
                 v.Add(QaErrorIds.InvalidUplink, target, $"{path}.underlay[{vh}]",
                     $"The underlay address {address} of '{vh}' lies inside the network it carries ({n.Subnet}).",

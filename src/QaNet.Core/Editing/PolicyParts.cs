@@ -87,7 +87,7 @@ internal static class PolicyParts
     /// Null when the network has no <c>subnet6</c> or the address is outside its subnet.
     /// </summary>
     public static IPAddress? DeriveAddress6(QaNetwork network, IPAddress address) =>
-        network.Subnet6 is { } s6 && network.Subnet.Contains(address)
+        network.Subnet6 is { } s6 && IpMath.Contains(network.Subnet, address)
             ? IpMath.Offset(s6, IpMath.ToNumber(address) - IpMath.ToNumber(network.Subnet.BaseAddress))
             : null;
 

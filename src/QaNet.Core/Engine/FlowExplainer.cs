@@ -57,7 +57,7 @@ internal sealed class FlowExplainer
         var ip = address.ToIPAddress();
         foreach (var (prefix, e) in endpoints)
         {
-            if (prefix.Contains(ip))
+            if (IpMath.Contains(prefix, ip))
             {
                 return prefix.PrefixLength == IpMath.Bits(ip.AddressFamily) ? $"endpoint {e.Name}" : $"in endpoint {e.Name} ({prefix})";
             }
@@ -83,14 +83,14 @@ internal sealed class FlowExplainer
         var rule = resolved.Rule;
         sb.Append("matches rule ").Append(rule.Id).Append(" (").Append(rule.Kind.ToString().ToLowerInvariant())
           .Append(", priority ").Append(rule.Priority.ToString(CultureInfo.InvariantCulture)).Append(')');
-        if (rule.From.Find(s => policy.Addresses(s).Any(p => p.Contains(source))) is { } from)
+        if (rule.From.Find(s => policy.Addresses(s).Any(p => IpMath.Contains(p, source))) is { } from)
         {
             sb.Append(" via ").Append(from);
         }
 
         sb.Append(": destination ");
         var target = resolved.Targets.FirstOrDefault(t =>
-            t.Destinations.Any(d => d.Contains(destination)) && t.Ports.Any(p => p.Contains(flow.Protocol, flow.Port)));
+            t.Destinations.Any(d => IpMath.Contains(d, destination)) && t.Ports.Any(p => p.Contains(flow.Protocol, flow.Port)));
         if (target is not null)
         {
             sb.Append(target.Selector.Kind.ToString().ToLowerInvariant()).Append(' ').Append(target.Selector.Value).Append(' ');

@@ -7,7 +7,8 @@ namespace QaNet.Core.Engine;
 
 /// <summary>
 /// An IPv4 or IPv6 address as a number: the engine's key. IPv4 and IPv6 are separate
-/// spaces (a v4 prefix never contains a v6 address), exactly as <see cref="IPNetwork.Contains"/> has it.
+/// spaces (a v4 prefix never contains a v6 address, an IPv4-mapped one included), as
+/// <see cref="IpMath.Contains"/> has it (unlike <see cref="IPNetwork.Contains"/>, which maps it to IPv4).
 /// </summary>
 /// <remarks>
 /// Kept as two 64-bit halves rather than one <see cref="UInt128"/>: a <see cref="UInt128"/>

@@ -4,6 +4,7 @@ using QaNet.Core.Checking;
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
+using QaNet.Core.Net;
 
 namespace QaNet.Core.Lab;
 
@@ -99,7 +100,7 @@ public sealed partial class QaLab
             foreach (var a in plan.EndpointAddresses[endpoint])
             {
                 host.Addresses.Add(a.ToString());
-                if (plan.Policy.Networks.Exists(n => n.Subnet.Contains(a)))
+                if (plan.Policy.Networks.Exists(n => IpMath.Contains(n.Subnet, a)))
                 {
                     continue; // a gateway's address on the client network goes on its legs
                 }

@@ -188,7 +188,7 @@ public sealed class QaLabPlan
                     : CidrHostOffsets.Where(o => (ulong)o < IpMath.Size(prefix) - 1).Select(o => IpMath.Offset(prefix, (UInt128)o)).ToArray();
                 foreach (var a in hosts)
                 {
-                    var inClientNet = clientSubnets.Exists(s => s.Contains(a));
+                    var inClientNet = clientSubnets.Exists(s => IpMath.Contains(s, a));
                     if (inClientNet && !GatewayNamespaces.ContainsKey(e.Name))
                     {
                         Warnings.Add($"Endpoint {e.Name}: {a} lies in a client network; only a gateway gets an address there in the lab.");

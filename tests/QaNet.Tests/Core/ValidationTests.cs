@@ -206,6 +206,8 @@ public class ValidationTests
     [InlineData("192.168.150.200", null)]
     [InlineData("192.168.150.200", "192.168.150.100")]
     [InlineData("192.168.150.10", "192.168.151.20")]
+    [InlineData("::ffff:192.168.150.10", "::ffff:192.168.150.20")]   // IPv4-mapped IPv6 is IPv6 (IpMath.Contains)
+    [InlineData("192.168.150.10", "::ffff:192.168.150.20")]
     public void DhcpRangeInvalid(string start, string? end)
     {
         var p = new QaPolicy("qa");

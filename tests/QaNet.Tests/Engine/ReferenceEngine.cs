@@ -1,6 +1,7 @@
 using System.Net;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
+using QaNet.Core.Net;
 using QaNet.Core.Resolution;
 
 namespace QaNet.Tests.Engine;
@@ -51,8 +52,8 @@ public sealed class ReferenceEngine
     public static bool Matches(ResolvedRule rule, IPAddress source, IPAddress destination, QaProtocol protocol, int port)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return rule.Sources.Any(s => s.Contains(source)) &&
-               rule.Targets.Any(t => t.Destinations.Any(d => d.Contains(destination)) &&
+        return rule.Sources.Any(s => IpMath.Contains(s, source)) &&
+               rule.Targets.Any(t => t.Destinations.Any(d => IpMath.Contains(d, destination)) &&
                                      t.Ports.Any(p => p.Contains(protocol, port)));
     }
 }

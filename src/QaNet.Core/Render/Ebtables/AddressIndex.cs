@@ -41,7 +41,7 @@ internal sealed class AddressIndex
             result.AddRange(items);
         }
 
-        result.AddRange(wide.Where(w => w.Prefix.Contains(address)).Select(w => w.Item));
+        result.AddRange(wide.Where(w => IpMath.Contains(w.Prefix, address)).Select(w => w.Item));
         result.Sort();
         return result.Distinct().ToList();
     }
