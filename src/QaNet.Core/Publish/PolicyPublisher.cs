@@ -148,7 +148,7 @@ public sealed class PolicyPublisher
             {
                 VirtHost = artifacts.VirtHost,
                 Outcome = QaPublishOutcome.Failed,
-                Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Read", Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex },
+                Error = QaPublisher.FromException(ex, "Read"),
             };
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
@@ -177,7 +177,7 @@ public sealed class PolicyPublisher
             {
                 VirtHost = artifacts.VirtHost,
                 Outcome = QaPublishOutcome.Failed,
-                Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Preflight", Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex },
+                Error = QaPublisher.FromException(ex, "Preflight"),
             };
         }
 
@@ -265,7 +265,7 @@ public sealed class PolicyPublisher
         }
         catch (QaHostException ex)
         {
-            return new QaHostStatus { VirtHost = artifacts.VirtHost, Digest = QaPublishRecord.DigestOf(artifacts), Error = new QaPublishError(ex.ErrorId, ex.Message) { Step = "Read", Exception = ex } };
+            return new QaHostStatus { VirtHost = artifacts.VirtHost, Digest = QaPublishRecord.DigestOf(artifacts), Error = QaPublisher.FromException(ex, "Read") };
         }
     }
 

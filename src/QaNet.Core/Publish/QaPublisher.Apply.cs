@@ -106,7 +106,7 @@ public sealed partial class QaPublisher
     internal static QaPublishError Stopped(string virtHost, string step, Exception? ex = null) =>
         new(QaErrorIds.PublishStopped, $"Stopped before anything was changed on {virtHost}.") { Step = step, Exception = ex };
 
-    private static QaPublishError FromException(QaHostException ex, string step) =>
+    internal static QaPublishError FromException(QaHostException ex, string step) =>
         new(ex.ErrorId, ex.Message) { Step = step, Command = ex.Command?.ToString(), Detail = ex.Result?.Stderr.Trim(), Exception = ex };
 
     internal static string NewId() =>
