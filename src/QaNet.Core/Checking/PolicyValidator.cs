@@ -41,6 +41,7 @@ public static partial class PolicyValidator
         ValidateHosts(policy, v);
         ValidateRules(policy, v);
         ValidateAssertions(policy, v);
+        ValidateTexts(policy, v);
         v.Errors.AddRange(AccessValidator.Validate(policy));
         foreach (var (host, transport) in policy.Transports)
         {

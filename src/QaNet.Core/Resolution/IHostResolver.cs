@@ -21,6 +21,15 @@ public sealed class StaticNameMapResolver : IHostResolver
         map = policy.Hosts;
     }
 
-    public IReadOnlyList<IPAddress> Resolve(string hostName) =>
-        map.TryGetValue(hostName.TrimEnd('.'), out var list) ? list : Array.Empty<IPAddress>();
+    /// <summary>
+    /// The map's addresses for <paramref name="hostName"/>; a trailing dot (the fully qualified
+    /// form) does not matter on either side: <c>koji.example.org.</c> and <c>koji.example.org</c>
+    /// are one name, whichever of them the map or the endpoint writes.
+    /// </summary>
+    public IReadOnlyList<IPAddress> Resolve(string hostName)
+    {
+        ArgumentNullException.ThrowIfNull(hostName);
+        var bare = hostName.TrimEnd('.');
+        return map.TryGetValue(bare, out var list) || map.TryGetValue(bare + ".", out list) ? list : Array.Empty<IPAddress>();
+    }
 }

@@ -12,6 +12,7 @@ public static class QaErrorIds
     // Names and references
     public const string InvalidName = "InvalidName";
     public const string InvalidHostName = "InvalidHostName";
+    public const string InvalidText = "InvalidText";
     public const string InvalidSelector = "InvalidSelector";
     public const string UnknownReference = "UnknownReference";
     public const string DuplicateNetwork = "DuplicateNetwork";

@@ -337,8 +337,16 @@ internal static partial class PolicyWriter
     private static void Plain(IEmitter emitter, string text) =>
         emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, text, ScalarStyle.Plain, true, false));
 
-    /// <summary>A string the emitter may leave plain unless a YAML reader would then see something else in it.</summary>
-    private static void String(IEmitter emitter, string value) =>
-        emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value, ScalarStyle.Any,
-            isPlainImplicit: value.Length > 0 && !NonStringPlain().IsMatch(value), isQuotedImplicit: true));
+    /// <summary>
+    /// A string the emitter may leave plain unless a YAML reader would then see something else in
+    /// it. Leading or trailing white space (a lone line break, a trailing tab) is lost by the plain
+    /// and block styles, so such a string is written double-quoted, with escapes: it reads back
+    /// exactly (HostileCorpusTests).
+    /// </summary>
+    private static void String(IEmitter emitter, string value)
+    {
+        var edge = value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]));
+        emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value, edge ? ScalarStyle.DoubleQuoted : ScalarStyle.Any,
+            isPlainImplicit: !edge && value.Length > 0 && !NonStringPlain().IsMatch(value), isQuotedImplicit: true));
+    }
 }
