@@ -180,9 +180,4 @@ internal static partial class HostileCorpus
     public static string Shape(IEnumerable<Artifact> artifacts) =>
         string.Join("; ", artifacts.GroupBy(a => a.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{g.Key}: {string.Join(",", g.Where(a => a.Kind != "yaml").Select(a => a.Text.Split('\n').Length).Order())}"));
-
-    /// <summary>Characters no artifact may carry: controls other than newline and tab, line and paragraph separators, bidi and zero-width marks, the BOM.</summary>
-    public static bool IsForbidden(char c) =>
-        (c < 0x20 && c is not '\n' and not '\t') || c is '\u007f' or '\u0085' or '\u2028' or '\u2029' or '\ufeff' ||
-        c is >= '\u200b' and <= '\u200f' || c is >= '\u202a' and <= '\u202e' || c is >= '\u2066' and <= '\u2069';
 }

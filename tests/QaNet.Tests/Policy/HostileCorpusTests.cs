@@ -73,7 +73,7 @@ public sealed partial class HostileCorpusTests(ITestOutputHelper output)
     public void No_artifact_carries_a_control_bidi_or_zero_width_character()
     {
         var bad = Results.Value.Where(r => r.Outcome == Outcome.Accepted)
-            .SelectMany(r => r.Artifacts.Where(a => a.Text.Any(IsForbidden)).Select(a => $"{r.Input}: {a.Kind} {a.Where}"))
+            .SelectMany(r => r.Artifacts.Where(a => a.Text.Any(QaNet.Core.Validation.FreeText.IsRefused)).Select(a => $"{r.Input}: {a.Kind} {a.Where}"))
             .ToList();
         Assert.True(bad.Count == 0, "Artifacts with forbidden characters:\n" + string.Join("\n", bad.Take(20)));
     }
