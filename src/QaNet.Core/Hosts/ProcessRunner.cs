@@ -104,7 +104,7 @@ public sealed class ProcessRunner : ICommandRunner
         {
             lock (LogGate)
             {
-                File.AppendAllText(path, line);
+                AppendExclusive(path, Encoding.UTF8.GetBytes(line));
             }
         }
         catch (IOException)
@@ -113,6 +113,27 @@ public sealed class ProcessRunner : ICommandRunner
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    // Other processes (a test's child, a revert timer) log to the same file, and FileMode.Append
+    // only seeks to the end when the file is opened: a writer holds the file exclusively (flock on
+    // Linux) for its one write, so lines never overwrite each other. Bounded: after 2 s the line is dropped.
+    private static void AppendExclusive(string path, byte[] bytes)
+    {
+        var until = Environment.TickCount64 + 2000;
+        while (true)
+        {
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None);
+                stream.Write(bytes);
+                return;
+            }
+            catch (IOException) when (Environment.TickCount64 < until && File.Exists(path))
+            {
+                Thread.Sleep(2);
+            }
         }
     }
 
