@@ -7,7 +7,7 @@
 .DESCRIPTION
     The programs are not kept by hand: ProcessRunner appends every command it starts to the file
     named by QANET_COMMAND_LOG (one JSON array per line), and build.ps1 sets it for the test run.
-    Wrappers are looked through (ip netns exec, ssh's remote words, setsid, unshare, env, sudo,
+    Wrappers are looked through (ip netns exec, ssh's remote words, setsid, unshare, nsenter, env, sudo,
     start-stop-daemon --exec, the program a constant 'sh -c' script execs), each program is
     found in PATH, its real file asked of dpkg -S, and the package must be Essential or listed.
     This fails on a developer's machine too: a program whose package was installed by hand is
@@ -56,7 +56,8 @@ function Get-RunProgram([string[]] $Argv) {
             }
             if ($words.Count -gt 0) { Get-RunProgram @($rest | Select-Object -Skip ([array]::IndexOf($rest, $words[0]))) }
         }
-        'unshare' {
+        # chroot is not looked through: the program it starts comes from a virthost profile's own tree.
+        { $_ -in 'unshare', 'nsenter' } {
             $i = [array]::IndexOf($rest, '--')
             if ($i -ge 0) { Get-RunProgram @($rest | Select-Object -Skip ($i + 1)) }
         }

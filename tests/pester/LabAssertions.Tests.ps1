@@ -30,6 +30,13 @@ Describe 'lab cmdlets' {
         (Get-Command Stop-QaLab).Parameters.Keys | Should -Contain 'WhatIf'
     }
 
+    It 'offer the virthost profiles, and Get-QaLab''s table shows the profile' {
+        (Get-Command Start-QaLab).Parameters['VirtHostProfile'].ParameterType.GetEnumNames() | Should -Be @('Debian12', 'Libvirt11')
+        $view = (Get-FormatData -TypeName QaNet.Core.Lab.QaLab).FormatViewDefinition | Where-Object Name -eq 'QaLab'
+        $view.Control.Headers.Label | Should -Contain 'VirtHostProfile'
+        $view.Control.Rows[0].Columns.DisplayEntry.Value | Should -Contain 'VirtHostProfile'
+    }
+
     It 'report an unknown prefix as LabNotFound' {
         Get-QaLab -Prefix qn-none- -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
         $e[0].FullyQualifiedErrorId | Should -BeLike 'LabNotFound,*'

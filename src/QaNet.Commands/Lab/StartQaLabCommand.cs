@@ -24,6 +24,10 @@ public sealed class StartQaLabCommand : LabCommand
     [Parameter]
     public QaLabHostAccess HostAccess { get; set; } = QaLabHostAccess.Namespace;
 
+    /// <summary>The software stack every virthost runs: Debian12 (this machine's libvirt) or Libvirt11 (libvirt 11.3, nftables backend, from a cached root filesystem).</summary>
+    [Parameter]
+    public QaVirtHostProfile VirtHostProfile { get; set; } = QaVirtHostProfile.Debian12;
+
     protected override void ProcessRecord()
     {
         var policy = ResolvePolicy();
@@ -36,12 +40,12 @@ public sealed class StartQaLabCommand : LabCommand
             }
         }
 
-        if (!ShouldProcess($"lab '{Prefix}'", $"Start a lab of policy '{policy.Name}' ({policy.Networks.Count} networks, {policy.Clients.Count()} clients, host access {HostAccess})"))
+        if (!ShouldProcess($"lab '{Prefix}'", $"Start a lab of policy '{policy.Name}' ({policy.Networks.Count} networks, {policy.Clients.Count()} clients, host access {HostAccess}, virthost profile {VirtHostProfile})"))
         {
             return;
         }
 
-        var lab = Run((options, ct) => QaLab.StartAsync(policy, Prefix, options with { HostAccess = HostAccess }, ct), Prefix);
+        var lab = Run((options, ct) => QaLab.StartAsync(policy, Prefix, options with { HostAccess = HostAccess, VirtHostProfile = VirtHostProfile }, ct), Prefix);
         Session.LabPrefix = lab.Prefix;
         WriteObject(lab);
     }

@@ -20,6 +20,9 @@ public sealed class LibvirtdInstance : IAsyncDisposable
 
     private static readonly string[] Folders = { "run", "lib", "log", "cache", "etc" };
 
+    // A profile's tree gets the namespace's own kernel views (its /sys is the one MountNamespace mounted).
+    private static readonly string[] RootSystemMounts = { "/sys", "/proc", "/dev" };
+
     private readonly ICommandRunner _runner;
 
     private LibvirtdInstance(string ns, string directory, ICommandRunner runner)
@@ -41,6 +44,9 @@ public sealed class LibvirtdInstance : IAsyncDisposable
 
     public int? Pid { get; private set; }
 
+    /// <summary>The virthost profile's root filesystem its libvirtd runs from, or null for this machine's libvirtd.</summary>
+    public string? Root { get; private init; }
+
     /// <summary>A host reaching this libvirtd through its namespace, for the publisher.</summary>
     public PublishHost PublishHost(string virtHost, ICommandRunner? local = null) =>
         Publish.PublishHost.For(virtHost, HostTarget.Namespace(Namespace), Uri, local);
@@ -53,30 +59,59 @@ public sealed class LibvirtdInstance : IAsyncDisposable
         return new LibvirtdInstance(ns, Path.GetFullPath(directory), runner ?? ProcessRunner.Instance) { Pid = pid };
     }
 
-    public static async Task<LibvirtdInstance> StartAsync(string ns, string directory, ICommandRunner? runner = null, CancellationToken cancellationToken = default)
+    public static Task<LibvirtdInstance> StartAsync(string ns, string directory, ICommandRunner? runner = null, CancellationToken cancellationToken = default) =>
+        StartAsync(ns, directory, root: null, runner, cancellationToken);
+
+    /// <summary>
+    /// Starts the instance. With <paramref name="root"/> (a virthost profile's tree,
+    /// <see cref="VirtHostRootfs"/>) its libvirtd is that tree's, run with <c>chroot</c> inside the
+    /// private mount namespace: the instance's folders go over the tree's libvirt paths, the
+    /// namespace's own <c>/sys</c>, <c>/proc</c> and <c>/dev</c> over the tree's, and its
+    /// configuration is the tree's with the nftables firewall backend set, as Fedora's libvirt has it.
+    /// </summary>
+    public static async Task<LibvirtdInstance> StartAsync(string ns, string directory, string? root, ICommandRunner? runner, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         runner ??= ProcessRunner.Instance;
         _ = HostTarget.Namespace(ns);
-        var instance = new LibvirtdInstance(ns, Path.GetFullPath(directory), runner);
+        var instance = new LibvirtdInstance(ns, Path.GetFullPath(directory), runner) { Root = root };
         var dirs = Folders.Select(d => Path.Combine(instance.Directory, d)).ToArray();
         foreach (var d in dirs)
         {
             System.IO.Directory.CreateDirectory(d);
         }
 
-        // The bind mounts need their mount points; the libvirt packages normally create them.
-        foreach (var m in MountPoints.Where(m => !m.StartsWith("/etc/", StringComparison.Ordinal)))
+        var binds = new List<(string Source, string Target)>();
+        string pidFile;
+        CommandSpec start;
+        if (root is null)
         {
-            System.IO.Directory.CreateDirectory(m);
+            // The bind mounts need their mount points; the libvirt packages normally create them.
+            foreach (var m in MountPoints.Where(m => !m.StartsWith("/etc/", StringComparison.Ordinal)))
+            {
+                System.IO.Directory.CreateDirectory(m);
+            }
+
+            CopyTree("/etc/libvirt", dirs[4]);
+            binds.AddRange(dirs.Zip(MountPoints));
+            pidFile = Path.Combine(instance.Directory, "libvirtd.pid");
+            start = CommandSpec.Of("libvirtd", "-d", "-p", pidFile);
+        }
+        else
+        {
+            CopyTree(Path.Combine(root, "etc", "libvirt"), dirs[4]);
+            File.AppendAllText(Path.Combine(dirs[4], "network.conf"), "\n# QaNet lab: the backend Fedora's libvirt uses (Debian's build tries iptables first).\nfirewall_backend = \"nftables\"\n");
+            binds.AddRange(dirs.Zip(MountPoints.Select(m => root + m)));
+            binds.AddRange(RootSystemMounts.Select(m => (m, root + m)));
+            // The runtime folder is the instance's "run" folder, seen from inside the tree.
+            pidFile = Path.Combine(dirs[0], "qanet-libvirtd.pid");
+            start = CommandSpec.Of("chroot", root, "/usr/sbin/libvirtd", "-d", "-p", "/run/libvirt/qanet-libvirtd.pid");
         }
 
-        CopyTree("/etc/libvirt", dirs[4]);
-        var pidFile = Path.Combine(instance.Directory, "libvirtd.pid");
         try
         {
-            var mounts = await MountNamespace.CreateAsync(ns, MountPurpose, dirs.Zip(MountPoints), runner, cancellationToken).ConfigureAwait(false);
-            await Namespaces.Require(runner, mounts.Run("libvirtd", "-d", "-p", pidFile), cancellationToken).ConfigureAwait(false);
+            var mounts = await MountNamespace.CreateAsync(ns, MountPurpose, binds, runner, cancellationToken).ConfigureAwait(false);
+            await Namespaces.Require(runner, mounts.Run(start.Program, start.Arguments.ToArray()), cancellationToken).ConfigureAwait(false);
             var until = DateTime.UtcNow.AddSeconds(20);
             while (true)
             {

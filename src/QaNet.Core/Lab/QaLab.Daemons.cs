@@ -7,15 +7,18 @@ public sealed partial class QaLab
 {
     private async Task StartLibvirtdAsync(QaLabPlan plan, CancellationToken ct)
     {
-        _log.Verbose(null, "Starting a libvirtd in every virthost namespace");
+        var profile = State.VirtHostProfile;
+        // StartAsync made sure the profile's tree exists before anything was built.
+        var root = VirtHostRootfs.NeedsRoot(profile) ? VirtHostRootfs.PathOf(profile) : null;
+        _log.Verbose(null, $"Starting a libvirtd ({profile}) in every virthost namespace");
         var instances = await Task.WhenAll(plan.VirtHostNamespaces.Select(async kv =>
         {
-            var instance = await LibvirtdInstance.StartAsync(kv.Value, Path.Combine(State.Directory, "libvirt", kv.Key), _runner, ct).ConfigureAwait(false);
+            var instance = await LibvirtdInstance.StartAsync(kv.Value, Path.Combine(State.Directory, "libvirt", kv.Key), root, _runner, ct).ConfigureAwait(false);
             return (VirtHost: kv.Key, Instance: instance);
         })).ConfigureAwait(false);
         foreach (var (vh, instance) in instances.OrderBy(i => i.VirtHost, StringComparer.Ordinal))
         {
-            State.Libvirtd.Add(new QaLabLibvirtd(vh, instance.Namespace, instance.Directory, instance.Pid, instance.Uri));
+            State.Libvirtd.Add(new QaLabLibvirtd(vh, instance.Namespace, instance.Directory, instance.Pid, instance.Uri) { Profile = profile, Root = instance.Root });
         }
 
         await SaveAsync().ConfigureAwait(false);

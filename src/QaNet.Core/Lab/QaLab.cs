@@ -56,6 +56,9 @@ public sealed partial class QaLab
     /// <summary>How the publish cmdlets reach the virthosts and gateways (Namespace or Ssh).</summary>
     public QaLabHostAccess HostAccess => State.HostAccess;
 
+    /// <summary>The software stack the lab's virthosts run.</summary>
+    public QaVirtHostProfile VirtHostProfile => State.VirtHostProfile;
+
     public IReadOnlyList<QaLabHost> Hosts => State.Hosts;
 
     public IReadOnlyList<QaLabNetwork> Networks => State.Networks;
@@ -118,8 +121,13 @@ public sealed partial class QaLab
                 $"The lab '{prefix}' cannot start: this machine lacks what its virthosts need; nothing was built. {VirtHostChecks.Describe(failed)}");
         }
 
+        if (VirtHostRootfs.NeedsRoot(options.VirtHostProfile))
+        {
+            await VirtHostRootfs.EnsureAsync(options.VirtHostProfile, options.Runner ?? ProcessRunner.Instance, options.Log ?? NullQaLog.Instance, cancellationToken).ConfigureAwait(false);
+        }
+
         Directory.CreateDirectory(dir);
-        var lab = new QaLab(new QaLabState { Prefix = prefix, Policy = policy.Name, Directory = dir, StartedAt = DateTimeOffset.UtcNow, HostAccess = options.HostAccess }, options);
+        var lab = new QaLab(new QaLabState { Prefix = prefix, Policy = policy.Name, Directory = dir, StartedAt = DateTimeOffset.UtcNow, HostAccess = options.HostAccess, VirtHostProfile = options.VirtHostProfile }, options);
         await lab.SaveAsync().ConfigureAwait(false);
         try
         {

@@ -12,6 +12,7 @@ public static class QaLabErrorIds
     public const string LabStopFailed = QaErrorIds.LabStopFailed;
     public const string LabPublishFailed = QaErrorIds.LabPublishFailed;
     public const string LabUnknownHost = QaErrorIds.LabUnknownHost;
+    public const string LabProfileUnavailable = QaErrorIds.LabProfileUnavailable;
 }
 
 public sealed class QaLabException : Exception

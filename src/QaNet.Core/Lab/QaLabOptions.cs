@@ -21,4 +21,11 @@ public sealed record QaLabOptions
     /// the default) or Ssh (an sshd in each, reached from an operator namespace; docs/lab.md).
     /// </summary>
     public QaLabHostAccess HostAccess { get; init; } = QaLabHostAccess.Namespace;
+
+    /// <summary>
+    /// The software stack every lab virthost runs: Debian12 (this machine's libvirt, the default)
+    /// or Libvirt11 (libvirt 11.3 with its nftables firewall backend, from a cached root
+    /// filesystem built once with mmdebstrap; docs/lab.md).
+    /// </summary>
+    public QaVirtHostProfile VirtHostProfile { get; init; } = QaVirtHostProfile.Debian12;
 }

@@ -62,7 +62,14 @@ public sealed record QaLabHost
 }
 
 /// <summary>A libvirtd the lab runs, enough to stop it from another process.</summary>
-public sealed record QaLabLibvirtd(string VirtHost, string Namespace, string Directory, int? Pid, string Uri);
+public sealed record QaLabLibvirtd(string VirtHost, string Namespace, string Directory, int? Pid, string Uri)
+{
+    /// <summary>The stack it runs (<see cref="QaVirtHostProfile"/>).</summary>
+    public QaVirtHostProfile Profile { get; init; }
+
+    /// <summary>The profile's root filesystem its libvirtd runs from; null for this machine's own libvirtd.</summary>
+    public string? Root { get; init; }
+}
 
 /// <summary>An sshd the lab runs for a virthost or gateway (host access Ssh), stopped by PID.</summary>
 public sealed record QaLabSshd(string Host, string Namespace, string Address, string Directory, int? Pid);
@@ -107,6 +114,9 @@ public sealed record QaLabState
 
     /// <summary>How the publish cmdlets reach the virthosts and gateways.</summary>
     public QaLabHostAccess HostAccess { get; init; }
+
+    /// <summary>The software stack the lab's virthosts run.</summary>
+    public QaVirtHostProfile VirtHostProfile { get; init; }
 
     /// <summary>Host access Ssh: the operator namespace the ssh client runs in.</summary>
     public string? OperatorNamespace { get; set; }

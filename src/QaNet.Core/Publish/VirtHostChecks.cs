@@ -41,10 +41,17 @@ public sealed record VirtHostNeeds
 
     public bool IsGateway { get; init; }
 
+    /// <summary>
+    /// A libvirt network with an IPv4 address that libvirt firewalls itself (no forward mode
+    /// 'open' or 'bridge': QaNet's Gateway networks are isolated); libvirt's nftables backend
+    /// then needs the kernel's tc csum action.
+    /// </summary>
+    public bool FirewalledNetworks { get; init; }
+
     public IReadOnlyList<int> VxlanPorts { get; init; } = Array.Empty<int>();
 
     /// <summary>Everything, for a host no policy describes (Test-QaVirtHost without a policy).</summary>
-    public static VirtHostNeeds Everything { get; } = new() { Nft = true, Ebtables = true, Libvirt = true, Dnsmasq = true, Forwarding = true };
+    public static VirtHostNeeds Everything { get; } = new() { Nft = true, Ebtables = true, Libvirt = true, Dnsmasq = true, Forwarding = true, FirewalledNetworks = true };
 
     public static VirtHostNeeds Of(HostArtifacts artifacts)
     {
@@ -56,6 +63,9 @@ public sealed record VirtHostNeeds
             Ebtables = artifacts.Ebtables is not null,
             Libvirt = artifacts.Networks.Count > 0,
             Dnsmasq = artifacts.Networks.Any(n => n.Xml is not null && LibvirtXml.TryParse(n.Xml, out var root, out _) && root!.Elements("ip").Any()),
+            FirewalledNetworks = artifacts.Networks.Any(n => n.Xml is not null && LibvirtXml.TryParse(n.Xml, out var root, out _)
+                && root!.Elements("ip").Any(ip => ip.Attribute("family")?.Value is null or "ipv4")
+                && (string?)root.Element("forward")?.Attribute("mode") is not ("open" or "bridge")),
             Forwarding = routes,
             IsGateway = routes && artifacts.Networks.Count == 0,
             VxlanPorts = (artifacts.Uplinks ?? Array.Empty<UplinkArtifact>()).Where(u => u.Kind == Model.QaUplinkKind.Vxlan).Select(u => u.Port).Distinct().Order().ToList(),
@@ -77,6 +87,7 @@ public static partial class VirtHostChecks
     public const string Bridge = "Bridge";
     public const string BrNetfilter = "BrNetfilter";
     public const string Conntrack = "Conntrack";
+    public const string TcCsum = "TcCsum";
     public const string Vxlan = "Vxlan";
     public const string IpForward = "IpForward";
     public const string Ports = "Ports";
@@ -84,7 +95,7 @@ public static partial class VirtHostChecks
     private static readonly string[] VirshWord = { "virsh" };
     private static readonly string[] VersionWords = { "version", "--daemon" };
     private static readonly string[] LsWords = { "ls", "-d" };
-    private static readonly string[] Modules = { "bridge", "br_netfilter", "nf_conntrack", "vxlan" };
+    private static readonly string[] Modules = { "bridge", "br_netfilter", "nf_conntrack", "vxlan", "act_csum" };
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
@@ -113,6 +124,8 @@ public static partial class VirtHostChecks
         {
             throw QaHostException.Failed(name, reach, answered);
         }
+
+        Version? libvirtVersion = null;
 
         // nftables: the program, and a kernel that answers it (the tables tell libvirt's and firewalld's backends too).
         string? tables = null;
@@ -175,11 +188,14 @@ public static partial class VirtHostChecks
                 else
                 {
                     var version = Version.Parse(m.Groups[1].Value.Count(c => c == '.') == 1 ? m.Groups[1].Value + ".0" : m.Groups[1].Value);
+                    libvirtVersion = version;
                     var nftBackend = version >= new Version(10, 4, 0);
                     var inUse = tables?.Contains("table ip libvirt_network", StringComparison.Ordinal) == true ? " (table ip libvirt_network present)" : string.Empty;
-                    Add(Libvirt, nftBackend ? QaCheckStatus.Warn : QaCheckStatus.Pass,
-                        nftBackend ? $"libvirt {version}, firewall backend nftables by default{inUse}" : $"libvirt {version}, firewall backend iptables (the only one before 10.4)",
-                        "QaNet's Nat rendering is proven on libvirt's iptables backend (libvirt < 10.4); with the nftables backend set firewall_backend = \"iptables\" in /etc/libvirt/network.conf until docs/virthost.md says otherwise.",
+                    // Both backends are proven by the lab (profiles Debian12 and Libvirt11, docs/lab.md): QaNet's
+                    // networks use forward mode 'open', for which libvirt writes no firewall rule in either.
+                    Add(Libvirt, QaCheckStatus.Pass,
+                        nftBackend ? $"libvirt {version}, firewall backend nftables or iptables (network.conf's firewall_backend; Fedora builds default to nftables){inUse}" : $"libvirt {version}, firewall backend iptables (the only one before 10.4)",
+                        fix,
                         needs.Libvirt);
                 }
             }
@@ -206,7 +222,7 @@ public static partial class VirtHostChecks
             var available = new HashSet<string>(StringComparer.Ordinal);
             if (release is not null && ReleaseRegex().IsMatch(release) && wanted.Any(w => !present.Contains(w)))
             {
-                var r = await Run("grep", "-s", "-o", "-h", "-E", @"(^|/)(bridge|br_netfilter|nf_conntrack|vxlan)\.ko", "/lib/modules/" + release + "/modules.builtin", "/lib/modules/" + release + "/modules.dep").ConfigureAwait(false);
+                var r = await Run("grep", "-s", "-o", "-h", "-E", @"(^|/)(bridge|br_netfilter|nf_conntrack|vxlan|act_csum)\.ko", "/lib/modules/" + release + "/modules.builtin", "/lib/modules/" + release + "/modules.dep").ConfigureAwait(false);
                 foreach (var line in r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     available.Add(line.TrimStart('/').Split(".ko")[0]);
@@ -226,6 +242,18 @@ public static partial class VirtHostChecks
             var ct = Module("nf_conntrack");
             Add(Conntrack, ct == "not found" ? QaCheckStatus.Warn : QaCheckStatus.Pass, "nf_conntrack: " + (ct == "not found" ? "not loaded and no module found (it may be built in)" : ct),
                 "QaNet's nft rules match ct state; the kernel needs CONFIG_NF_CONNTRACK (modprobe nf_conntrack).", needs.Forwarding);
+            // libvirt >= 10.4's nftables backend fixes DHCP checksums with tc's csum action (iptables had
+            // a CHECKSUM target) for every network it firewalls; without it such a network does not start
+            // ("Failed to load TC action module"). A Warn: which backend runs is the build's and network.conf's choice.
+            if (libvirtVersion is { } lv && lv >= new Version(10, 4, 0) && (all || needs.FirewalledNetworks))
+            {
+                var csum = Module("act_csum");
+                Add(TcCsum, csum == "not found" ? QaCheckStatus.Warn : QaCheckStatus.Pass, "act_csum: " + csum,
+                    "libvirt's nftables backend needs the kernel's tc csum action (CONFIG_NET_ACT_CSUM; modprobe act_csum) to start a network it firewalls: QaNet's Gateway networks (isolated). " +
+                    "Without it, use Nat or Bridged networks, or set firewall_backend = \"iptables\" in /etc/libvirt/network.conf.",
+                    needs.FirewalledNetworks);
+            }
+
             if (all || needs.VxlanPorts.Count > 0)
             {
                 var vx = Module("vxlan");

@@ -127,6 +127,9 @@ public static class QaErrorIds
     public const string LabPublishFailed = "LabPublishFailed";
     public const string LabUnknownHost = "LabUnknownHost";
 
+    /// <summary>A lab virthost profile whose software this machine cannot provide (no mmdebstrap, not bookworm, no backports).</summary>
+    public const string LabProfileUnavailable = "LabProfileUnavailable";
+
     // Raised by the cmdlets themselves (CommandErrorIds)
     public const string NoCurrentPolicy = "NoCurrentPolicy";
     public const string PolicyMismatch = "PolicyMismatch";
@@ -160,7 +163,7 @@ public static class QaErrorIds
         PublishCheckFailed or PublishVerifyFailed or InvalidArtifact => QaErrorKind.InvalidData,
         NoCurrentPolicy or HostCommandFailed or VirtHostPrerequisiteMissing or NssLookupFailed
             or PublishApplyFailed or PublishRollbackFailed or PublishRevertedByTimer or PublishRevertUnfinished
-            or LabStartFailed or LabStopFailed or LabPublishFailed
+            or LabStartFailed or LabStopFailed or LabPublishFailed or LabProfileUnavailable
             => QaErrorKind.OperationFailed,
         PolicyMismatch => QaErrorKind.InvalidArgument,
         // The policy file's own problems (syntax, keys, types, version).

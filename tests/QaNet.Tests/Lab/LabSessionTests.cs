@@ -133,4 +133,15 @@ public sealed class LabSessionTests
             Assert.Equal("Nat", s.Single<string>("(Get-QaNetwork qa-clients).Mode.ToString()"));
             await Task.CompletedTask;
         });
+
+    [Fact]
+    public Task A_lab_started_with_VirtHostProfile_Libvirt11_shows_it_and_its_virthosts_report_libvirt_11() =>
+        WithLab("qn-sl-", "$null = Start-QaLab -Prefix qn-sl- -VirtHostProfile Libvirt11 -Confirm:$false", async s =>
+        {
+            Assert.Equal("Libvirt11", s.Single<string>("(Get-QaLab qn-sl-).VirtHostProfile.ToString()"));
+            // Test-QaVirtHost reaches the lab's virthost and reports the stack it finds there.
+            var found = s.Single<string>("(Test-QaVirtHost -VirtHost vh1 | Where-Object Check -eq Libvirt).Found");
+            Assert.StartsWith("libvirt 11.3.", found, StringComparison.Ordinal);
+            await Task.CompletedTask;
+        });
 }

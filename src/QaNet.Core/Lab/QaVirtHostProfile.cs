@@ -1,0 +1,14 @@
+namespace QaNet.Core.Lab;
+
+/// <summary>The software stack a lab virthost runs (docs/lab.md, "Virthost profiles").</summary>
+public enum QaVirtHostProfile
+{
+    /// <summary>This machine's own libvirt (Debian 12: libvirt 9.0, iptables firewall backend).</summary>
+    Debian12,
+
+    /// <summary>
+    /// libvirt 11.3 from bookworm-backports with its nftables firewall backend (libvirt's default
+    /// since 10.4, as on Fedora and RHEL), run from a cached root filesystem entered with chroot.
+    /// </summary>
+    Libvirt11,
+}

@@ -1,0 +1,258 @@
+using System.ComponentModel;
+using QaNet.Core.Diagnostics;
+using QaNet.Core.Hosts;
+using QaNet.Core.Lab;
+using QaNet.Core.Model;
+using QaNet.Core.Publish;
+using QaNet.Core.Validation;
+using QaNet.Tests.Support;
+
+namespace QaNet.Tests.Lab;
+
+/// <summary>fedora-qa on the Libvirt11 profile: libvirt 11.3 (bookworm-backports) with its nftables firewall backend, from the cached tree.</summary>
+public abstract class Libvirt11Lab : LabFixture
+{
+    public override QaLabOptions? Options => new() { VirtHostProfile = QaVirtHostProfile.Libvirt11 };
+}
+
+public sealed class Libvirt11NatLab : Libvirt11Lab
+{
+    public override string Prefix => "qn-lbn-";
+
+    public override QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
+}
+
+public sealed class Libvirt11BridgedLab : Libvirt11Lab
+{
+    public override string Prefix => "qn-lbb-";
+
+    public override QaPolicy CreatePolicy()
+    {
+        var policy = ExamplePolicies.Fedora();
+        policy.FindNetwork("qa-clients")!.Mode = QaNetworkMode.Bridged;
+        return policy;
+    }
+}
+
+[Trait("Needs", "Root")]
+public sealed class Libvirt11NatLabTests : IClassFixture<Libvirt11NatLab>
+{
+    private readonly Libvirt11NatLab _lab;
+
+    public Libvirt11NatLabTests(Libvirt11NatLab lab)
+    {
+        _lab = lab;
+    }
+
+    [Fact]
+    public async Task Every_virthost_runs_libvirt_11_from_the_profile_tree_and_the_preflight_reports_it()
+    {
+        Assert.Equal(QaVirtHostProfile.Libvirt11, _lab.Lab.VirtHostProfile);
+        Assert.Equal(QaVirtHostProfile.Libvirt11, QaLab.Get(_lab.Prefix)!.VirtHostProfile);
+        Assert.Equal(2, _lab.Lab.State.Libvirtd.Count);
+        foreach (var l in _lab.Lab.State.Libvirtd)
+        {
+            Assert.Equal(QaVirtHostProfile.Libvirt11, l.Profile);
+            Assert.Equal(VirtHostRootfs.PathOf(QaVirtHostProfile.Libvirt11), l.Root);
+            // The daemon itself runs chrooted into the tree, not this machine's libvirtd.
+            Assert.Equal(l.Root, new DirectoryInfo($"/proc/{l.Pid}/root").ResolveLinkTarget(false)!.FullName);
+            Assert.Contains("firewall_backend = \"nftables\"", File.ReadAllText(Path.Combine(l.Directory, "etc", "network.conf")), StringComparison.Ordinal);
+
+            var host = PublishHost.For(l.VirtHost, HostTarget.Namespace(l.Namespace), l.Uri);
+            var checks = await VirtHostChecks.RunAsync(host, VirtHostNeeds.Everything, all: true);
+            var libvirt = Assert.Single(checks, c => c.Check == VirtHostChecks.Libvirt);
+            Assert.Equal(QaCheckStatus.Pass, libvirt.Status);
+            Assert.StartsWith("libvirt 11.3.", libvirt.Found, StringComparison.Ordinal);
+            Assert.Contains("nftables", libvirt.Found, StringComparison.Ordinal);
+            // libvirt >= 10.4 is told apart: the tc csum action its nftables backend needs for isolated networks.
+            Assert.Single(checks, c => c.Check == VirtHostChecks.TcCsum);
+        }
+    }
+
+    [Fact]
+    public async Task The_full_live_matrix_conforms_and_libvirt_adds_no_firewall_rule_of_its_own()
+    {
+        var results = await _lab.MatrixAsync();
+        LabFixture.AssertConforms(results);
+        Assert.Contains(results, r => r.From == "taskotron-client01" && r.To == "koji" && r.Port == 443 && r.Observed);
+        Assert.Contains(results, r => r.From == "lockbox" && r.To == "beaker-client02" && r.Port == 22 && r.Observed);
+        Assert.Contains(results, r => r.From == "koji" && r.To == "taskotron-client01" && r.Port == 22 && !r.Observed);
+
+        // Forward mode 'open': libvirt 11's nftables backend writes no table, so QaNet's is the only filter.
+        foreach (var l in _lab.Lab.State.Libvirtd)
+        {
+            var tables = await HostTarget.Namespace(l.Namespace).CreateRunner().RunAsync(CommandSpec.Of("nft", "list", "tables"));
+            Assert.True(tables.Succeeded, tables.Stderr);
+            Assert.Contains("table inet qanet", tables.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("libvirt", tables.Stdout, StringComparison.Ordinal);
+        }
+    }
+}
+
+/// <summary>
+/// Gateway networks are isolated libvirt networks, which libvirt 11's nftables backend firewalls
+/// itself and, for their DHCP, fixes checksums with tc's csum action — which this lab kernel lacks
+/// (no act_csum). What the test pins down is what a user of such a host sees: the preflight warns
+/// (TcCsum), the publish fails on libvirt's own error and is rolled back, and the lab leaves nothing.
+/// </summary>
+[Trait("Needs", "Root")]
+public sealed class Libvirt11GatewayLabTests
+{
+    private const string Prefix = "qn-lbg-";
+
+    [Fact]
+    public async Task On_a_kernel_without_tc_csum_the_gateway_lab_fails_on_libvirts_own_error_and_leaves_nothing()
+    {
+        var options = new QaLabOptions { VirtHostProfile = QaVirtHostProfile.Libvirt11 };
+        await QaLab.StopAsync(Prefix, options);
+        // The kernel has the action loaded, or modules it could load it from: then the lab must start.
+        var modules = "/lib/modules/" + File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        if (Directory.Exists("/sys/module/act_csum")
+            || new[] { "modules.dep", "modules.builtin" }.Any(f => File.Exists(Path.Combine(modules, f)) && File.ReadAllText(Path.Combine(modules, f)).Contains("act_csum.ko", StringComparison.Ordinal)))
+        {
+            await QaLab.StartAsync(GatewayLab.AsGateway(ExamplePolicies.Fedora()), Prefix, options);
+            await QaLab.StopAsync(Prefix, options);
+            return;
+        }
+
+        var ex = await Assert.ThrowsAsync<QaLabException>(() => QaLab.StartAsync(GatewayLab.AsGateway(ExamplePolicies.Fedora()), Prefix, options));
+        Assert.Equal(QaErrorIds.LabPublishFailed, ex.ErrorId);
+        Assert.Contains("RolledBack", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Failed to load TC action module", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await Namespaces.ListAsync(Prefix));
+        Assert.False(Directory.Exists(QaLab.DirectoryFor(Prefix, options)));
+    }
+}
+
+[Trait("Needs", "Root")]
+public sealed class Libvirt11BridgedLabTests : IClassFixture<Libvirt11BridgedLab>
+{
+    private readonly Libvirt11BridgedLab _lab;
+
+    public Libvirt11BridgedLabTests(Libvirt11BridgedLab lab)
+    {
+        _lab = lab;
+    }
+
+    [Fact]
+    public async Task The_full_live_matrix_conforms_in_bridged_mode_on_libvirt_11()
+    {
+        Assert.All(_lab.Lab.State.Libvirtd, l => Assert.Equal(QaVirtHostProfile.Libvirt11, l.Profile));
+        var results = await _lab.MatrixAsync();
+        LabFixture.AssertConforms(results);
+        Assert.Contains(results, r => r.From == "taskotron-client01" && r.To == "koji" && r.Port == 443 && r.Observed);
+        Assert.Contains(results, r => r.From == "taskotron-client01" && r.To == "qa-lan" && !r.Observed);
+    }
+}
+
+/// <summary>How the profile's tree is found and built, with the programs faked (no root, nothing built).</summary>
+public sealed class VirtHostRootfsTests : IDisposable
+{
+    private const string AptCachePolicy = """
+        Package files:
+         100 /var/lib/dpkg/status
+             release a=now
+         500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+             release v=12,o=Debian,a=stable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64
+         500 http://deb.debian.org/debian bookworm-updates/main amd64 Packages
+         500 http://deb.debian.org/debian bookworm/main amd64 Packages
+             release v=12.10,o=Debian,a=stable,n=bookworm,l=Debian,c=main,b=amd64
+         500 https://deb.nodesource.com/node_20.x nodistro/main amd64 Packages
+        Pinned packages:
+        """;
+
+    private readonly string _cache = Path.Combine(Path.GetTempPath(), "qanet-rootfs-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_cache))
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_mirrors_are_this_machines_own_with_the_backports_suite_of_the_same_uri()
+    {
+        Assert.Equal(
+            new[]
+            {
+                "deb http://deb.debian.org/debian bookworm main",
+                "deb http://deb.debian.org/debian bookworm-updates main",
+                "deb http://deb.debian.org/debian bookworm-backports main",
+                "deb http://deb.debian.org/debian-security bookworm-security main",
+            },
+            VirtHostRootfs.Mirrors(AptCachePolicy));
+        Assert.Empty(VirtHostRootfs.Mirrors(" 500 https://deb.nodesource.com/node_20.x nodistro/main amd64 Packages\n"));
+    }
+
+    [Fact]
+    public void The_tree_is_named_after_the_profile_and_what_it_holds()
+    {
+        var path = VirtHostRootfs.PathOf(QaVirtHostProfile.Libvirt11, _cache);
+        Assert.StartsWith(Path.Combine(_cache, "libvirt11-"), path, StringComparison.Ordinal);
+        Assert.Equal(path, VirtHostRootfs.PathOf(QaVirtHostProfile.Libvirt11, _cache));
+        Assert.True(VirtHostRootfs.NeedsRoot(QaVirtHostProfile.Libvirt11));
+        Assert.False(VirtHostRootfs.NeedsRoot(QaVirtHostProfile.Debian12));
+    }
+
+    [Fact]
+    public async Task A_missing_mmdebstrap_is_LabProfileUnavailable_with_the_fix_and_nothing_is_left()
+    {
+        var runner = Runner(mmdebstrap: _ => throw new Win32Exception(2, "No such file or directory"));
+        var ex = await Assert.ThrowsAsync<QaLabException>(() => VirtHostRootfs.EnsureAsync(QaVirtHostProfile.Libvirt11, runner, NullQaLog.Instance, default, _cache));
+        Assert.Equal(QaErrorIds.LabProfileUnavailable, ex.ErrorId);
+        Assert.Contains("apt-get install mmdebstrap", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetDirectories(_cache));
+    }
+
+    [Fact]
+    public async Task A_failed_build_names_the_mirror_and_removes_the_partial_tree()
+    {
+        string[]? argv = null;
+        var runner = Runner(mmdebstrap: spec =>
+        {
+            argv = spec.Arguments.ToArray();
+            Directory.CreateDirectory(Path.Combine(spec.Arguments[^5], "usr"));   // what mmdebstrap leaves half-way
+            return CommandResult.Fail(25, "E: Unable to locate package libvirt-daemon");
+        });
+        var ex = await Assert.ThrowsAsync<QaLabException>(() => VirtHostRootfs.EnsureAsync(QaVirtHostProfile.Libvirt11, runner, NullQaLog.Instance, default, _cache));
+        Assert.Equal(QaErrorIds.LabProfileUnavailable, ex.ErrorId);
+        Assert.Contains("exit 25", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("bookworm-backports", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetDirectories(_cache));
+        Assert.Contains("--include=libvirt-daemon/bookworm-backports,libvirt-daemon-driver-network/bookworm-backports,libvirt-daemon-driver-qemu/bookworm-backports,libvirt-clients/bookworm-backports,dnsmasq-base,nftables,iproute2", argv!);
+        Assert.Equal("deb http://deb.debian.org/debian bookworm-backports main", argv![^2]);
+    }
+
+    [Fact]
+    public async Task A_machine_whose_sources_serve_no_bookworm_is_refused_before_anything_runs()
+    {
+        var ran = new List<string>();
+        var runner = new ScriptedRunner((spec, _) =>
+        {
+            ran.Add(spec.Program);
+            return Task.FromResult(spec.Program == "apt-cache" ? CommandResult.Ok(" 500 https://deb.nodesource.com/node_20.x nodistro/main amd64 Packages\n") : CommandResult.Fail(1, "unexpected"));
+        });
+        var ex = await Assert.ThrowsAsync<QaLabException>(() => VirtHostRootfs.EnsureAsync(QaVirtHostProfile.Libvirt11, runner, NullQaLog.Instance, default, _cache));
+        Assert.Equal(QaErrorIds.LabProfileUnavailable, ex.ErrorId);
+        Assert.Contains("bookworm", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { "apt-cache" }, ran);
+    }
+
+    [Fact]
+    public async Task A_cached_tree_is_used_without_running_anything()
+    {
+        var path = VirtHostRootfs.PathOf(QaVirtHostProfile.Libvirt11, _cache);
+        Directory.CreateDirectory(path);
+        var runner = new ScriptedRunner((spec, _) => throw new InvalidOperationException("ran " + spec.Program));
+        Assert.Equal(path, await VirtHostRootfs.EnsureAsync(QaVirtHostProfile.Libvirt11, runner, NullQaLog.Instance, default, _cache));
+    }
+
+    private static ScriptedRunner Runner(Func<CommandSpec, CommandResult> mmdebstrap) => new((spec, _) => Task.FromResult(spec.Program switch
+    {
+        "apt-cache" => CommandResult.Ok(AptCachePolicy),
+        "mmdebstrap" => mmdebstrap(spec),
+        _ => CommandResult.Fail(1, "unexpected " + spec.Program),
+    }));
+}
