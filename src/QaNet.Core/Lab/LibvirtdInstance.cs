@@ -52,11 +52,11 @@ public sealed class LibvirtdInstance : IAsyncDisposable
         Publish.PublishHost.For(virtHost, HostTarget.Namespace(Namespace), Uri, local);
 
     /// <summary>An instance started earlier, possibly by another process (the lab's state file), so it can be stopped.</summary>
-    public static LibvirtdInstance Attach(string ns, string directory, int? pid, ICommandRunner? runner = null)
+    public static LibvirtdInstance Attach(string ns, string directory, int? pid, ICommandRunner? runner = null, string? root = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         _ = HostTarget.Namespace(ns);
-        return new LibvirtdInstance(ns, Path.GetFullPath(directory), runner ?? ProcessRunner.Instance) { Pid = pid };
+        return new LibvirtdInstance(ns, Path.GetFullPath(directory), runner ?? ProcessRunner.Instance) { Pid = pid, Root = root };
     }
 
     public static Task<LibvirtdInstance> StartAsync(string ns, string directory, ICommandRunner? runner = null, CancellationToken cancellationToken = default) =>
@@ -81,9 +81,6 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             System.IO.Directory.CreateDirectory(d);
         }
 
-        var binds = new List<(string Source, string Target)>();
-        string pidFile;
-        CommandSpec start;
         if (root is null)
         {
             // The bind mounts need their mount points; the libvirt packages normally create them.
@@ -93,14 +90,68 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             }
 
             CopyTree("/etc/libvirt", dirs[4]);
-            binds.AddRange(dirs.Zip(MountPoints));
-            pidFile = Path.Combine(instance.Directory, "libvirtd.pid");
-            start = CommandSpec.Of("libvirtd", "-d", "-p", pidFile);
         }
         else
         {
             CopyTree(Path.Combine(root, "etc", "libvirt"), dirs[4]);
             File.AppendAllText(Path.Combine(dirs[4], "network.conf"), "\n# QaNet lab: the backend Fedora's libvirt uses (Debian's build tries iptables first).\nfirewall_backend = \"nftables\"\n");
+        }
+
+        try
+        {
+            await instance.LaunchAsync(cancellationToken).ConfigureAwait(false);
+            return instance;
+        }
+        catch
+        {
+            await instance.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Restarts the daemon as <c>systemctl restart libvirtd</c> does on a host: SIGTERM, and once it
+    /// has exited it starts again on the same folders. Its networks, bridges and dnsmasq keep running
+    /// meanwhile, as on a host; the restarted daemon finds them in its state folders.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Pid is { } pid && IsAlive(pid))
+        {
+            await Namespaces.Require(_runner, CommandSpec.Of("kill", "-s", "TERM", "--", pid.ToString(CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false);
+            var until = DateTime.UtcNow.AddSeconds(15);
+            while (IsAlive(pid))
+            {
+                if (DateTime.UtcNow > until)
+                {
+                    throw new QaHostException(Validation.QaErrorIds.HostCommandTimedOut, $"libvirtd in {Namespace} (pid {pid}) did not stop within 15 s of SIGTERM.");
+                }
+
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        Pid = null;
+        await LaunchAsync(cancellationToken, sameMounts: true).ConfigureAwait(false);
+    }
+
+    // The mount namespace (a new one, an earlier one released; or, for a restart, the one the daemon
+    // ran in, as a host keeps its mounts and the running dnsmasq stay libvirt's own), the daemon,
+    // and the wait until it answers.
+    private async Task LaunchAsync(CancellationToken cancellationToken, bool sameMounts = false)
+    {
+        var dirs = Folders.Select(d => Path.Combine(Directory, d)).ToArray();
+        var binds = new List<(string Source, string Target)>();
+        string pidFile;
+        CommandSpec start;
+        if (Root is not { } root)
+        {
+            binds.AddRange(dirs.Zip(MountPoints));
+            pidFile = Path.Combine(Directory, "libvirtd.pid");
+            start = CommandSpec.Of("libvirtd", "-d", "-p", pidFile);
+        }
+        else
+        {
             binds.AddRange(dirs.Zip(MountPoints.Select(m => root + m)));
             binds.AddRange(RootSystemMounts.Select(m => (m, root + m)));
             // The runtime folder is the instance's "run" folder, seen from inside the tree.
@@ -108,35 +159,33 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             start = CommandSpec.Of("chroot", root, "/usr/sbin/libvirtd", "-d", "-p", "/run/libvirt/qanet-libvirtd.pid");
         }
 
-        try
+        if (File.Exists(pidFile))
         {
-            var mounts = await MountNamespace.CreateAsync(ns, MountPurpose, binds, runner, cancellationToken).ConfigureAwait(false);
-            await Namespaces.Require(runner, mounts.Run(start.Program, start.Arguments.ToArray()), cancellationToken).ConfigureAwait(false);
-            var until = DateTime.UtcNow.AddSeconds(20);
-            while (true)
-            {
-                if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-                {
-                    instance.Pid = pid;
-                    var r = await runner.RunAsync(CommandSpec.Of("virsh", "-c", instance.Uri, "uri") with { Timeout = TimeSpan.FromSeconds(5) }, cancellationToken).ConfigureAwait(false);
-                    if (r.Succeeded)
-                    {
-                        return instance;
-                    }
-                }
-
-                if (DateTime.UtcNow > until)
-                {
-                    throw new QaHostException(Validation.QaErrorIds.HostCommandTimedOut, $"libvirtd in {ns} did not answer within 20 s.");
-                }
-
-                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-            }
+            File.Delete(pidFile);
         }
-        catch
+
+        var mounts = (sameMounts ? MountNamespace.Open(Namespace, MountPurpose, _runner) : null)
+            ?? await MountNamespace.CreateAsync(Namespace, MountPurpose, binds, _runner, cancellationToken).ConfigureAwait(false);
+        await Namespaces.Require(_runner, mounts.Run(start.Program, start.Arguments.ToArray()), cancellationToken).ConfigureAwait(false);
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (true)
         {
-            await instance.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                Pid = pid;
+                var r = await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "uri") with { Timeout = TimeSpan.FromSeconds(5) }, cancellationToken).ConfigureAwait(false);
+                if (r.Succeeded)
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new QaHostException(Validation.QaErrorIds.HostCommandTimedOut, $"libvirtd in {Namespace} did not answer within 20 s.");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -66,6 +66,13 @@ internal sealed class MountNamespace
         return m;
     }
 
+    /// <summary>The mount namespace <paramref name="purpose"/> of <paramref name="netns"/> as an earlier <see cref="CreateAsync"/> left it, or null when it is gone.</summary>
+    public static MountNamespace? Open(string netns, string purpose, ICommandRunner runner)
+    {
+        var m = new MountNamespace(netns, purpose, runner);
+        return System.IO.File.Exists(m.File) && IsMountPoint(m.File) ? m : null;
+    }
+
     /// <summary>The command that runs <paramref name="program"/> in this mount namespace and its network namespace.</summary>
     public CommandSpec Run(string program, params string[] args) =>
         new("nsenter", new[] { "--mount=" + File, "--net=/run/netns/" + NetworkNamespace, "--", program }.Concat(args));

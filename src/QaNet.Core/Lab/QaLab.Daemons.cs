@@ -24,6 +24,25 @@ public sealed partial class QaLab
         await SaveAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A lifecycle event of a virthost: its libvirtd restarted as <c>systemctl restart libvirtd</c>
+    /// does (SIGTERM, then started again on the same state; networks, bridges and dnsmasq keep running).
+    /// </summary>
+    internal async Task RestartLibvirtdAsync(string virtHost, CancellationToken ct = default)
+    {
+        var i = State.Libvirtd.FindIndex(l => l.VirtHost == virtHost);
+        if (i < 0)
+        {
+            throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"Lab '{Prefix}' runs no libvirtd for '{virtHost}'.");
+        }
+
+        var l = State.Libvirtd[i];
+        var instance = LibvirtdInstance.Attach(l.Namespace, l.Directory, l.Pid, _runner, l.Root);
+        await instance.RestartAsync(ct).ConfigureAwait(false);
+        State.Libvirtd[i] = l with { Pid = instance.Pid };
+        await SaveAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Host access Ssh: starts the sshd of <paramref name="host"/> again (after it was stopped, as a fault test does).</summary>
     internal async Task RestartSshdAsync(string host, CancellationToken ct = default)
     {

@@ -9,6 +9,31 @@ using QaNet.Tests.Support;
 
 namespace QaNet.Tests.Lab;
 
+/// <summary>The lifecycle events of a virthost (issue 15), replayed on a running lab and checked as Test-QaNetwork and the live matrix see them.</summary>
+internal static class LifecycleEvents
+{
+    /// <summary>Every virthost's libvirtd restarted: a new daemon, no drift, and the whole live matrix still conforms.</summary>
+    public static async Task LibvirtdRestartAsync(LabFixture lab)
+    {
+        var before = lab.Lab.State.Libvirtd.ToDictionary(l => l.VirtHost, l => l.Pid);
+        foreach (var vh in before.Keys)
+        {
+            await lab.Lab.RestartLibvirtdAsync(vh);
+        }
+
+        var after = QaLab.Get(lab.Prefix)!.State.Libvirtd;
+        Assert.All(after, l => Assert.NotEqual(before[l.VirtHost], l.Pid));
+        Assert.All(after, l => Assert.True(Directory.Exists($"/proc/{l.Pid}"), $"libvirtd of {l.VirtHost} is not running"));
+
+        var publisher = new PolicyPublisher(lab.Policy, transports: lab.Lab.Transports());
+        var status = await publisher.StatusHostsAsync(publisher.Render());
+        Assert.All(status, s => Assert.True(s.InSync, $"{s.VirtHost}: {s.DriftCount} drift items {s.Error?.Message}"));
+
+        var engine = QaNet.Core.Engine.QaReachability.Create(lab.Policy, DateTimeOffset.UtcNow);
+        LabFixture.AssertConforms(await QaNet.Core.Probes.QaLiveMatrix.RunAsync(engine, QaNet.Core.Probes.QaLiveMatrix.Flows(lab.Lab.State, lab.Policy)));
+    }
+}
+
 /// <summary>fedora-qa on the Libvirt11 profile: libvirt 11.3 (bookworm-backports) with its nftables firewall backend, from the cached tree.</summary>
 public abstract class Libvirt11Lab : LabFixture
 {
@@ -68,6 +93,9 @@ public sealed class Libvirt11NatLabTests : IClassFixture<Libvirt11NatLab>
             Assert.Single(checks, c => c.Check == VirtHostChecks.TcCsum);
         }
     }
+
+    [Fact]
+    public Task After_a_libvirtd_restart_nothing_drifts_and_the_live_matrix_still_conforms() => LifecycleEvents.LibvirtdRestartAsync(_lab);
 
     [Fact]
     public async Task The_full_live_matrix_conforms_and_libvirt_adds_no_firewall_rule_of_its_own()
