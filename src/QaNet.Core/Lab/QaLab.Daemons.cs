@@ -1,3 +1,4 @@
+using QaNet.Core.Hosts;
 using System.Net;
 
 namespace QaNet.Core.Lab;
@@ -41,6 +42,33 @@ public sealed partial class QaLab
         await instance.RestartAsync(ct).ConfigureAwait(false);
         State.Libvirtd[i] = l with { Pid = instance.Pid };
         await SaveAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A lifecycle event of a virthost: <c>virsh net-destroy</c> of <paramref name="network"/>
+    /// (its bridge and dnsmasq go, the clients' ports fall off), <paramref name="whileDown"/>, then
+    /// <c>virsh net-start</c> and the clients' ports of that virthost plugged into the new bridge
+    /// again, as a running VM's interface is reconnected.
+    /// </summary>
+    internal async Task RestartNetworkAsync(string virtHost, string network, Func<Task> whileDown, CancellationToken ct = default)
+    {
+        var l = State.Libvirtd.Find(x => x.VirtHost == virtHost)
+            ?? throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"Lab '{Prefix}' runs no libvirtd for '{virtHost}'.");
+        var bridge = State.Networks.Find(n => n.Name == network)?.Bridges.GetValueOrDefault(virtHost)
+            ?? throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"Network '{network}' of lab '{Prefix}' has no bridge on '{virtHost}'.");
+        var ports = (await Must(CommandSpec.Of("ip", "-n", l.Namespace, "-o", "link", "show", "master", bridge), ct).ConfigureAwait(false))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(':', 3)[1].Trim().Split('@')[0])
+            .Where(p => p.Length > 1 && p[0] == 'c' && p[1..].All(char.IsAsciiDigit))
+            .ToList();
+        await Must(CommandSpec.Of("virsh", "-c", l.Uri, "net-destroy", network), ct).ConfigureAwait(false);
+        await whileDown().ConfigureAwait(false);
+        await Must(CommandSpec.Of("virsh", "-c", l.Uri, "net-start", network), ct).ConfigureAwait(false);
+        foreach (var port in ports)
+        {
+            await Ip(ct, "-n", l.Namespace, "link", "set", port, "master", bridge).ConfigureAwait(false);
+            await Ip(ct, "-n", l.Namespace, "link", "set", port, "up").ConfigureAwait(false);
+        }
     }
 
     /// <summary>Host access Ssh: starts the sshd of <paramref name="host"/> again (after it was stopped, as a fault test does).</summary>

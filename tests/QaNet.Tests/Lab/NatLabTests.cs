@@ -45,6 +45,9 @@ public sealed class NatLabTests : IClassFixture<NatLab>
     public Task After_a_libvirtd_restart_nothing_drifts_and_the_live_matrix_still_conforms() => LifecycleEvents.LibvirtdRestartAsync(_lab);
 
     [Fact]
+    public Task A_network_destroyed_cuts_its_clients_off_and_once_started_again_the_matrix_conforms() => LifecycleEvents.NetworkRestartAsync(_lab);
+
+    [Fact]
     public async Task The_full_live_matrix_conforms_including_the_negative_cells()
     {
         var results = await _lab.MatrixAsync();

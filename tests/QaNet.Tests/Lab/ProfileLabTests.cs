@@ -29,6 +29,39 @@ internal static class LifecycleEvents
         var status = await publisher.StatusHostsAsync(publisher.Render());
         Assert.All(status, s => Assert.True(s.InSync, $"{s.VirtHost}: {s.DriftCount} drift items {s.Error?.Message}"));
 
+        await AssertWholeMatrixConformsAsync(lab);
+    }
+
+    /// <summary>
+    /// The client network destroyed and started on one virthost: while it is down its client reaches
+    /// nothing it is granted and Test-QaNetwork reports the network; once it is back (ports plugged
+    /// into the new bridge) nothing drifts and the whole live matrix conforms, without a publish.
+    /// </summary>
+    public static async Task NetworkRestartAsync(LabFixture lab)
+    {
+        var client = lab.Policy.FindClient("taskotron-client01")!;
+        var ns = lab.Lab.State.FindHost(client.Name)!.Namespace;
+        var koji = System.Net.IPAddress.Parse(lab.Lab.State.EndpointAddresses["koji"][0]);
+        var prober = new QaNet.Core.Probes.QaProber();
+        var publisher = new PolicyPublisher(lab.Policy, transports: lab.Lab.Transports());
+        var artifacts = Assert.Single(publisher.Render(new[] { client.VirtHost }));
+        Assert.True((await prober.ProbeAsync(ns, client.Address, koji, 443, QaProtocol.Tcp, 3)).Observed);
+
+        await lab.Lab.RestartNetworkAsync(client.VirtHost, client.Network, async () =>
+        {
+            var cut = await prober.ProbeAsync(ns, client.Address, koji, 443, QaProtocol.Tcp, 2);
+            Assert.False(cut.Observed, cut.Detail);
+            var drift = await publisher.TestAsync(artifacts);
+            Assert.Contains(drift, d => d.Target.Contains(client.Network, StringComparison.Ordinal)
+                && d.Kind is QaDriftKind.LibvirtNetworkStateChanged or QaDriftKind.LibvirtNetworkMissing);
+        });
+
+        Assert.Empty(await publisher.TestAsync(artifacts));
+        await AssertWholeMatrixConformsAsync(lab);
+    }
+
+    private static async Task AssertWholeMatrixConformsAsync(LabFixture lab)
+    {
         var engine = QaNet.Core.Engine.QaReachability.Create(lab.Policy, DateTimeOffset.UtcNow);
         LabFixture.AssertConforms(await QaNet.Core.Probes.QaLiveMatrix.RunAsync(engine, QaNet.Core.Probes.QaLiveMatrix.Flows(lab.Lab.State, lab.Policy)));
     }
@@ -96,6 +129,9 @@ public sealed class Libvirt11NatLabTests : IClassFixture<Libvirt11NatLab>
 
     [Fact]
     public Task After_a_libvirtd_restart_nothing_drifts_and_the_live_matrix_still_conforms() => LifecycleEvents.LibvirtdRestartAsync(_lab);
+
+    [Fact]
+    public Task A_network_destroyed_cuts_its_clients_off_and_once_started_again_the_matrix_conforms() => LifecycleEvents.NetworkRestartAsync(_lab);
 
     [Fact]
     public async Task The_full_live_matrix_conforms_and_libvirt_adds_no_firewall_rule_of_its_own()
