@@ -31,7 +31,7 @@ Describe 'lab cmdlets' {
     }
 
     It 'offer the virthost profiles, and Get-QaLab''s table shows the profile' {
-        (Get-Command Start-QaLab).Parameters['VirtHostProfile'].ParameterType.GetEnumNames() | Should -Be @('Debian12', 'Libvirt11')
+        (Get-Command Start-QaLab).Parameters['VirtHostProfile'].ParameterType.GetEnumNames() | Should -Be @('Debian12', 'Libvirt11', 'Fedora')
         $view = (Get-FormatData -TypeName QaNet.Core.Lab.QaLab).FormatViewDefinition | Where-Object Name -eq 'QaLab'
         $view.Control.Headers.Label | Should -Contain 'VirtHostProfile'
         $view.Control.Rows[0].Columns.DisplayEntry.Value | Should -Contain 'VirtHostProfile'

@@ -24,7 +24,7 @@ public sealed class StartQaLabCommand : LabCommand
     [Parameter]
     public QaLabHostAccess HostAccess { get; set; } = QaLabHostAccess.Namespace;
 
-    /// <summary>The software stack every virthost runs: Debian12 (this machine's libvirt) or Libvirt11 (libvirt 11.3, nftables backend, from a cached root filesystem).</summary>
+    /// <summary>The software stack every virthost runs: Debian12 (this machine's libvirt), Libvirt11 (libvirt 11.3, nftables backend, from a cached root filesystem) or Fedora (Libvirt11 with firewalld).</summary>
     [Parameter]
     public QaVirtHostProfile VirtHostProfile { get; set; } = QaVirtHostProfile.Debian12;
 

@@ -16,7 +16,7 @@ public sealed class LibvirtdInstance : IAsyncDisposable
     // The instance's folders (in Folders' order) go over these, in its own mount namespace.
     private static readonly string[] MountPoints = { "/run/libvirt", "/var/lib/libvirt", "/var/log/libvirt", "/var/cache/libvirt", "/etc/libvirt" };
 
-    private const string MountPurpose = "libvirtd";
+    internal const string MountPurpose = "libvirtd";
 
     private static readonly string[] Folders = { "run", "lib", "log", "cache", "etc" };
 
@@ -47,20 +47,26 @@ public sealed class LibvirtdInstance : IAsyncDisposable
     /// <summary>The virthost profile's root filesystem its libvirtd runs from, or null for this machine's libvirtd.</summary>
     public string? Root { get; private init; }
 
+    /// <summary>
+    /// With <see cref="Root"/>: a D-Bus system bus and firewalld (from the tree) run beside libvirtd in
+    /// its mount namespace and network namespace, started before it, so libvirt finds firewalld as on Fedora.
+    /// </summary>
+    public bool Firewalld { get; private init; }
+
     /// <summary>A host reaching this libvirtd through its namespace, for the publisher.</summary>
     public PublishHost PublishHost(string virtHost, ICommandRunner? local = null) =>
         Publish.PublishHost.For(virtHost, HostTarget.Namespace(Namespace), Uri, local);
 
     /// <summary>An instance started earlier, possibly by another process (the lab's state file), so it can be stopped.</summary>
-    public static LibvirtdInstance Attach(string ns, string directory, int? pid, ICommandRunner? runner = null, string? root = null)
+    public static LibvirtdInstance Attach(string ns, string directory, int? pid, ICommandRunner? runner = null, string? root = null, bool firewalld = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         _ = HostTarget.Namespace(ns);
-        return new LibvirtdInstance(ns, Path.GetFullPath(directory), runner ?? ProcessRunner.Instance) { Pid = pid, Root = root };
+        return new LibvirtdInstance(ns, Path.GetFullPath(directory), runner ?? ProcessRunner.Instance) { Pid = pid, Root = root, Firewalld = root is not null && firewalld };
     }
 
     public static Task<LibvirtdInstance> StartAsync(string ns, string directory, ICommandRunner? runner = null, CancellationToken cancellationToken = default) =>
-        StartAsync(ns, directory, root: null, runner, cancellationToken);
+        StartAsync(ns, directory, root: null, runner, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Starts the instance. With <paramref name="root"/> (a virthost profile's tree,
@@ -69,12 +75,12 @@ public sealed class LibvirtdInstance : IAsyncDisposable
     /// namespace's own <c>/sys</c>, <c>/proc</c> and <c>/dev</c> over the tree's, and its
     /// configuration is the tree's with the nftables firewall backend set, as Fedora's libvirt has it.
     /// </summary>
-    public static async Task<LibvirtdInstance> StartAsync(string ns, string directory, string? root, ICommandRunner? runner, CancellationToken cancellationToken = default)
+    public static async Task<LibvirtdInstance> StartAsync(string ns, string directory, string? root, ICommandRunner? runner, bool firewalld = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         runner ??= ProcessRunner.Instance;
         _ = HostTarget.Namespace(ns);
-        var instance = new LibvirtdInstance(ns, Path.GetFullPath(directory), runner) { Root = root };
+        var instance = new LibvirtdInstance(ns, Path.GetFullPath(directory), runner) { Root = root, Firewalld = root is not null && firewalld };
         var dirs = Folders.Select(d => Path.Combine(instance.Directory, d)).ToArray();
         foreach (var d in dirs)
         {
@@ -95,6 +101,14 @@ public sealed class LibvirtdInstance : IAsyncDisposable
         {
             CopyTree(Path.Combine(root, "etc", "libvirt"), dirs[4]);
             File.AppendAllText(Path.Combine(dirs[4], "network.conf"), "\n# QaNet lab: the backend Fedora's libvirt uses (Debian's build tries iptables first).\nfirewall_backend = \"nftables\"\n");
+            if (instance.Firewalld)
+            {
+                // The tree's /run is the instance's own (the bus socket, firewalld's pid), with the libvirt
+                // runtime folder's mount point in it; firewalld's configuration is a copy of the tree's.
+                System.IO.Directory.CreateDirectory(Path.Combine(instance.Directory, "runroot", "libvirt"));
+                System.IO.Directory.CreateDirectory(Path.Combine(instance.Directory, "runroot", "dbus"));
+                CopyTree(Path.Combine(root, "etc", "firewalld"), Path.Combine(instance.Directory, "firewalld"));
+            }
         }
 
         try
@@ -152,6 +166,12 @@ public sealed class LibvirtdInstance : IAsyncDisposable
         }
         else
         {
+            if (Firewalld)
+            {
+                binds.Add((Path.Combine(Directory, "runroot"), root + "/run"));
+                binds.Add((Path.Combine(Directory, "firewalld"), root + "/etc/firewalld"));
+            }
+
             binds.AddRange(dirs.Zip(MountPoints.Select(m => root + m)));
             binds.AddRange(RootSystemMounts.Select(m => (m, root + m)));
             // The runtime folder is the instance's "run" folder, seen from inside the tree.
@@ -164,8 +184,13 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             File.Delete(pidFile);
         }
 
-        var mounts = (sameMounts ? MountNamespace.Open(Namespace, MountPurpose, _runner) : null)
-            ?? await MountNamespace.CreateAsync(Namespace, MountPurpose, binds, _runner, cancellationToken).ConfigureAwait(false);
+        var existing = sameMounts ? MountNamespace.Open(Namespace, MountPurpose, _runner) : null;
+        var mounts = existing ?? await MountNamespace.CreateAsync(Namespace, MountPurpose, binds, _runner, cancellationToken).ConfigureAwait(false);
+        if (Firewalld && existing is null)
+        {
+            await StartFirewalldAsync(mounts, Root!, cancellationToken).ConfigureAwait(false);
+        }
+
         await Namespaces.Require(_runner, mounts.Run(start.Program, start.Arguments.ToArray()), cancellationToken).ConfigureAwait(false);
         var until = DateTime.UtcNow.AddSeconds(20);
         while (true)
@@ -186,6 +211,32 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The system bus, then firewalld (it daemonizes; its log goes to the instance's log folder),
+    // then the wait until firewall-cmd says it runs: libvirtd asks the bus for it when it starts.
+    private async Task StartFirewalldAsync(MountNamespace mounts, string root, CancellationToken cancellationToken)
+    {
+        await Namespaces.Require(_runner, mounts.Run("chroot", root, "dbus-daemon", "--system", "--fork"), cancellationToken).ConfigureAwait(false);
+        await Namespaces.Require(_runner, mounts.Run("chroot", root, "firewalld", "--log-target", "file", "--log-file", "/var/log/libvirt/firewalld.log"), cancellationToken).ConfigureAwait(false);
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var state = await _runner.RunAsync(mounts.Run("chroot", root, "firewall-cmd", "--state") with { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
+            if (state.Succeeded)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                var log = Path.Combine(Directory, "log", "firewalld.log");
+                var tail = File.Exists(log) ? string.Join(" | ", File.ReadLines(log).TakeLast(3)) : "no log";
+                throw new QaHostException(Validation.QaErrorIds.HostCommandTimedOut, $"firewalld in {Namespace} did not run within 30 s: {state.Stdout.Trim()} {tail}");
+            }
+
+            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
         }
     }
 

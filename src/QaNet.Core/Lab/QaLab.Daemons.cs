@@ -12,9 +12,21 @@ public sealed partial class QaLab
         // StartAsync made sure the profile's tree exists before anything was built.
         var root = VirtHostRootfs.NeedsRoot(profile) ? VirtHostRootfs.PathOf(profile) : null;
         _log.Verbose(null, $"Starting a libvirtd ({profile}) in every virthost namespace");
+        if (VirtHostRootfs.RunsFirewalld(profile) && File.Exists("/proc/sys/net/bridge/bridge-nf-call-iptables"))
+        {
+            // A stock Fedora virthost has no br_netfilter loaded, so bridged frames never meet firewalld's
+            // forward chain; this kernel has it built in (on by default): turn it off per namespace, as there.
+            foreach (var ns in plan.VirtHostNamespaces.Values)
+            {
+                await Sysctl(ns, "net.bridge.bridge-nf-call-iptables=0", ct).ConfigureAwait(false);
+                await Sysctl(ns, "net.bridge.bridge-nf-call-ip6tables=0", ct).ConfigureAwait(false);
+            }
+        }
+
         var instances = await Task.WhenAll(plan.VirtHostNamespaces.Select(async kv =>
         {
-            var instance = await LibvirtdInstance.StartAsync(kv.Value, Path.Combine(State.Directory, "libvirt", kv.Key), root, _runner, ct).ConfigureAwait(false);
+            var instance = await LibvirtdInstance.StartAsync(kv.Value, Path.Combine(State.Directory, "libvirt", kv.Key), root, _runner,
+                VirtHostRootfs.RunsFirewalld(profile), ct).ConfigureAwait(false);
             return (VirtHost: kv.Key, Instance: instance);
         })).ConfigureAwait(false);
         foreach (var (vh, instance) in instances.OrderBy(i => i.VirtHost, StringComparer.Ordinal))
@@ -38,7 +50,7 @@ public sealed partial class QaLab
         }
 
         var l = State.Libvirtd[i];
-        var instance = LibvirtdInstance.Attach(l.Namespace, l.Directory, l.Pid, _runner, l.Root);
+        var instance = LibvirtdInstance.Attach(l.Namespace, l.Directory, l.Pid, _runner, l.Root, VirtHostRootfs.RunsFirewalld(l.Profile));
         await instance.RestartAsync(ct).ConfigureAwait(false);
         State.Libvirtd[i] = l with { Pid = instance.Pid };
         await SaveAsync().ConfigureAwait(false);
@@ -69,6 +81,23 @@ public sealed partial class QaLab
             await Ip(ct, "-n", l.Namespace, "link", "set", port, "master", bridge).ConfigureAwait(false);
             await Ip(ct, "-n", l.Namespace, "link", "set", port, "up").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Runs <c>firewall-cmd</c> with <paramref name="args"/> on a virthost of the Fedora profile (in
+    /// its mount namespace, from its tree): a lifecycle event such as <c>--reload</c>, or a question.
+    /// </summary>
+    internal async Task<string> FirewallCmdAsync(string virtHost, CancellationToken ct, params string[] args)
+    {
+        var l = State.Libvirtd.Find(x => x.VirtHost == virtHost);
+        if (l is null || !VirtHostRootfs.RunsFirewalld(l.Profile) || l.Root is null)
+        {
+            throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"Lab '{Prefix}' runs no firewalld for '{virtHost}'.");
+        }
+
+        var mounts = MountNamespace.Open(l.Namespace, LibvirtdInstance.MountPurpose, _runner)
+            ?? throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"The mount namespace of {virtHost}'s libvirtd is gone.");
+        return await Must(mounts.Run("chroot", new[] { l.Root, "firewall-cmd" }.Concat(args).ToArray()), ct).ConfigureAwait(false);
     }
 
     /// <summary>Host access Ssh: starts the sshd of <paramref name="host"/> again (after it was stopped, as a fault test does).</summary>

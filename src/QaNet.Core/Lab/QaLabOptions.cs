@@ -23,9 +23,9 @@ public sealed record QaLabOptions
     public QaLabHostAccess HostAccess { get; init; } = QaLabHostAccess.Namespace;
 
     /// <summary>
-    /// The software stack every lab virthost runs: Debian12 (this machine's libvirt, the default)
-    /// or Libvirt11 (libvirt 11.3 with its nftables firewall backend, from a cached root
-    /// filesystem built once with mmdebstrap; docs/lab.md).
+    /// The software stack every lab virthost runs: Debian12 (this machine's libvirt, the default),
+    /// Libvirt11 (libvirt 11.3 with its nftables firewall backend, from a cached root filesystem
+    /// built once with mmdebstrap) or Fedora (Libvirt11 with firewalld); docs/lab.md.
     /// </summary>
     public QaVirtHostProfile VirtHostProfile { get; init; } = QaVirtHostProfile.Debian12;
 }

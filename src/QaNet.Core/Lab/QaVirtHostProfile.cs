@@ -11,4 +11,10 @@ public enum QaVirtHostProfile
     /// since 10.4, as on Fedora and RHEL), run from a cached root filesystem entered with chroot.
     /// </summary>
     Libvirt11,
+
+    /// <summary>
+    /// Libvirt11 with firewalld 1.3 (nftables backend) running in the virthost, on a D-Bus system bus
+    /// of its own, as on a Fedora or RHEL virthost: libvirt finds it and uses its zones.
+    /// </summary>
+    Fedora,
 }

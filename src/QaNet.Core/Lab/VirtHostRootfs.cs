@@ -19,6 +19,9 @@ internal static class VirtHostRootfs
 
     private const string Suite = "bookworm";
 
+    // Part of the tree's name: bump it when what EnsureAsync does to a tree after mmdebstrap changes.
+    private const string TreeFormat = "2";
+
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(15);
 
     // What each profile's tree holds; the first package carries the version checked after the build.
@@ -32,7 +35,18 @@ internal static class VirtHostRootfs
                 "libvirt-daemon-driver-qemu/bookworm-backports", "libvirt-clients/bookworm-backports",
                 "dnsmasq-base", "nftables", "iproute2",
             }, "/usr/sbin/libvirtd", "11."),
+            [QaVirtHostProfile.Fedora] = (new[]
+            {
+                "libvirt-daemon/bookworm-backports", "libvirt-daemon-driver-network/bookworm-backports",
+                "libvirt-daemon-driver-qemu/bookworm-backports", "libvirt-clients/bookworm-backports",
+                "dnsmasq-base", "nftables", "iproute2",
+                // firewalld and its system bus; netbase's /etc/protocols, without which firewalld refuses its stock config.
+                "firewalld", "dbus", "netbase",
+            }, "/usr/sbin/libvirtd", "11."),
         };
+
+    /// <summary>Whether the profile runs firewalld (and a D-Bus system bus) beside its libvirtd.</summary>
+    public static bool RunsFirewalld(QaVirtHostProfile profile) => profile == QaVirtHostProfile.Fedora;
 
     /// <summary>Whether the profile runs from a root filesystem of its own (Debian12 runs this machine's libvirt).</summary>
     public static bool NeedsRoot(QaVirtHostProfile profile) => Specs.ContainsKey(profile);
@@ -41,7 +55,7 @@ internal static class VirtHostRootfs
     public static string PathOf(QaVirtHostProfile profile, string cache = CacheDirectory)
     {
         var spec = Specs[profile];
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Suite + "\n" + string.Join('\n', spec.Packages))))[..12].ToLowerInvariant();
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(TreeFormat + "\n" + Suite + "\n" + string.Join('\n', spec.Packages))))[..12].ToLowerInvariant();
         return Path.Combine(cache, profile.ToString().ToLowerInvariant() + "-" + hash);
     }
 
@@ -120,8 +134,10 @@ internal static class VirtHostRootfs
                 "Check that the mirror serves bookworm-backports (apt-cache policy lists it for this machine's Debian URI).");
         }
 
-        // The mount point of the libvirtd's runtime folder (empty /run in a fresh tree).
+        // The mount point of the libvirtd's runtime folder (empty /run in a fresh tree), and a machine id
+        // of the tree's own (D-Bus refuses to start without one; mmdebstrap leaves it empty).
         Directory.CreateDirectory(Path.Combine(partial, "run", "libvirt"));
+        File.WriteAllText(Path.Combine(partial, "etc", "machine-id"), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() + "\n");
         Directory.Move(partial, root);
         log.Verbose(null, $"{profile} root filesystem ready: {FirstLine(version.Stdout)}");
         return root;

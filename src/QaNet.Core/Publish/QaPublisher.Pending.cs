@@ -16,6 +16,7 @@ public sealed partial class QaPublisher
         var digest = QaPublishRecord.DigestOf(artifacts);
         try
         {
+            artifacts = await HostFit.ApplyAsync(s, artifacts).ConfigureAwait(false);
             var live = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
             var expected = await ExpectedState.ComputeAsync(s, artifacts).ConfigureAwait(false);
             var drift = Drift.Compare(host.VirtHost, artifacts, live, expected);
@@ -55,6 +56,7 @@ public sealed partial class QaPublisher
         ArgumentNullException.ThrowIfNull(artifacts);
         artifacts.Validate();
         var s = new HostSession(host, _log, cancellationToken);
+        artifacts = await HostFit.ApplyAsync(s, artifacts).ConfigureAwait(false);
         var live = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
         var expected = await ExpectedState.ComputeAsync(s, artifacts).ConfigureAwait(false);
         return Drift.Compare(host.VirtHost, artifacts, live, expected);

@@ -47,6 +47,8 @@ public sealed partial class QaPublisher
 
         try
         {
+            // The record's digest is the rendering's; what goes on the host is fitted to its stack.
+            artifacts = await HostFit.ApplyAsync(s, artifacts).ConfigureAwait(false);
             if (!options.WhatIf && await AlreadyCarriesAsync(s, artifacts, digest).ConfigureAwait(false))
             {
                 plan = new QaPublishPlan(host.VirtHost, Array.Empty<QaPublishChange>(), Array.Empty<string>(), artifacts);

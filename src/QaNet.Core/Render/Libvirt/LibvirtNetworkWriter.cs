@@ -149,7 +149,7 @@ public static class LibvirtNetworkWriter
                 g.Select(x => x.Name).Order(StringComparer.Ordinal).Select(n => new XElement("hostname", n))))
             .ToList();
 
-    private static string Print(XElement root)
+    internal static string Print(XElement root)
     {
         var settings = new XmlWriterSettings { Indent = true, IndentChars = "  ", OmitXmlDeclaration = true, NewLineChars = "\n" };
         var sb = new StringBuilder();
