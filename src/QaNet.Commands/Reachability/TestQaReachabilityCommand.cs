@@ -41,12 +41,16 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
     [ArgumentCompleter(typeof(FlowEndCompleter))]
     public string To { get; set; } = string.Empty;
 
-    /// <summary>With a single flow: the ports asked about; with -All: ports added to the policy's own.</summary>
+    /// <summary>
+    /// With a single flow: the ports asked about; with -All: ports added to the policy's own.
+    /// Written as everywhere else (<c>443/tcp</c>, <c>69/udp</c>, <c>7080-7099/tcp</c>, <c>icmp</c>),
+    /// so a piped assertion's Port binds; a bare number (a piped result's Port) takes -Protocol.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 2, ParameterSetName = SingleSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AllSet)]
-    [ValidateRange(0, 65535)]
-    public int[] Port { get; set; } = Array.Empty<int>();
+    public string[] Port { get; set; } = Array.Empty<string>();
 
+    /// <summary>The protocol of bare port numbers in -Port.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public QaProtocol Protocol { get; set; } = QaProtocol.Tcp;
 
@@ -75,7 +79,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        if (Engine(ResolvePolicy()) is not { } engine)
+        if (Ports() is not { } ports || Engine(ResolvePolicy()) is not { } engine)
         {
             return;
         }
@@ -83,15 +87,33 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
         switch (ParameterSetName)
         {
             case AllSet:
-                WriteMatrix(engine);
+                WriteMatrix(engine, ports);
                 break;
             default:
-                WriteFlows(engine);
+                WriteFlows(engine, ports);
                 break;
         }
     }
 
-    private void WriteFlows(QaReachability engine)
+    /// <summary>-Port through the port parser every cmdlet and the policy file use (InvalidPort).</summary>
+    private List<QaPortRange>? Ports()
+    {
+        var ports = new List<QaPortRange>();
+        foreach (var text in Port)
+        {
+            if (!QaPortRange.TryParse(text, Protocol, out var range, out var error))
+            {
+                WriteValidationError(new QaValidationException(error!), text);
+                return null;
+            }
+
+            ports.Add(range);
+        }
+
+        return ports;
+    }
+
+    private void WriteFlows(QaReachability engine, List<QaPortRange> ports)
     {
         // Each side on its own first, so that the error names the side that is unknown.
         if (!Resolves(engine, From) || !Resolves(engine, To))
@@ -101,11 +123,11 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
 
         if (Live)
         {
-            WriteLiveFlows(engine);
+            WriteLiveFlows(engine, ports);
             return;
         }
 
-        var results = Port.SelectMany(port => engine.Test(From, To, port, Protocol)).ToList();
+        var results = ports.SelectMany(range => range.EachPort().SelectMany(port => engine.Test(From, To, port, range.Protocol))).ToList();
 
         if (Quiet)
         {
@@ -130,7 +152,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
         return null;
     }
 
-    private void WriteLiveFlows(QaReachability engine)
+    private void WriteLiveFlows(QaReachability engine, List<QaPortRange> ports)
     {
         if (LiveLab() is not { } lab)
         {
@@ -140,9 +162,12 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
         var flows = new List<QaNet.Core.Probes.QaLiveFlow>();
         try
         {
-            foreach (var port in Port)
+            foreach (var range in ports)
             {
-                flows.AddRange(QaNet.Core.Probes.QaLiveMatrix.FlowsBetween(lab.State, From, To, port, Protocol));
+                foreach (var port in range.EachPort())
+                {
+                    flows.AddRange(QaNet.Core.Probes.QaLiveMatrix.FlowsBetween(lab.State, From, To, port, range.Protocol));
+                }
             }
         }
         catch (QaNet.Core.Lab.QaLabException e)
@@ -162,7 +187,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
         }
     }
 
-    private void WriteMatrix(QaReachability engine)
+    private void WriteMatrix(QaReachability engine, List<QaPortRange> ports)
     {
         if (Live)
         {
@@ -176,8 +201,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
             return;
         }
 
-        var extra = Port.Select(p => Protocol == QaProtocol.Icmp ? QaPortRange.Icmp : new QaPortRange(Protocol, p, p));
-        var matrix = engine.Matrix(new QaMatrixOptions { Ports = QaReachabilityMatrix.PolicyPorts(engine.Policy, extra) });
+        var matrix = engine.Matrix(new QaMatrixOptions { Ports = QaReachabilityMatrix.PolicyPorts(engine.Policy, ports) });
         WriteVerbose($"{matrix.CellCount} cells ({matrix.Clients.Count} clients × {matrix.Endpoints.Count} endpoints × {matrix.Ports.Count} ports) " +
                      $"from {matrix.ComputedCount} verdicts computed on equivalence classes.");
 

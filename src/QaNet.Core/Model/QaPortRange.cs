@@ -31,10 +31,16 @@ public readonly record struct QaPortRange(QaProtocol Protocol, int From, int To)
             : string.Create(CultureInfo.InvariantCulture, $"{From}-{To}/{proto}");
     }
 
+    /// <summary>Each port of the range in order; icmp, which has no port, is one flow with port 0.</summary>
+    public IEnumerable<int> EachPort() => IsIcmp ? new[] { 0 } : Enumerable.Range(From, To - From + 1);
+
     /// <summary>Parses <c>443/tcp</c>, <c>7080-7099/tcp</c>, <c>69/udp</c> or <c>icmp</c>; a bare port means tcp.</summary>
-    public static QaPortRange Parse(string text)
+    public static QaPortRange Parse(string text) => Parse(text, QaProtocol.Tcp);
+
+    /// <summary>As <see cref="Parse(string)"/>, a bare port taking <paramref name="bareProtocol"/>.</summary>
+    public static QaPortRange Parse(string text, QaProtocol bareProtocol)
     {
-        if (TryParse(text, out var range, out var error))
+        if (TryParse(text, bareProtocol, out var range, out var error))
         {
             return range;
         }
@@ -42,7 +48,16 @@ public readonly record struct QaPortRange(QaProtocol Protocol, int From, int To)
         throw new QaValidationException(error!);
     }
 
-    public static bool TryParse(string? text, out QaPortRange range, out QaValidationError? error)
+    public static bool TryParse(string? text, out QaPortRange range, out QaValidationError? error) =>
+        TryParse(text, QaProtocol.Tcp, out range, out error);
+
+    /// <summary>
+    /// As <see cref="TryParse(string?, out QaPortRange, out QaValidationError?)"/>, a bare port
+    /// (<c>443</c>, <c>7080-7099</c>) taking <paramref name="bareProtocol"/>. A bare number with
+    /// icmp stands for icmp, which has no port (Test-QaReachability -Protocol Icmp -Port 0, and
+    /// its piped icmp results, say so).
+    /// </summary>
+    public static bool TryParse(string? text, QaProtocol bareProtocol, out QaPortRange range, out QaValidationError? error)
     {
         range = default;
         error = null;
@@ -53,8 +68,20 @@ public readonly record struct QaPortRange(QaProtocol Protocol, int From, int To)
             return true;
         }
 
-        var protocol = QaProtocol.Tcp;
+        var protocol = bareProtocol;
         var slash = s.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0 && bareProtocol == QaProtocol.Icmp)
+        {
+            if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var ignored) && ignored <= PortNumber.Max)
+            {
+                range = Icmp;
+                return true;
+            }
+
+            error = QaValidationError.Port(text, "not a port number");
+            return false;
+        }
+
         if (slash >= 0)
         {
             var p = s[(slash + 1)..];

@@ -50,6 +50,9 @@ public sealed class ErrorCatalogueTests
     [InlineData("Test-QaReachability -From bastion -To beaker-client01 -Port 22 -Live -Lab qn-none-", QaErrorIds.LabNotFound, ErrorCategory.ObjectNotFound)]
     [InlineData("Publish-QaNetwork -VirtHost nope -WhatIf", QaErrorIds.UnknownVirtHost, ErrorCategory.ObjectNotFound)]
     [InlineData("Get-QaRuleset -VirtHost nope", QaErrorIds.UnknownVirtHost, ErrorCategory.ObjectNotFound)]
+    [InlineData("Add-QaEndpoint -Name dns -Port 53/udp,443/tpc", QaErrorIds.InvalidPort, ErrorCategory.InvalidArgument)]
+    [InlineData("Grant-QaEgress -Role taskotron -Endpoint koji -Port 443/tpc", QaErrorIds.InvalidPort, ErrorCategory.InvalidArgument)]
+    [InlineData("Test-QaReachability -From taskotron-client01 -To koji -Port 443/tpc", QaErrorIds.InvalidPort, ErrorCategory.InvalidArgument)]
     [InlineData("$null = Grant-QaEgress -Role beaker -Endpoint koji -Id r1; Grant-QaEgress -Role taskotron -Endpoint koji -Id r1", QaErrorIds.DuplicateRuleId, ErrorCategory.ResourceExists)]
     public void One_condition_one_id_one_category(string script, string id, ErrorCategory category)
     {

@@ -16,7 +16,9 @@ public sealed partial class ReachabilityCommandTests : IDisposable
 
     [Theory]
     [InlineData("Test-QaReachability -From nope -To koji -Port 443", "NotFound,QaNet.Commands.TestQaReachabilityCommand")]
-    [InlineData("Test-QaReachability -From koji -To bastion -Port 70000", "ParameterArgumentValidationError,QaNet.Commands.TestQaReachabilityCommand")]
+    [InlineData("Test-QaReachability -From koji -To bastion -Port 70000", "InvalidPort,QaNet.Commands.TestQaReachabilityCommand")]
+    [InlineData("Test-QaReachability -From taskotron-client01 -To koji -Port 443/tpc", "InvalidPort,QaNet.Commands.TestQaReachabilityCommand")]
+    [InlineData("Test-QaReachability -All -Port 8443/sctp", "InvalidPort,QaNet.Commands.TestQaReachabilityCommand")]
     [InlineData("Test-QaReachability -All -From koji", "AmbiguousParameterSet,QaNet.Commands.TestQaReachabilityCommand")]
     [InlineData("Test-QaReachability -From koji -To bastion -Port 22 -ByRole", "AmbiguousParameterSet,QaNet.Commands.TestQaReachabilityCommand")]
     [InlineData("Add-QaAssertion taskotron-client01 nope 443/tcp -Expect Allow", "UnknownReference,QaNet.Commands.AddQaAssertionCommand")]
@@ -77,6 +79,38 @@ public sealed partial class ReachabilityCommandTests : IDisposable
         var again = s.Run("Test-QaReachability -All | Select-Object -First 20 | Test-QaReachability").Select(o => (QaReachabilityResult)o.BaseObject).ToList();
         var first = s.Run("Test-QaReachability -All | Select-Object -First 20").Select(o => (QaReachabilityResult)o.BaseObject).ToList();
         Assert.Equal(first.Select(r => (r.From, r.To, r.Port, r.Allowed, r.RuleId)), again.Select(r => (r.From, r.To, r.Port, r.Allowed, r.RuleId)));
+    }
+
+    [Theory]
+    // -Port takes the port syntax of Add-QaEndpoint, Grant-QaEgress and the policy file (issue 17);
+    // a bare port takes -Protocol, as before.
+    [InlineData("-Port 443/tcp", new[] { "443/Tcp" })]
+    [InlineData("-Port 443", new[] { "443/Tcp" })]
+    [InlineData("-Port 443/tcp, 80/tcp, 22", new[] { "443/Tcp", "80/Tcp", "22/Tcp" })]
+    [InlineData("-Port 53 -Protocol Udp", new[] { "53/Udp" })]
+    [InlineData("-Port 53/udp", new[] { "53/Udp" })]
+    [InlineData("-Port 442-444/tcp", new[] { "442/Tcp", "443/Tcp", "444/Tcp" })]
+    [InlineData("-Port icmp", new[] { "0/Icmp" })]
+    [InlineData("-Port 0 -Protocol Icmp", new[] { "0/Icmp" })]
+    public void Port_takes_the_port_syntax_of_the_other_cmdlets(string port, string[] expected)
+    {
+        using var s = PowerShellSession.WithExample();
+        var results = s.Run($"Test-QaReachability -From taskotron-client01 -To koji {port}").Select(o => (QaReachabilityResult)o.BaseObject).ToList();
+        Assert.Equal(expected, results.Select(r => $"{r.Port}/{r.Protocol}"));
+        // taskotron-koji allows koji's own ports, 80/tcp and 443/tcp; nothing else.
+        Assert.Equal(expected.Select(e => e is "80/Tcp" or "443/Tcp"), results.Select(r => r.Allowed));
+    }
+
+    [Fact]
+    public void Assertions_pipe_in_by_property_name_with_their_port_and_protocol()
+    {
+        using var s = PowerShellSession.WithExample();
+        var assertions = s.Run("Get-QaAssertion").Select(o => (QaAssertion)o.BaseObject).ToList();
+        var results = s.Run("Get-QaAssertion | Test-QaReachability").Select(o => (QaReachabilityResult)o.BaseObject).ToList();
+        Assert.Contains(assertions, a => a.Port.Protocol == QaProtocol.Udp);
+        Assert.Equal(
+            assertions.Select(a => (a.From, a.To, a.Port.From, a.Port.Protocol, a.ExpectAllowed)),
+            results.Select(r => (r.From, r.To, r.Port, r.Protocol, r.Allowed)));
     }
 
     [Fact]

@@ -122,6 +122,16 @@ public sealed class RulesetCommandTests
     }
 
     [Fact]
+    public void Access_files_of_a_management_host_render_without_an_error_and_an_unknown_host_is_still_UnknownVirtHost()
+    {
+        // Help example 5 (issue 17): the bastion is no virthost, but the Access backend renders for it.
+        using var s = PowerShellSession.WithExample();
+        var text = s.Single<string>("Get-QaRuleset -Backend Access -VirtHost bastion -AsText");
+        Assert.Contains("QaNet access for bastion", text, StringComparison.Ordinal);
+        Assert.Equal("UnknownVirtHost,QaNet.Commands.GetQaRulesetCommand", s.ErrorId("Get-QaRuleset -Backend Access -VirtHost nope -AsText"));
+    }
+
+    [Fact]
     public void Without_a_policy_the_call_is_invalid()
     {
         using var s = new PowerShellSession();

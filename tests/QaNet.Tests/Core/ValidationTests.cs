@@ -341,6 +341,34 @@ public class ValidationTests
         Assert.Equal(printed, r.ToString());
     }
 
+    [Theory]
+    [InlineData("53", QaProtocol.Udp, "53/udp")]
+    [InlineData("7080-7099", QaProtocol.Udp, "7080-7099/udp")]
+    [InlineData("443/tcp", QaProtocol.Udp, "443/tcp")]
+    [InlineData("0", QaProtocol.Icmp, "icmp")]
+    [InlineData("443", QaProtocol.Icmp, "icmp")]
+    [InlineData("69/udp", QaProtocol.Icmp, "69/udp")]
+    public void A_bare_port_takes_the_given_protocol_and_a_written_one_keeps_its_own(string text, QaProtocol bareProtocol, string printed) =>
+        Assert.Equal(printed, QaPortRange.Parse(text, bareProtocol).ToString());
+
+    [Theory]
+    [InlineData("443/tpc", QaProtocol.Tcp)]
+    [InlineData("0", QaProtocol.Tcp)]
+    [InlineData("70000", QaProtocol.Icmp)]
+    [InlineData("22-23", QaProtocol.Icmp)]
+    public void A_bad_port_is_InvalidPort_whatever_the_bare_protocol(string text, QaProtocol bareProtocol)
+    {
+        Assert.False(QaPortRange.TryParse(text, bareProtocol, out _, out var error));
+        Assert.Equal(QaErrorIds.InvalidPort, error!.Id);
+    }
+
+    [Fact]
+    public void Each_port_of_a_range_and_icmp_as_one_flow()
+    {
+        Assert.Equal([7080, 7081, 7082], QaPortRange.Parse("7080-7082/tcp").EachPort());
+        Assert.Equal([0], QaPortRange.Icmp.EachPort());
+    }
+
     [Fact]
     public void PortsRequired_for_a_cidr_destination_without_ports()
     {
