@@ -207,4 +207,16 @@ Describe 'Export-QaReachabilityReport' {
         Export-QaReachabilityReport -Path $file
         ([regex]::Matches((Get-Content -Raw $file), '<td class="cell (allow|deny)')).Count | Should -Be @(Test-QaReachability -All).Count
     }
+
+    It 'writes the -ByRole rows as a by-role report, without errors' {
+        $rows = @(Test-QaReachability -All -ByRole)
+        $file = Join-Path $TestDrive 'roles.html'
+        $info = Test-QaReachability -All -ByRole | Export-QaReachabilityReport -Path $file -PassThru -ErrorVariable errors
+        $errors | Should -BeNullOrEmpty
+        $info | Should -BeOfType [System.IO.FileInfo]
+        $html = Get-Content -Raw $file
+        ([regex]::Matches($html, '<td class="cell (allow|deny|partial)')).Count | Should -Be $rows.Count
+        $html | Should -Match '<th class="row">taskotron</th>'
+        $html | Should -Match 'title="taskotron → koji 443/tcp: allowed by taskotron-koji\. 3 of 3 member'
+    }
 }

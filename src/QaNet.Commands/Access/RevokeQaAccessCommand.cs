@@ -38,5 +38,9 @@ public sealed class RevokeQaAccessCommand : RemovalCommand<QaAccessGrant>
     protected override string Describe(QaAccessGrant item, QaPolicy policy) =>
         $"access grant '{item.Id}' (group {item.Group}: {string.Join(",", item.Rights)} on {string.Join(",", item.Hosts)}), of policy '{policy.Name}'";
 
-    protected override void RemoveFrom(QaPolicy policy, QaAccessGrant item) => AccessEditor.RemoveGrant(policy, item.Id);
+    protected override QaRemoval RemoveFrom(QaPolicy policy, QaAccessGrant item, bool whatIf)
+    {
+        AccessEditor.RemoveGrant(policy, item.Id, whatIf);
+        return QaRemoval.None;
+    }
 }

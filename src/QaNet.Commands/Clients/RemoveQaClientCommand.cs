@@ -19,7 +19,7 @@ public sealed class RemoveQaClientCommand : RemovalCommand<QaClient>
     [Parameter(Mandatory = true, ParameterSetName = ParameterSets.ByObject, ValueFromPipeline = true)]
     public QaClient[] InputObject { get; set; } = Array.Empty<QaClient>();
 
-    /// <summary>Also revoke the rules that name the client.</summary>
+    /// <summary>Also remove the rules, access grants and assertions that name the client.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -31,7 +31,7 @@ public sealed class RemoveQaClientCommand : RemovalCommand<QaClient>
 
     protected override string Lister => "Get-QaClient";
 
-    protected override string Action => Force ? "Remove, with the rules that name it" : "Remove";
+    protected override string Action => "Remove";
 
     protected override string NameOf(QaClient item) => item.Name;
 
@@ -42,17 +42,6 @@ public sealed class RemoveQaClientCommand : RemovalCommand<QaClient>
     protected override string Describe(QaClient item, QaPolicy policy) =>
         $"client '{item.Name}' ({item.Address}) on network '{item.Network}', of policy '{policy.Name}'";
 
-    protected override void RemoveFrom(QaPolicy policy, QaClient item)
-    {
-        var removal = PolicyEditor.RemoveClient(policy, item.Name, Force);
-        foreach (var rule in removal.Rules)
-        {
-            WriteVerbose($"Revoked rule '{rule.Id}', which named client '{item.Name}'.");
-        }
-
-        foreach (var grant in removal.Grants)
-        {
-            WriteVerbose($"Revoked access grant '{grant.Id}', which named client '{item.Name}'.");
-        }
-    }
+    protected override QaRemoval RemoveFrom(QaPolicy policy, QaClient item, bool whatIf) =>
+        PolicyEditor.RemoveClient(policy, item.Name, Force, whatIf);
 }

@@ -8,7 +8,9 @@ namespace QaNet.Commands.Infrastructure;
 /// <summary>
 /// The one flow of every Remove-/Revoke- cmdlet: each target by name (against -Policy or the
 /// current policy) or as an object (against its own policy), one ShouldProcess right before
-/// the change, one error per target that fails while the others go on.
+/// the change, one error per target that fails while the others go on. Each removal is tried
+/// first, changing nothing, so one that would be refused gives its error before anything is
+/// confirmed — under -WhatIf too, where the real call would give it.
 /// </summary>
 public abstract class RemovalCommand<T> : QaCmdlet
     where T : class
@@ -41,11 +43,17 @@ public abstract class RemovalCommand<T> : QaCmdlet
     /// <summary>The ShouldProcess action, e.g. "Remove".</summary>
     protected abstract string Action { get; }
 
-    /// <summary>Makes the change through PolicyEditor; throws QaValidationException when refused.</summary>
-    protected abstract void RemoveFrom(QaPolicy policy, T item);
+    /// <summary>
+    /// Makes the change through PolicyEditor, or with <paramref name="whatIf"/> only tries it;
+    /// returns what goes along with the item; throws QaValidationException when refused.
+    /// </summary>
+    protected abstract QaRemoval RemoveFrom(QaPolicy policy, T item, bool whatIf);
 
     /// <summary>The ShouldProcess target: what the user is about to lose.</summary>
     protected virtual string Describe(T item, QaPolicy policy) => $"{Kind} '{NameOf(item)}' of policy '{policy.Name}'";
+
+    /// <summary>What the rules, grants and assertions that go along named, for the verbose lines: "client 'x'".</summary>
+    protected virtual string NamedBy(T item) => $"{Kind} '{NameOf(item)}'";
 
     protected override void ProcessRecord()
     {
@@ -78,19 +86,45 @@ public abstract class RemovalCommand<T> : QaCmdlet
             return;
         }
 
-        if (!ShouldProcess(Describe(item, policy), Action))
+        QaRemoval removal;
+        try
+        {
+            removal = RemoveFrom(policy, item, whatIf: true);
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, item);
+            return;
+        }
+
+        if (!ShouldProcess(Describe(item, policy), removal.IsEmpty ? Action : $"{Action}, with the {removal} that name it"))
         {
             return;
         }
 
         try
         {
-            RemoveFrom(policy, item);
+            removal = RemoveFrom(policy, item, whatIf: false);
         }
         catch (QaValidationException e)
         {
             WriteValidationError(e, item);
             return;
+        }
+
+        foreach (var rule in removal.Rules)
+        {
+            WriteVerbose($"Revoked rule '{rule.Id}', which named {NamedBy(item)}.");
+        }
+
+        foreach (var grant in removal.Grants)
+        {
+            WriteVerbose($"Revoked access grant '{grant.Id}', which named {NamedBy(item)}.");
+        }
+
+        foreach (var assertion in removal.Assertions)
+        {
+            WriteVerbose($"Removed assertion '{assertion}', which named {NamedBy(item)}.");
         }
 
         if (PassThru)

@@ -19,7 +19,7 @@ public sealed class RemoveQaNetworkCommand : RemovalCommand<QaNetwork>
     [Parameter(Mandatory = true, ParameterSetName = ParameterSets.ByObject, ValueFromPipeline = true)]
     public QaNetwork[] InputObject { get; set; } = Array.Empty<QaNetwork>();
 
-    /// <summary>Also revoke the rules that name the network or its clients.</summary>
+    /// <summary>Also remove the rules, access grants and assertions that name the network or its clients.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -31,7 +31,7 @@ public sealed class RemoveQaNetworkCommand : RemovalCommand<QaNetwork>
 
     protected override string Lister => "Get-QaNetwork";
 
-    protected override string Action => Force ? "Remove, with the rules that name it or its clients" : "Remove";
+    protected override string Action => "Remove";
 
     protected override string NameOf(QaNetwork item) => item.Name;
 
@@ -42,17 +42,8 @@ public sealed class RemoveQaNetworkCommand : RemovalCommand<QaNetwork>
     protected override string Describe(QaNetwork item, QaPolicy policy) =>
         $"network '{item.Name}' with {item.Clients.Count} client(s), of policy '{policy.Name}'";
 
-    protected override void RemoveFrom(QaPolicy policy, QaNetwork item)
-    {
-        var removal = PolicyEditor.RemoveNetwork(policy, item.Name, Force);
-        foreach (var rule in removal.Rules)
-        {
-            WriteVerbose($"Revoked rule '{rule.Id}', which named network '{item.Name}' or one of its clients.");
-        }
+    protected override string NamedBy(QaNetwork item) => $"network '{item.Name}' or one of its clients";
 
-        foreach (var grant in removal.Grants)
-        {
-            WriteVerbose($"Revoked access grant '{grant.Id}', which named network '{item.Name}' or one of its hosts.");
-        }
-    }
+    protected override QaRemoval RemoveFrom(QaPolicy policy, QaNetwork item, bool whatIf) =>
+        PolicyEditor.RemoveNetwork(policy, item.Name, Force, whatIf);
 }

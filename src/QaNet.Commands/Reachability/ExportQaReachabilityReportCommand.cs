@@ -10,9 +10,10 @@ using QaNet.Core.Validation;
 namespace QaNet.Commands;
 
 /// <summary>
-/// Writes reachability results as one self-contained HTML page: the piped results (offline, or
-/// live from Test-QaReachability -Live, whose non-conforming cells are marked), or without
-/// input the whole matrix of the policy (Test-QaReachability -All). Replaces an existing file
+/// Writes reachability results as one self-contained HTML page: the piped results (offline,
+/// by role from Test-QaReachability -All -ByRole, or live from Test-QaReachability -Live, whose
+/// non-conforming cells are marked), or without input the whole matrix of the policy
+/// (Test-QaReachability -All). Replaces an existing file
 /// like Export-QaPolicy does, with <c>-NoClobber</c> to refuse and <c>-Force</c> for a read-only one.
 /// </summary>
 [Cmdlet(VerbsData.Export, "QaReachabilityReport", SupportsShouldProcess = true)]
@@ -22,6 +23,7 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly List<QaReachabilityResult> received = new();
+    private readonly List<QaRoleReachabilityResult> byRole = new();
     private readonly List<QaLiveResult> live = new();
 
     /// <summary>The policy whose matrix is written when no results are given.</summary>
@@ -32,7 +34,7 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
     [Parameter(Mandatory = true, Position = 0)]
     public string Path { get; set; } = string.Empty;
 
-    /// <summary>QaReachabilityResult or QaLiveResult objects.</summary>
+    /// <summary>QaReachabilityResult, QaRoleReachabilityResult or QaLiveResult objects.</summary>
     [Parameter(ValueFromPipeline = true)]
     public object[]? InputObject { get; set; }
 
@@ -57,13 +59,16 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
                 case QaReachabilityResult r:
                     received.Add(r);
                     break;
+                case QaRoleReachabilityResult r:
+                    byRole.Add(r);
+                    break;
                 case QaLiveResult l:
                     live.Add(l);
                     break;
                 default:
                     WriteError(QaErrorRecords.Create(CommandErrorIds.InvalidReportInput, item,
                         $"A {item?.GetType().Name ?? "null"} is not a reachability result.",
-                        "Pipe the output of Test-QaReachability (with or without -Live) into Export-QaReachabilityReport."));
+                        "Pipe the output of Test-QaReachability (-All, -ByRole or -Live too) into Export-QaReachabilityReport."));
                     break;
             }
         }
@@ -83,16 +88,17 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
         }
 
         // An upstream command that found nothing gives an empty report, not the whole matrix.
-        var piped = received.Count > 0 || live.Count > 0 || MyInvocation.ExpectingInput || IsBound(nameof(InputObject));
+        var piped = received.Count > 0 || byRole.Count > 0 || live.Count > 0 || MyInvocation.ExpectingInput || IsBound(nameof(InputObject));
         var results = piped ? received : PolicyMatrix();
         if (results is null)
         {
             return;
         }
 
-        var cells = ReportCells.From(results).Concat(QaLiveMatrix.ToReportCells(live)).ToList();
+        var cells = ReportCells.From(results).Concat(ReportCells.From(byRole)).Concat(QaLiveMatrix.ToReportCells(live)).ToList();
         var title = Title ?? (!piped ? $"QaNet reachability of policy '{ResolvePolicy().Name}'"
-            : live.Count > 0 ? "QaNet live conformance" : "QaNet reachability");
+            : live.Count > 0 ? "QaNet live conformance"
+            : byRole.Count > 0 && received.Count == 0 ? "QaNet reachability by role" : "QaNet reachability");
         if (!ShouldProcess(file, $"Write a reachability report of {cells.Count} cells"))
         {
             return;

@@ -38,5 +38,9 @@ public sealed class RevokeQaRuleCommand : RemovalCommand<QaRule>
     protected override string Describe(QaRule item, QaPolicy policy) =>
         $"rule '{item.Id}' ({item.Kind.ToString().ToLowerInvariant()} {string.Join(",", item.From)} -> {string.Join(",", item.To)}), of policy '{policy.Name}'";
 
-    protected override void RemoveFrom(QaPolicy policy, QaRule item) => PolicyEditor.RemoveRule(policy, item.Id);
+    protected override QaRemoval RemoveFrom(QaPolicy policy, QaRule item, bool whatIf)
+    {
+        PolicyEditor.RemoveRule(policy, item.Id, whatIf);
+        return QaRemoval.None;
+    }
 }

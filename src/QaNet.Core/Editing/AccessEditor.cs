@@ -57,12 +57,13 @@ public static class AccessEditor
         return PolicyEditor.Apply(policy, () => policy.AccessGrants.Add(grant), () => policy.AccessGrants.Remove(grant), grant);
     }
 
-    public static QaAccessGrant RemoveGrant(QaPolicy policy, string id)
+    /// <param name="whatIf">Only try: the same result or error as the removal, and no change.</param>
+    public static QaAccessGrant RemoveGrant(QaPolicy policy, string id, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var grant = policy.FindAccessGrant(id) ?? throw PolicyEditor.NotFound("access grant", id, "Get-QaAccess");
         var index = policy.AccessGrants.IndexOf(grant);
-        return PolicyEditor.Apply(policy, () => policy.AccessGrants.Remove(grant), () => policy.AccessGrants.Insert(index, grant), grant);
+        return PolicyEditor.Apply(policy, () => policy.AccessGrants.Remove(grant), () => policy.AccessGrants.Insert(index, grant), grant, whatIf);
     }
 
     /// <summary>Sets (or, with null, clears) the host users reach clients through.</summary>

@@ -128,21 +128,25 @@ public static partial class PolicyEditor
             "Give another client the role first (Set-QaClient -AddRole), or revoke those rules and grants (Revoke-QaRule, Revoke-QaAccess)."));
     }
 
-    /// <summary>Removes a client; rules and grants naming it (or a role only it has) as for <see cref="RemoveNetwork"/>.</summary>
-    public static QaRemoval RemoveClient(QaPolicy policy, string name, bool force)
+    /// <summary>
+    /// Removes a client; rules, grants (naming it or a role only it has) and assertions naming it
+    /// as for <see cref="RemoveNetwork"/>.
+    /// </summary>
+    public static QaRemoval RemoveClient(QaPolicy policy, string name, bool force, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var client = policy.FindClient(name) ?? throw NotFound("client", name, "Get-QaClient");
         var network = client.NetworkObject;
         var index = network.Clients.IndexOf(client);
         var orphaned = RolesLeftWithoutMembers(policy, new[] { client });
-        var rules = RulesNaming(policy, s =>
-            (s.Kind == QaSelectorKind.Client && s.Value == name) ||
-            (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
-        var grants = GrantsNaming(policy, t =>
-            (t.Kind == QaAccessTargetKind.Host && t.Value == name) ||
-            (t.Kind == QaAccessTargetKind.Role && orphaned.Contains(t.Value)));
-        return RemoveWithDependents(policy, $"client '{name}'", rules, grants, force,
+        return RemoveWithDependents(policy, $"client '{name}'",
+            RulesNaming(policy, s =>
+                (s.Kind == QaSelectorKind.Client && s.Value == name) ||
+                (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value))),
+            GrantsNaming(policy, t =>
+                (t.Kind == QaAccessTargetKind.Host && t.Value == name) ||
+                (t.Kind == QaAccessTargetKind.Role && orphaned.Contains(t.Value))),
+            new HashSet<string>(StringComparer.Ordinal) { name }, force, whatIf,
             () => network.Clients.Remove(client), () => network.Clients.Insert(index, client));
     }
 

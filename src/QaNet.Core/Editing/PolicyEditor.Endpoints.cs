@@ -15,15 +15,16 @@ public static partial class PolicyEditor
         return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint);
     }
 
-    /// <summary>Removes an endpoint; rules and grants naming it as for <see cref="RemoveNetwork"/>.</summary>
-    public static QaRemoval RemoveEndpoint(QaPolicy policy, string name, bool force)
+    /// <summary>Removes an endpoint; rules, grants and assertions naming it as for <see cref="RemoveNetwork"/>.</summary>
+    public static QaRemoval RemoveEndpoint(QaPolicy policy, string name, bool force, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var endpoint = policy.FindEndpoint(name) ?? throw NotFound("endpoint", name, "Get-QaEndpoint");
         var index = policy.Endpoints.IndexOf(endpoint);
-        var rules = RulesNaming(policy, s => s.Kind == QaSelectorKind.Endpoint && s.Value == name);
-        var grants = GrantsNaming(policy, t => t.Kind == QaAccessTargetKind.Host && t.Value == name);
-        return RemoveWithDependents(policy, $"endpoint '{name}'", rules, grants, force,
+        return RemoveWithDependents(policy, $"endpoint '{name}'",
+            RulesNaming(policy, s => s.Kind == QaSelectorKind.Endpoint && s.Value == name),
+            GrantsNaming(policy, t => t.Kind == QaAccessTargetKind.Host && t.Value == name),
+            new HashSet<string>(StringComparer.Ordinal) { name }, force, whatIf,
             () => policy.Endpoints.Remove(endpoint), () => policy.Endpoints.Insert(index, endpoint));
     }
 }

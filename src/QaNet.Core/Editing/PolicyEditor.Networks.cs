@@ -62,10 +62,11 @@ public static partial class PolicyEditor
 
     /// <summary>
     /// Removes a network and its clients. Refuses (InUse) when rules or access grants name it,
-    /// its clients, roles only its clients have, or virthosts only it uses — unless
-    /// <paramref name="force"/>, which removes those too.
+    /// its clients, roles only its clients have, or virthosts only it uses, or assertions name
+    /// its clients — unless <paramref name="force"/>, which removes those too. With
+    /// <paramref name="whatIf"/> it only tries: the same result or error, and no change.
     /// </summary>
-    public static QaRemoval RemoveNetwork(QaPolicy policy, string name, bool force)
+    public static QaRemoval RemoveNetwork(QaPolicy policy, string name, bool force, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var network = policy.FindNetwork(name) ?? throw NotFound("network", name, "Get-QaNetwork");
@@ -73,16 +74,17 @@ public static partial class PolicyEditor
         var orphaned = RolesLeftWithoutMembers(policy, network.Clients);
         var clients = new HashSet<string>(network.Clients.Select(c => c.Name), StringComparer.Ordinal);
         var virtHosts = network.VirtHosts.Except(policy.Networks.Where(n => n != network).SelectMany(n => n.VirtHosts), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
-        var rules = RulesNaming(policy, s =>
-            (s.Kind == QaSelectorKind.Network && s.Value == name) ||
-            (s.Kind == QaSelectorKind.Client && clients.Contains(s.Value)) ||
-            (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value)));
-        var grants = GrantsNaming(policy, t =>
-            (t.Kind == QaAccessTargetKind.Network && t.Value == name) ||
-            (t.Kind == QaAccessTargetKind.Host && clients.Contains(t.Value)) ||
-            (t.Kind == QaAccessTargetKind.Role && orphaned.Contains(t.Value)) ||
-            (t.Kind == QaAccessTargetKind.VirtHost && virtHosts.Contains(t.Value)));
-        return RemoveWithDependents(policy, $"network '{name}'", rules, grants, force,
+        return RemoveWithDependents(policy, $"network '{name}'",
+            RulesNaming(policy, s =>
+                (s.Kind == QaSelectorKind.Network && s.Value == name) ||
+                (s.Kind == QaSelectorKind.Client && clients.Contains(s.Value)) ||
+                (s.Kind == QaSelectorKind.Role && orphaned.Contains(s.Value))),
+            GrantsNaming(policy, t =>
+                (t.Kind == QaAccessTargetKind.Network && t.Value == name) ||
+                (t.Kind == QaAccessTargetKind.Host && clients.Contains(t.Value)) ||
+                (t.Kind == QaAccessTargetKind.Role && orphaned.Contains(t.Value)) ||
+                (t.Kind == QaAccessTargetKind.VirtHost && virtHosts.Contains(t.Value))),
+            clients, force, whatIf,
             () => policy.Networks.Remove(network), () => policy.Networks.Insert(index, network));
     }
 

@@ -20,12 +20,13 @@ public static partial class PolicyEditor
         return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule);
     }
 
-    public static QaRule RemoveRule(QaPolicy policy, string id)
+    /// <param name="whatIf">Only try: the same result or error as the removal, and no change.</param>
+    public static QaRule RemoveRule(QaPolicy policy, string id, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var rule = policy.FindRule(id) ?? throw NotFound("rule", id, "Get-QaRule");
         var index = policy.Rules.IndexOf(rule);
-        return Apply(policy, () => policy.Rules.Remove(rule), () => policy.Rules.Insert(index, rule), rule);
+        return Apply(policy, () => policy.Rules.Remove(rule), () => policy.Rules.Insert(index, rule), rule, whatIf);
     }
 
     /// <summary>A readable id from the rule's kind and sides (<c>egress-taskotron-koji</c>), unique in the policy.</summary>

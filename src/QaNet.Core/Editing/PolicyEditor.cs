@@ -51,14 +51,27 @@ public static partial class PolicyEditor
         policy.Transports.Remove(hostName);
     }
 
-    internal static T Apply<T>(QaPolicy policy, Action change, Action undo, T result)
+    /// <param name="whatIf">Only try the change: validate as for real, then undo it either way.</param>
+    internal static T Apply<T>(QaPolicy policy, Action change, Action undo, T result, bool whatIf = false)
     {
         change();
-        var errors = PolicyValidator.Validate(policy);
-        if (errors.Count > 0)
+        var keep = false;
+        try
         {
-            undo();
-            throw new QaValidationException(errors);
+            var errors = PolicyValidator.Validate(policy);
+            if (errors.Count > 0)
+            {
+                throw new QaValidationException(errors);
+            }
+
+            keep = !whatIf;
+        }
+        finally
+        {
+            if (!keep)
+            {
+                undo();
+            }
         }
 
         return result;

@@ -60,8 +60,23 @@ public sealed record AssertionSpec(string From, string To, string Port, bool Exp
     public string? Description { get; init; }
 }
 
-/// <summary>What a removal took along with it (with -Force): the rules and access grants that named it.</summary>
-public sealed record QaRemoval(IReadOnlyList<QaRule> Rules, IReadOnlyList<QaAccessGrant> Grants);
+/// <summary>What a removal took along with it (with -Force), or would: the rules, access grants and assertions that named it.</summary>
+public sealed record QaRemoval(IReadOnlyList<QaRule> Rules, IReadOnlyList<QaAccessGrant> Grants, IReadOnlyList<QaAssertion> Assertions)
+{
+    /// <summary>A removal that takes nothing along.</summary>
+    public static QaRemoval None { get; } = new(Array.Empty<QaRule>(), Array.Empty<QaAccessGrant>(), Array.Empty<QaAssertion>());
+
+    /// <summary>Nothing else names the removed object.</summary>
+    public bool IsEmpty => Rules.Count == 0 && Grants.Count == 0 && Assertions.Count == 0;
+
+    /// <summary>What goes along, counted: "13 rule(s), 2 access grant(s) and 9 assertion(s)"; empty when nothing does.</summary>
+    public override string ToString()
+    {
+        var parts = new[] { (Rules.Count, "rule(s)"), (Grants.Count, "access grant(s)"), (Assertions.Count, "assertion(s)") }
+            .Where(p => p.Item1 > 0).Select(p => $"{p.Item1} {p.Item2}").ToList();
+        return PolicyEditor.JoinAnd(parts);
+    }
+}
 
 /// <summary>
 /// A change to an existing client: null (or empty) leaves a property as it is. <see cref="Roles"/>

@@ -17,6 +17,9 @@ public sealed record ReportCell(string From, string To, string Port, bool Allowe
     bool? Observed = null, string? ObservedDetail = null)
 {
     public bool Conforms => Observed is null || Observed == Allowed;
+
+    /// <summary>A row that folds several sources (a role's members): some may connect and some may not.</summary>
+    public bool Partial { get; init; }
 }
 
 /// <summary>
@@ -43,13 +46,16 @@ public static class ReachabilityReport
 
         var live = list.Any(c => c.Observed is not null);
         var allowed = list.Count(c => c.Allowed);
+        var partial = list.Count(c => c.Partial);
         var failing = list.Count(c => !c.Conforms);
 
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
           .Append(E(title)).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n");
         sb.Append("<h1>").Append(E(title)).Append("</h1>\n<p class=\"summary\">")
-          .Append(Inv($"{list.Count} cells: {allowed} allowed, {list.Count - allowed} denied"));
+          .Append(Inv($"{list.Count} cells: {allowed} allowed, "))
+          .Append(partial > 0 ? Inv($"{partial} partly allowed, ") : string.Empty)
+          .Append(Inv($"{list.Count - allowed - partial} denied"));
         if (live)
         {
             sb.Append(Inv($"; live probes: {list.Count - failing} conform, {failing} do not"));
@@ -57,6 +63,10 @@ public static class ReachabilityReport
 
         sb.Append(". Generated ").Append(E(generatedAt.ToString("u", CultureInfo.InvariantCulture))).Append(".</p>\n");
         sb.Append("<p class=\"legend\"><span class=\"cell allow\">&#10003;</span> allowed <span class=\"cell deny\">&#183;</span> denied");
+        if (partial > 0)
+        {
+            sb.Append(" <span class=\"cell partial\">&#9680;</span> allowed for some members only");
+        }
         if (live)
         {
             sb.Append(" <span class=\"cell allow bad\">!</span> live probe disagrees");
@@ -92,11 +102,11 @@ public static class ReachabilityReport
                         continue;
                     }
 
-                    var cls = cell.Allowed ? "allow" : "deny";
-                    var mark = !cell.Conforms ? "!" : cell.Allowed ? "&#10003;" : "&#183;";
+                    var cls = cell.Allowed ? "allow" : cell.Partial ? "partial" : "deny";
+                    var mark = !cell.Conforms ? "!" : cell.Allowed ? "&#10003;" : cell.Partial ? "&#9680;" : "&#183;";
                     var hover = new StringBuilder()
                         .Append(cell.From).Append(" \u2192 ").Append(cell.To).Append(' ').Append(cell.Port).Append(": ")
-                        .Append(cell.Allowed ? "allowed" : "denied")
+                        .Append(cell.Allowed ? "allowed" : cell.Partial ? "partly allowed" : "denied")
                         .Append(" by ").Append(cell.RuleId ?? "default deny").Append(". ").Append(cell.Reason);
                     if (cell.Observed is { } observed)
                     {
@@ -154,6 +164,7 @@ th.corner { background: #fff; color: #888; font-weight: normal; }
 .cell { width: 2.2em; cursor: help; }
 .allow { background: #c8ecc8; color: #145214; }
 .deny { background: #f3f3f3; color: #999; }
+.partial { background: #f6e7b0; color: #7a5a00; }
 .none { background: #fff; }
 .bad { outline: 3px solid #d00; outline-offset: -3px; color: #d00; font-weight: bold; }
 span.cell { display: inline-block; border: 1px solid #ccc; text-align: center; }

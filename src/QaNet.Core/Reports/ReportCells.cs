@@ -1,3 +1,4 @@
+using System.Globalization;
 using QaNet.Core.Engine;
 
 namespace QaNet.Core.Reports;
@@ -27,4 +28,22 @@ public static class ReportCells
                 FlowExplainer.PortText(r.Protocol, r.Port), r.Allowed, r.RuleId, r.Reason);
         }).ToList();
     }
+
+    /// <summary>
+    /// The by-role view (<see cref="QaReachabilityMatrix.ByRole"/>) as report cells: one row per
+    /// role, a cell per endpoint and port, partly allowed when only some members may connect.
+    /// </summary>
+    public static IReadOnlyList<ReportCell> From(IEnumerable<QaRoleReachabilityResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return results.Select(r =>
+        {
+            var ruleId = r.DecidedBy.All(d => d == DefaultDeny) ? null : string.Join(", ", r.DecidedBy);
+            var reason = string.Create(CultureInfo.InvariantCulture,
+                $"{r.AllowedMembers} of {r.Members} member(s) of role '{r.Role}' may connect.");
+            return new ReportCell(r.Role, r.To, FlowExplainer.PortText(r.Protocol, r.Port), r.Allowed, ruleId, reason) { Partial = r.Partial };
+        }).ToList();
+    }
+
+    private const string DefaultDeny = "default deny";
 }

@@ -208,6 +208,19 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     }
 
     [Fact]
+    public void Report_of_the_by_role_view_has_a_row_per_role_and_a_cell_per_result()
+    {
+        using var s = PowerShellSession.WithExample();
+        var file = Path.Combine(directory, "roles.html");
+        var results = s.Run("Test-QaReachability -All -ByRole").Select(o => (QaRoleReachabilityResult)o.BaseObject).ToList();
+        var info = s.Single<FileInfo>($"Test-QaReachability -All -ByRole | Export-QaReachabilityReport -Path '{file}' -PassThru");
+        var html = File.ReadAllText(info.FullName);
+        Assert.Equal(results.Count, CellPattern().Count(html));
+        Assert.All(results.Select(r => r.Role).Distinct(), role => Assert.Contains($"<th class=\"row\">{role}</th>", html, StringComparison.Ordinal));
+        Assert.Contains("<title>QaNet reachability by role</title>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Report_NoClobber_and_WhatIf_leave_the_file_alone()
     {
         using var s = PowerShellSession.WithExample();
@@ -236,6 +249,6 @@ public sealed partial class ReachabilityCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    [GeneratedRegex("<td class=\"cell (allow|deny)")]
+    [GeneratedRegex("<td class=\"cell (allow|deny|partial)")]
     private static partial Regex CellPattern();
 }

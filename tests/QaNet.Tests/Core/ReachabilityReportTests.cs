@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using QaNet.Core.Engine;
+using QaNet.Core.Model;
 using QaNet.Core.Reports;
 
 namespace QaNet.Tests.Core;
@@ -45,6 +47,25 @@ public class ReachabilityReportTests
         Assert.Contains("3 conform, 1 do not", html, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(html, "<td class=\"cell [a-z]+ bad\""));
         Assert.Contains("DOES NOT CONFORM", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void By_role_rows_are_roles_and_a_partly_allowed_row_is_marked_and_counted()
+    {
+        QaRoleReachabilityResult[] rows =
+        [
+            new("taskotron", "koji", 443, QaProtocol.Tcp, 3, 3, ["taskotron-koji"]),
+            new("taskotron", "koji", 22, QaProtocol.Tcp, 3, 0, ["default deny"]),
+            new("beaker", "koji", 443, QaProtocol.Tcp, 2, 1, ["beaker-koji", "default deny"]),
+        ];
+        var cells = ReportCells.From(rows);
+        Assert.Equal([null, "beaker-koji, default deny"], cells.Skip(1).Select(c => c.RuleId));
+        Assert.Equal([false, false, true], cells.Select(c => c.Partial));
+
+        var html = ReachabilityReport.Render("roles", cells, At);
+        Assert.Contains("3 cells: 1 allowed, 1 partly allowed, 1 denied", html, StringComparison.Ordinal);
+        var partial = Assert.Single(Regex.Matches(html, "<td class=\"cell partial\" title=\"(?<title>[^\"]*)\"")).Groups["title"].Value;
+        Assert.StartsWith("beaker \u2192 koji 443/tcp: partly allowed by beaker-koji, default deny. 1 of 2", partial, StringComparison.Ordinal);
     }
 
     [Fact]

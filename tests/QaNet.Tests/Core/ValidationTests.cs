@@ -474,6 +474,54 @@ public class ValidationTests
     }
 
     [Fact]
+    public void InUse_counts_assertions_naming_the_client_or_endpoint_and_Force_removes_them_too()
+    {
+        var p = CoreTestPolicies.WithClientsAndKoji();
+        var toKoji = PolicyEditor.AddAssertion(p, new AssertionSpec("taskotron-client01", "koji", "443/tcp", ExpectAllowed: true));
+        var fromKoji = PolicyEditor.AddAssertion(p, new AssertionSpec("koji", "taskotron-client01", "22/tcp", ExpectAllowed: false));
+        var other = PolicyEditor.AddAssertion(p, new AssertionSpec("beaker-client01", "203.0.113.10", "443/tcp", ExpectAllowed: false));
+
+        var e = Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "taskotron-client01", force: false));
+        Assert.Contains(toKoji.ToString(), e.Message, StringComparison.Ordinal);
+        Assert.Contains(fromKoji.ToString(), e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(other.ToString(), e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, p.Assertions.Count);
+
+        var removal = PolicyEditor.RemoveClient(p, "taskotron-client01", force: true);
+        Assert.Equal([toKoji, fromKoji], removal.Assertions);
+        Assert.Null(p.FindClient("taskotron-client01"));
+        Assert.Same(other, Assert.Single(p.Assertions));
+
+        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "beaker-client01", force: false));
+        var toKojiAgain = PolicyEditor.AddAssertion(p, new AssertionSpec("beaker-client01", "koji", "80/tcp", ExpectAllowed: false));
+        Assert.Same(toKojiAgain, Assert.Single(PolicyEditor.RemoveEndpoint(p, "koji", force: true).Assertions));
+        Assert.Same(other, Assert.Single(p.Assertions));
+    }
+
+    [Fact]
+    public void A_removal_tried_with_whatIf_gives_the_real_result_or_error_and_changes_nothing()
+    {
+        var p = CoreTestPolicies.WithClientsAndKoji();
+        var rule = PolicyEditor.AddRule(p, new RuleSpec(QaRuleKind.Egress, new[] { QaSelector.Role("beaker") }, new[] { QaSelector.Endpoint("koji") }));
+        var assertion = PolicyEditor.AddAssertion(p, new AssertionSpec("beaker-client01", "koji", "443/tcp", ExpectAllowed: true));
+        PolicyEditor.AddAssertion(p, new AssertionSpec("taskotron-client01", "koji", "443/tcp", ExpectAllowed: false));
+        string State() => string.Join("|", p.Clients.Select(c => c.Name)) + "/" + string.Join("|", p.Rules.Select(r => r.Id)) + "/" +
+                          string.Join("|", p.Assertions.Select(a => a.ToString()));
+        var before = State();
+
+        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveClient(p, "beaker-client01", force: false, whatIf: true));
+        Expect(QaErrorIds.InUse, () => PolicyEditor.RemoveNetwork(p, "qa-clients", force: false, whatIf: true));
+        var tried = PolicyEditor.RemoveClient(p, "beaker-client01", force: true, whatIf: true);
+        Assert.Equal(before, State());
+        Assert.Equal("1 rule(s) and 1 assertion(s)", tried.ToString());
+
+        var removed = PolicyEditor.RemoveClient(p, "beaker-client01", force: true);
+        Assert.Equal((rule, assertion), (Assert.Single(removed.Rules), Assert.Single(removed.Assertions)));
+        Assert.Empty(PolicyEditor.RemoveNetwork(p, "qa-clients", force: true, whatIf: true).Rules);
+        Assert.Single(p.Networks);
+    }
+
+    [Fact]
     public void NotFound()
     {
         var p = CoreTestPolicies.WithClientsAndKoji();
