@@ -11,16 +11,7 @@ public sealed class GatewayLab : LabFixture
 {
     public override string Prefix => "qn-ltg-";
 
-    public override QaPolicy CreatePolicy() => AsGateway(ExamplePolicies.Fedora());
-
-    public static QaPolicy AsGateway(QaPolicy policy)
-    {
-        var net = policy.FindNetwork("qa-clients")!;
-        net.Mode = QaNetworkMode.Gateway;
-        net.Gateway = "bastion";
-        policy.FindEndpoint("bastion")!.Addresses.Add(IPNetwork.Parse("192.168.150.100/32"));
-        return policy;
-    }
+    public override QaPolicy CreatePolicy() => ExamplePolicies.AsGateway(ExamplePolicies.Fedora());
 }
 
 /// <summary>fedora-qa in Bridged mode: the clients sit on a bridge of each virthost; only ebtables decides.</summary>
@@ -28,12 +19,7 @@ public sealed class BridgedLab : LabFixture
 {
     public override string Prefix => "qn-ltb-";
 
-    public override QaPolicy CreatePolicy()
-    {
-        var policy = ExamplePolicies.Fedora();
-        policy.FindNetwork("qa-clients")!.Mode = QaNetworkMode.Bridged;
-        return policy;
-    }
+    public override QaPolicy CreatePolicy() => ExamplePolicies.AsBridged(ExamplePolicies.Fedora());
 }
 
 [Trait("Needs", "Root")]

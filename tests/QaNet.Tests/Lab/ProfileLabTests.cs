@@ -67,54 +67,36 @@ internal static class LifecycleEvents
     }
 }
 
-/// <summary>fedora-qa on the Libvirt11 profile: libvirt 11.3 (bookworm-backports) with its nftables firewall backend, from the cached tree.</summary>
-public abstract class Libvirt11Lab : LabFixture
+/// <summary>
+/// fedora-qa on a virthost profile, in a mode: Libvirt11 (libvirt 11.3 from bookworm-backports with its
+/// nftables firewall backend, from the cached tree) or Fedora (that with firewalld 1.3 running in
+/// each virthost on its own system bus).
+/// </summary>
+public abstract class ProfileLab(QaVirtHostProfile profile, QaNetworkMode mode) : LabFixture
 {
-    public override QaLabOptions? Options => new() { VirtHostProfile = QaVirtHostProfile.Libvirt11 };
+    public override QaLabOptions? Options => new() { VirtHostProfile = profile };
+
+    public override QaPolicy CreatePolicy() => mode == QaNetworkMode.Bridged ? ExamplePolicies.AsBridged(ExamplePolicies.Fedora()) : ExamplePolicies.Fedora();
 }
 
-public sealed class Libvirt11NatLab : Libvirt11Lab
+public sealed class Libvirt11NatLab() : ProfileLab(QaVirtHostProfile.Libvirt11, QaNetworkMode.Nat)
 {
     public override string Prefix => "qn-lbn-";
-
-    public override QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
 }
 
-public sealed class Libvirt11BridgedLab : Libvirt11Lab
+public sealed class Libvirt11BridgedLab() : ProfileLab(QaVirtHostProfile.Libvirt11, QaNetworkMode.Bridged)
 {
     public override string Prefix => "qn-lbb-";
-
-    public override QaPolicy CreatePolicy()
-    {
-        var policy = ExamplePolicies.Fedora();
-        policy.FindNetwork("qa-clients")!.Mode = QaNetworkMode.Bridged;
-        return policy;
-    }
 }
 
-/// <summary>fedora-qa on the Fedora profile: libvirt 11.3 with firewalld 1.3 running in each virthost on its own system bus.</summary>
-public abstract class FedoraLab : LabFixture
-{
-    public override QaLabOptions? Options => new() { VirtHostProfile = QaVirtHostProfile.Fedora };
-}
-
-public sealed class FedoraNatLab : FedoraLab
+public sealed class FedoraNatLab() : ProfileLab(QaVirtHostProfile.Fedora, QaNetworkMode.Nat)
 {
     public override string Prefix => "qn-lfn-";
-
-    public override QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
 }
 
-public sealed class FedoraBridgedLab : FedoraLab
+public sealed class FedoraBridgedLab() : ProfileLab(QaVirtHostProfile.Fedora, QaNetworkMode.Bridged)
 {
     public override string Prefix => "qn-lfb-";
-
-    public override QaPolicy CreatePolicy()
-    {
-        var policy = ExamplePolicies.Fedora();
-        policy.FindNetwork("qa-clients")!.Mode = QaNetworkMode.Bridged;
-        return policy;
-    }
 }
 
 [Trait("Needs", "Root")]
@@ -296,12 +278,12 @@ public sealed class Libvirt11GatewayLabTests
         if (Directory.Exists("/sys/module/act_csum")
             || new[] { "modules.dep", "modules.builtin" }.Any(f => File.Exists(Path.Combine(modules, f)) && File.ReadAllText(Path.Combine(modules, f)).Contains("act_csum.ko", StringComparison.Ordinal)))
         {
-            await QaLab.StartAsync(GatewayLab.AsGateway(ExamplePolicies.Fedora()), Prefix, options);
+            await QaLab.StartAsync(ExamplePolicies.AsGateway(ExamplePolicies.Fedora()), Prefix, options);
             await QaLab.StopAsync(Prefix, options);
             return;
         }
 
-        var ex = await Assert.ThrowsAsync<QaLabException>(() => QaLab.StartAsync(GatewayLab.AsGateway(ExamplePolicies.Fedora()), Prefix, options));
+        var ex = await Assert.ThrowsAsync<QaLabException>(() => QaLab.StartAsync(ExamplePolicies.AsGateway(ExamplePolicies.Fedora()), Prefix, options));
         Assert.Equal(QaErrorIds.LabPublishFailed, ex.ErrorId);
         Assert.Contains("RolledBack", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Failed to load TC action module", ex.Message, StringComparison.Ordinal);

@@ -300,7 +300,7 @@ public sealed class SshLabTests : IClassFixture<SshLab>
     {
         const string prefix = "qn-sh-g-";
         await QaLab.StopAsync(prefix);
-        var policy = GatewayLab.AsGateway(ExamplePolicies.Fedora());
+        var policy = ExamplePolicies.AsGateway(ExamplePolicies.Fedora());
         try
         {
             var lab = await QaLab.StartAsync(policy, prefix, new QaLabOptions { HostAccess = QaLabHostAccess.Ssh });

@@ -17,13 +17,12 @@ public sealed class HostFitTests
 
     private static HostArtifacts Rendered(QaNetworkMode mode)
     {
-        var policy = ExamplePolicies.Fedora();
-        policy.FindNetwork("qa-clients")!.Mode = mode;
-        if (mode == QaNetworkMode.Gateway)
+        var policy = mode switch
         {
-            policy = Lab.GatewayLab.AsGateway(ExamplePolicies.Fedora());
-        }
-
+            QaNetworkMode.Gateway => ExamplePolicies.AsGateway(ExamplePolicies.Fedora()),
+            QaNetworkMode.Bridged => ExamplePolicies.AsBridged(ExamplePolicies.Fedora()),
+            _ => ExamplePolicies.Fedora(),
+        };
         return new PolicyPublisher(policy).Render(new[] { "virthost-comm01" }).Single();
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using QaNet.Core.Model;
 using QaNet.Policy;
 
@@ -22,6 +23,23 @@ internal static class ExamplePolicies
 
     /// <summary><c>examples/policies/spanning-vxlan.yaml</c>: one Nat network on two virthosts joined by VXLAN.</summary>
     public static string SpanningVxlanPath => PathOf(SpanningVxlanFile);
+
+    /// <summary>fedora-qa's client network in Gateway mode: the bastion gets 192.168.150.100 on it and routes, NATs and filters for it.</summary>
+    public static QaPolicy AsGateway(QaPolicy policy)
+    {
+        var net = policy.FindNetwork("qa-clients")!;
+        net.Mode = QaNetworkMode.Gateway;
+        net.Gateway = "bastion";
+        policy.FindEndpoint("bastion")!.Addresses.Add(IPNetwork.Parse("192.168.150.100/32"));
+        return policy;
+    }
+
+    /// <summary>fedora-qa's client network in Bridged mode: only ebtables decides.</summary>
+    public static QaPolicy AsBridged(QaPolicy policy)
+    {
+        policy.FindNetwork("qa-clients")!.Mode = QaNetworkMode.Bridged;
+        return policy;
+    }
 
     public static string PathOf(string file) => Path.Combine(RepoRoot, "examples", "policies", file);
 
