@@ -97,6 +97,26 @@ public sealed partial class QaLab
     }
 
     /// <summary>
+    /// A lifecycle event of a client VM: stopped and started on the same virthost. Its interface
+    /// goes away and comes back as a new port on the bridge (a new tap, as libvirt gives a started
+    /// domain) with the same MAC, and it leases its address again. No virthost's rules change.
+    /// </summary>
+    internal async Task RestartClientAsync(QaPolicy policy, string client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var c = policy.FindClient(client);
+        var host = State.Hosts.Find(h => h.Kind == QaLabHostKind.Client && h.Name == client);
+        if (c is null || host is null || host.VirtHost != c.VirtHost)
+        {
+            throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"'{client}' is not a client lab '{Prefix}' runs on its policy's virthost.");
+        }
+
+        var plan = QaLabPlan.Create(policy, Prefix);
+        var legs = await AttachmentsAsync(policy, plan, create: false, cancellationToken).ConfigureAwait(false);
+        await ReplugClientAsync(plan, c, host, legs, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// The policy to every lab host at once through <see cref="PolicyPublisher"/> (stale networks
     /// removed, the policy named in each host's record), as Publish-QaNetwork does it. Two things
     /// differ: no host preflight (the lab's hosts run this machine's programs, checked when the lab

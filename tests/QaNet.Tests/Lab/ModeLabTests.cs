@@ -66,6 +66,9 @@ public sealed class BridgedLabTests : IClassFixture<BridgedLab>
     }
 
     [Fact]
+    public Task A_client_stopped_and_started_with_a_new_port_and_the_same_mac_conforms_again() => LifecycleEvents.ClientRestartAsync(_lab);
+
+    [Fact]
     public async Task A_client_sending_from_a_foreign_source_address_or_mac_is_dropped()
     {
         var ns = _lab.Lab.State.FindHost("taskotron-client01")!.Namespace;

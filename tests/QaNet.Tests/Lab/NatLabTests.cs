@@ -48,6 +48,9 @@ public sealed class NatLabTests : IClassFixture<NatLab>
     public Task A_network_destroyed_cuts_its_clients_off_and_once_started_again_the_matrix_conforms() => LifecycleEvents.NetworkRestartAsync(_lab);
 
     [Fact]
+    public Task A_client_stopped_and_started_with_a_new_port_and_the_same_mac_conforms_again() => LifecycleEvents.ClientRestartAsync(_lab);
+
+    [Fact]
     public async Task The_full_live_matrix_conforms_including_the_negative_cells()
     {
         var results = await _lab.MatrixAsync();

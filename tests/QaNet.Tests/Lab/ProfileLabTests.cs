@@ -60,6 +60,33 @@ internal static class LifecycleEvents
         await AssertWholeMatrixConformsAsync(lab);
     }
 
+    /// <summary>
+    /// A client VM stopped and started: a new port on its virthost's bridge with the same MAC, its
+    /// address leased again (Nat) or set (Bridged); no drift, and the whole matrix conforms.
+    /// </summary>
+    public static async Task ClientRestartAsync(LabFixture lab)
+    {
+        var client = lab.Policy.FindClient("beaker-client02")!;
+        var vh = lab.Lab.State.Libvirtd.Single(l => l.VirtHost == client.VirtHost).Namespace;
+        var bridge = lab.Lab.State.Networks.Single(n => n.Name == client.Network).Bridges[client.VirtHost];
+        async Task<HashSet<string>> PortsAsync() =>
+            (await HostTarget.Local.CreateRunner().RunAsync(CommandSpec.Of("ip", "-n", vh, "-o", "link", "show", "master", bridge))).Stdout
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':', 3)[1].Trim().Split('@')[0]).ToHashSet(StringComparer.Ordinal);
+        var before = await PortsAsync();
+
+        await lab.Lab.RestartClientAsync(lab.Policy, client.Name);
+
+        var after = await PortsAsync();
+        Assert.Single(before.Except(after));   // its old port is gone
+        Assert.Single(after.Except(before));   // and a new one took its place
+        var host = QaLab.Get(lab.Prefix)!.State.FindHost(client.Name)!;
+        Assert.Equal(new[] { client.Address.ToString() }, host.Addresses);
+        Assert.Equal(client.NetworkObject.Mode == QaNetworkMode.Bridged ? "static" : "dhcp", host.AddressSource!.Split(' ')[0]);
+        var publisher = new PolicyPublisher(lab.Policy, transports: lab.Lab.Transports());
+        Assert.Empty(await publisher.TestAsync(Assert.Single(publisher.Render(new[] { client.VirtHost }))));
+        await AssertWholeMatrixConformsAsync(lab);
+    }
+
     public static async Task AssertWholeMatrixConformsAsync(LabFixture lab)
     {
         var engine = QaNet.Core.Engine.QaReachability.Create(lab.Policy, DateTimeOffset.UtcNow);
@@ -167,6 +194,9 @@ public sealed class FedoraNatLabTests : IClassFixture<FedoraNatLab>
 
     [Fact]
     public Task A_network_destroyed_cuts_its_clients_off_and_once_started_again_the_matrix_conforms() => LifecycleEvents.NetworkRestartAsync(_lab);
+
+    [Fact]
+    public Task A_client_stopped_and_started_with_a_new_port_and_the_same_mac_conforms_again() => LifecycleEvents.ClientRestartAsync(_lab);
 
     // firewall-cmd says "no zone" with exit 2 while the bridge is in none.
     private async Task<string> ZoneOfBridgeAsync(string virtHost)
