@@ -33,12 +33,18 @@ internal sealed class HostSession
 
     public IReadOnlyList<string> Commands => _commands;
 
-    public async Task<CommandResult> RunAsync(CommandSpec spec)
+    public Task<CommandResult> RunAsync(CommandSpec spec) => RunAsync(Host.Runner, spec);
+
+    /// <summary>Runs a command where the host's throwaway namespaces are made (<see cref="PublishHost.ScratchRunner"/>).</summary>
+    /// <param name="evenWhenStopped">Runs although the caller stopped (cleanup of what this session made).</param>
+    public Task<CommandResult> RunScratchAsync(CommandSpec spec, bool evenWhenStopped = false) => RunAsync(Host.ScratchRunner, spec, evenWhenStopped);
+
+    private async Task<CommandResult> RunAsync(ICommandRunner runner, CommandSpec spec, bool evenWhenStopped = false)
     {
         var line = spec.ToString();
         _commands.Add(line);
         Log.Verbose(VirtHost, line);
-        var result = await Host.Runner.RunAsync(spec, CancellationToken).ConfigureAwait(false);
+        var result = await runner.RunAsync(spec, evenWhenStopped ? CancellationToken.None : CancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             Log.Verbose(VirtHost, $"exit {result.ExitCode}: {result.Stderr.Trim()}");

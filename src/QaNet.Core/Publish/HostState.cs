@@ -116,40 +116,44 @@ internal sealed class HostState
 /// <summary>What nft and ebtables make of the artifacts, loaded into a throwaway network namespace on the host.</summary>
 internal sealed class ExpectedState
 {
-    // Constant programs: the data goes on stdin, the table's family and name as positional
-    // parameters. unshare -n gives an empty network namespace that dies with the command.
-    private const string NftCanonical = "nft -f - && nft list table \"$1\" \"$2\"";
-    private const string EbtablesCanonical = "ebtables-restore && ebtables-save";
-
     public Dictionary<string, string> Nft { get; } = new(StringComparer.Ordinal);
 
     /// <summary>QaNet's part of ebtables as ebtables-save prints it (see <see cref="EbtablesText.Owned"/>).</summary>
     public string? EbtablesOwned { get; set; }
 
+    /// <summary>
+    /// Each rendered table loaded (<c>nft -f -</c>, data on stdin) and listed back (<c>nft list
+    /// table</c>) in one empty namespace (<see cref="ScratchNamespace"/>), and the ebtables text
+    /// restored and saved there: argument vectors only, no shell.
+    /// </summary>
     public static async Task<ExpectedState> ComputeAsync(HostSession s, HostArtifacts artifacts)
     {
         var expected = new ExpectedState();
-        foreach (var t in artifacts.NftTables.Where(t => t.Definition is not null))
+        var tables = artifacts.NftTables.Where(t => t.Definition is not null).ToList();
+        if (tables.Count == 0 && artifacts.Ebtables is null)
         {
-            var spec = Scratch(NftCanonical, t.Family, t.Name).WithStdin(t.Definition!);
-            expected.Nft[t.Key] = (await CheckAsync(s, spec, "nft table " + t.Key).ConfigureAwait(false)).Stdout;
+            return expected;
+        }
+
+        await using var scratch = await ScratchNamespace.CreateAsync(s).ConfigureAwait(false);
+        foreach (var t in tables)
+        {
+            await CheckAsync(s, scratch, HostSession.Nft("-f", "-").WithStdin(t.Definition!), "nft table " + t.Key).ConfigureAwait(false);
+            expected.Nft[t.Key] = (await CheckAsync(s, scratch, HostSession.Nft("list", "table", t.Family, t.Name), "nft table " + t.Key).ConfigureAwait(false)).Stdout;
         }
 
         if (artifacts.Ebtables is { } eb)
         {
-            var spec = Scratch(EbtablesCanonical).WithStdin(eb.Text);
-            expected.EbtablesOwned = EbtablesText.Owned((await CheckAsync(s, spec, "ebtables").ConfigureAwait(false)).Stdout, eb.ChainPrefix);
+            await CheckAsync(s, scratch, CommandSpec.Of("ebtables-restore").WithStdin(eb.Text), "ebtables").ConfigureAwait(false);
+            expected.EbtablesOwned = EbtablesText.Owned((await CheckAsync(s, scratch, CommandSpec.Of("ebtables-save"), "ebtables").ConfigureAwait(false)).Stdout, eb.ChainPrefix);
         }
 
         return expected;
     }
 
-    private static CommandSpec Scratch(string script, params string[] args) =>
-        new("unshare", new[] { "-n", "--", "sh", "-c", script, "qanet-check" }.Concat(args));
-
-    private static async Task<CommandResult> CheckAsync(HostSession s, CommandSpec spec, string what)
+    private static async Task<CommandResult> CheckAsync(HostSession s, ScratchNamespace scratch, CommandSpec spec, string what)
     {
-        var r = await s.RunAsync(spec).ConfigureAwait(false);
+        var r = await scratch.RunAsync(spec).ConfigureAwait(false);
         return r.Succeeded ? r : throw new QaHostException(QaErrorIds.PublishCheckFailed,
             $"On {s.VirtHost}, the rendered {what} does not load: {r.Stderr.Trim()}", spec, r);
     }

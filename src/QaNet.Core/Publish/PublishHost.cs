@@ -25,12 +25,26 @@ public sealed record PublishHost
 
         VirtHost = virtHost;
         Runner = runner;
+        _scratchRunner = runner;
         StateDirectory = stateDirectory.TrimEnd('/');
     }
 
     public string VirtHost { get; }
 
     public ICommandRunner Runner { get; }
+
+    /// <summary>
+    /// Where throwaway network namespaces for checking rendered tables are made: the host itself
+    /// (<see cref="Runner"/>, the default), or for a namespace target the machine around it, since
+    /// a namespace made inside <c>ip netns exec</c> vanishes with that command's mount namespace.
+    /// </summary>
+    public ICommandRunner ScratchRunner
+    {
+        get => _scratchRunner;
+        init => _scratchRunner = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private readonly ICommandRunner _scratchRunner;
 
     public string StateDirectory { get; }
 
@@ -57,7 +71,12 @@ public sealed record PublishHost
     {
         ArgumentNullException.ThrowIfNull(target);
         // PowerShell passes $null for a string as "": both mean virsh's default connection.
-        return new PublishHost(virtHost, target.CreateRunner(local), target.StateDirectory) { LibvirtUri = string.IsNullOrEmpty(libvirtUri) ? null : libvirtUri };
+        var runner = target.CreateRunner(local);
+        return new PublishHost(virtHost, runner, target.StateDirectory)
+        {
+            LibvirtUri = string.IsNullOrEmpty(libvirtUri) ? null : libvirtUri,
+            ScratchRunner = target is NamespaceTarget ? HostTarget.Local.CreateRunner(local) : runner,
+        };
     }
 
     public static bool IsValidVirtHost(string? name) => Names.IsValidVirtHost(name);

@@ -144,13 +144,13 @@ public sealed class MultiHostCommandTests
         // An empty host whose first expected-form load (a read) waits until the caller stops.
         var recorder = new RecordingRunner(new ScriptedRunner(async (spec, ct) =>
         {
-            if (spec.Arguments.Count > 3 && spec.Arguments[3] == "unshare")
+            if (FakeHosts.IsScratch(spec) && spec.InsideNamespace().Program == "nft")
             {
                 reached.TrySetResult();
                 await Task.Delay(Timeout.Infinite, ct);
             }
 
-            return FakeHosts.EmptyHost(spec.InsideNamespace()) ?? CommandResult.Ok();
+            return FakeHosts.IsScratch(spec) ? FakeHosts.ScratchScript(spec) : FakeHosts.EmptyHost(spec.InsideNamespace()) ?? CommandResult.Ok();
         }));
         using var s = Session();
         s.Runner = recorder;
@@ -160,10 +160,15 @@ public sealed class MultiHostCommandTests
         ps.Stop();
         Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(run));
 
-        var vh1 = recorder.Commands.Where(c => c.Arguments[2] == "qn-pp-vh1").Select(c => string.Join(' ', c.Arguments.Skip(3))).ToList();
+        var hostCommands = recorder.Commands.Where(c => !FakeHosts.IsScratch(c)).ToList();
+        var vh1 = hostCommands.Where(c => c.Arguments[2] == "qn-pp-vh1").Select(c => string.Join(' ', c.Arguments.Skip(3))).ToList();
         Assert.Equal("rm -rf /run/qanet/netns/qn-pp-vh1/lock", vh1[^1]);
         Assert.DoesNotContain(recorder.Mutations, m => m.Arguments[3] is "virsh" or "nft" or "ebtables-restore");
-        Assert.DoesNotContain(recorder.Commands, c => c.Arguments[2] != "qn-pp-vh1");
+        Assert.DoesNotContain(hostCommands, c => c.Arguments[2] != "qn-pp-vh1");
+        // The throwaway namespace the stopped check made is deleted all the same.
+        var scratch = recorder.Commands.Where(FakeHosts.IsScratch).Select(c => string.Join(' ', c.Arguments.Take(2))).ToList();
+        Assert.Equal(scratch.Count(l => l == "netns add"), scratch.Count(l => l == "netns del"));
+        Assert.Equal("netns del", scratch[^1]);
     }
 
     [Fact]

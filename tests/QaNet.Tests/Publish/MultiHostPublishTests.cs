@@ -30,7 +30,6 @@ public sealed class MultiHostPublishTests
             $"ls -1 {state}",
             $"cat {state}/published",
             "nft list table inet qanet",
-            "unshare -n -- sh -c nft -f - && nft list table \"$1\" \"$2\" qanet-check inet qanet",
             "nft -c -f -",
             "nft -f -",
             "nft list table inet qanet",
@@ -38,6 +37,16 @@ public sealed class MultiHostPublishTests
             $"rm -rf {state}/lock",
         };
     }
+
+    /// <summary>The expected-form commands of one nft-only host: a fresh namespace, the table loaded and listed, the namespace deleted.</summary>
+    private static readonly string[] ScratchCheck =
+    {
+        "ip netns list",
+        "ip netns add SCRATCH",
+        "ip netns exec SCRATCH nft -f -",
+        "ip netns exec SCRATCH nft list table inet qanet",
+        "ip netns del SCRATCH",
+    };
 
     [Fact]
     public async Task Throttle_one_publishes_host_after_host_with_the_exact_commands_and_results_in_host_order()
@@ -53,10 +62,50 @@ public sealed class MultiHostPublishTests
             Assert.NotNull(hosts.Table(h));
         }
 
+        // Each host's rendered table is loaded and listed back in a throwaway namespace of its own
+        // on the machine (a namespace target's scratch space), argument vectors only, and deleted.
+        Assert.Equal(Enumerable.Repeat(ScratchCheck, Three.Length).SelectMany(l => l), hosts.ScratchLines());
+        Assert.Empty(hosts.ScratchLeft);
+
         // Strictly one host after the other, in host order.
         var order = hosts.HostOrder();
         Assert.Equal(order.OrderBy(h => Array.IndexOf(Three, h)).ToList(), order);
         Assert.Equal("3 hosts: 3 applied", HostFanOut.Summarize(results));
+    }
+
+    [Fact]
+    public async Task The_check_deletes_throwaway_namespaces_an_hour_old_and_leaves_younger_ones_of_other_publishers()
+    {
+        var hosts = new FakeHosts("vh1");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var killed = $"qanet-check-{now - 7200}-0badc0de";
+        var running = $"qanet-check-{now - 60}-5eed5eed";
+        hosts.AddScratch(killed);
+        hosts.AddScratch(running);
+        hosts.AddScratch("qanet-check-soon-00000000");
+
+        var result = Assert.Single(await hosts.Publisher().PublishHostsAsync(ArtifactsOf(hosts.Names)));
+
+        Assert.Equal(QaPublishOutcome.Applied, result.Outcome);
+        Assert.Contains("ip netns del " + killed, result.Commands);
+        Assert.Equal(new[] { running, "qanet-check-soon-00000000" }, hosts.ScratchLeft.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_table_that_does_not_load_in_the_throwaway_namespace_fails_the_check_applies_nothing_and_deletes_the_namespace()
+    {
+        var hosts = new FakeHosts("vh1");
+        hosts.Fault = (h, c) => h == FakeHosts.Scratch && c.Program == "nft" && c.Arguments is ["-f", "-"];
+
+        var result = Assert.Single(await hosts.Publisher().PublishHostsAsync(ArtifactsOf(hosts.Names)));
+
+        Assert.Equal(QaPublishOutcome.Failed, result.Outcome);
+        Assert.Equal(QaErrorIds.PublishCheckFailed, result.Error!.Id);
+        Assert.Equal("Read", result.Error.Step);
+        Assert.Contains("does not load", result.Error.Message, StringComparison.Ordinal);
+        Assert.Null(hosts.Table("vh1"));
+        Assert.DoesNotContain(hosts.Mutations("vh1"), m => m.StartsWith("nft", StringComparison.Ordinal));
+        Assert.Empty(hosts.ScratchLeft);
     }
 
     [Fact]
@@ -142,7 +191,7 @@ public sealed class MultiHostPublishTests
         Assert.Equal(FirstPublish("vh3"), hosts.Lines("vh3"));
 
         var state = FakeHosts.State("vh2");
-        var vh2 = FirstPublish("vh2").Take(10).ToList();
+        var vh2 = FirstPublish("vh2").Take(9).ToList();
         vh2.AddRange(new[] { "nft -f -", "nft list table inet qanet", $"rm -rf {state}/lock" });
         Assert.Equal(vh2, hosts.Lines("vh2"));
         Assert.Equal("3 hosts: 2 applied, 1 rolled back (vh2: PublishApplyFailed)", HostFanOut.Summarize(results));
@@ -209,7 +258,6 @@ public sealed class MultiHostPublishTests
                 $"ls -1 {state}",
                 $"cat {state}/published",
                 "nft list table inet qanet",
-                "unshare -n -- sh -c nft -f - && nft list table \"$1\" \"$2\" qanet-check inet qanet",
                 $"ls -1 {state}",
             }, hosts.Lines(h));
         }
@@ -274,7 +322,7 @@ public sealed class MultiHostPublishTests
         using var stop = new CancellationTokenSource();
         hosts.Before = (h, c) =>
         {
-            if (c.Program == "unshare")
+            if (h == FakeHosts.Scratch && c.Program == "nft")
             {
                 stop.Cancel();
             }
@@ -288,6 +336,9 @@ public sealed class MultiHostPublishTests
         Assert.Equal(QaErrorIds.PublishStopped, result.Error!.Id);
         Assert.Null(hosts.Table("vh1"));
         Assert.Equal($"rm -rf {FakeHosts.State("vh1")}/lock", hosts.Lines("vh1")[^1]);
+        // The throwaway namespace is deleted although the caller stopped.
+        Assert.Equal("ip netns del SCRATCH", hosts.ScratchLines()[^1]);
+        Assert.Empty(hosts.ScratchLeft);
         Assert.DoesNotContain(hosts.Mutations("vh1"), m => m.StartsWith("nft", StringComparison.Ordinal));
     }
 

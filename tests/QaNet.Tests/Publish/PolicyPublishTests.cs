@@ -63,8 +63,11 @@ public sealed class PolicyPublishTests
             var publisher = new PolicyPublisher(policy, transports: new[] { QaHostTransport.InNamespace(VirtHost, _lab.Ns, _lab.Libvirtd.Uri) })
             {
                 // Recorded as the host sees them: the namespace target's ip netns exec wrapper taken off
-                // for the recorder (which wraps each command again to run it).
-                LocalRunner = ScriptedRunner.Rewriting(recorder, spec => spec.IsInNamespace(_lab.Ns) ? spec.InsideNamespace() : spec),
+                // for the recorder (which wraps each command again to run it). The check's throwaway
+                // namespaces are made on the machine, as the namespace target makes them.
+                LocalRunner = new ScriptedRunner((spec, ct) => FakeHosts.IsScratch(spec)
+                    ? ProcessRunner.Instance.RunAsync(spec, ct)
+                    : recorder.RunAsync(spec.IsInNamespace(_lab.Ns) ? spec.InsideNamespace() : spec, ct)),
             };
             var artifacts = Assert.Single(publisher.Render(new[] { VirtHost }));
             var result = await publisher.PublishAsync(artifacts);

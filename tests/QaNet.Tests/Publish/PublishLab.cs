@@ -57,7 +57,7 @@ public sealed partial class PublishLab : IAsyncLifetime
     public PublishHost Host(RecordingRunner? recorder = null) =>
         recorder is null
             ? Libvirtd.PublishHost("vh1")
-            : new PublishHost("vh1", recorder, Target.StateDirectory) { LibvirtUri = Libvirtd.Uri };
+            : new PublishHost("vh1", recorder, Target.StateDirectory) { LibvirtUri = Libvirtd.Uri, ScratchRunner = ProcessRunner.Instance };
 
     public RecordingRunner Recorder() => new(Target.CreateRunner());
 

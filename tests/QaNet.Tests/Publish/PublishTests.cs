@@ -107,7 +107,8 @@ public sealed class PublishTests
             var read = line.StartsWith("nft list table ", StringComparison.Ordinal)
                 || line.StartsWith("nft -c -f -", StringComparison.Ordinal)
                 || line == "ebtables-save"
-                || line.StartsWith("unshare -n -- ", StringComparison.Ordinal)
+                || line.StartsWith("unshare -n -- ebtables-restore", StringComparison.Ordinal)
+                || c.Program == "ip" && c.Arguments is ["netns", "list"] or ["netns", "add" or "del", _] or ["netns", "exec", _, "nft" or "ebtables-restore" or "ebtables-save", ..]
                 || c.Program == "virsh" && c.Arguments[2] is "net-list" or "net-info" or "net-dumpxml";
             Assert.True(read, "not a read: " + line);
         });

@@ -101,7 +101,7 @@ public sealed class UplinkPublishTests : IAsyncLifetime
 
     private PublishHost Host(string vh, RecordingRunner? recorder = null) =>
         recorder is null ? _libvirtd[vh].PublishHost(vh)
-            : new PublishHost(vh, recorder, HostTarget.Namespace(Ns(vh)).StateDirectory) { LibvirtUri = _libvirtd[vh].Uri };
+            : new PublishHost(vh, recorder, HostTarget.Namespace(Ns(vh)).StateDirectory) { LibvirtUri = _libvirtd[vh].Uri, ScratchRunner = ProcessRunner.Instance };
 
     private Task<CommandResult> In(string? vh, params string[] argv)
     {

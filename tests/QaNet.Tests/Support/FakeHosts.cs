@@ -15,7 +15,11 @@ namespace QaNet.Tests.Support;
 /// </summary>
 public sealed class FakeHosts : ICommandRunner
 {
+    /// <summary>The <see cref="Before"/>/<see cref="Fault"/> host name of a throwaway-namespace command (made on the machine, not in a host).</summary>
+    public const string Scratch = "(scratch)";
+
     private readonly ConcurrentDictionary<string, Host> _hosts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ScratchNs> _scratch = new(StringComparer.Ordinal);
 
     public FakeHosts(params string[] hosts)
     {
@@ -56,6 +60,31 @@ public sealed class FakeHosts : ICommandRunner
         _ => CommandResult.Ok(),
     };
 
+    /// <summary>
+    /// True for the publisher's throwaway-namespace commands (<c>ip netns list|add|del</c>, and
+    /// <c>ip netns exec qanet-check-… …</c>), which a namespace target runs on the machine.
+    /// </summary>
+    public static bool IsScratch(CommandSpec spec) =>
+        spec.Program == "ip" && (spec.Arguments is ["netns", "list"] or ["netns", "add" or "del", _]
+            || spec.Arguments is ["netns", "exec", var ns, ..] && ns.StartsWith("qanet-check-", StringComparison.Ordinal));
+
+    /// <summary>
+    /// A stateless script for throwaway-namespace commands: every load succeeds and lists back
+    /// nothing (as <see cref="EmptyHost"/>, for tests that do not compare canonical forms).
+    /// </summary>
+    public static CommandResult ScratchScript(CommandSpec spec) => CommandResult.Ok();
+
+    /// <summary>The throwaway-namespace commands, in order, with the namespace's name as <c>SCRATCH</c>.</summary>
+    public List<string> ScratchLines() => Recorder.Commands.Where(IsScratch)
+        .Select(c => string.Join(' ', new[] { c.Program }.Concat(c.Arguments.Select(a => a.StartsWith("qanet-check-", StringComparison.Ordinal) ? "SCRATCH" : a))))
+        .ToList();
+
+    /// <summary>A throwaway namespace as another (or a killed) publisher left it.</summary>
+    public void AddScratch(string name) => _scratch[name] = new ScratchNs();
+
+    /// <summary>Throwaway namespaces made and not deleted.</summary>
+    public IReadOnlyCollection<string> ScratchLeft => _scratch.Keys.ToList();
+
     public QaHostTransport[] Transports => Names.Select(h => QaHostTransport.InNamespace(h, Ns(h))).ToArray();
 
     public PolicyPublisher Publisher() => new(new QaPolicy("pp"), transports: Transports) { LocalRunner = Recorder };
@@ -79,7 +108,7 @@ public sealed class FakeHosts : ICommandRunner
         .ToList();
 
     /// <summary>Which host each recorded command went to, in order.</summary>
-    public List<string> HostOrder() => Recorder.Commands.Where(c => !IsPreflight(c))
+    public List<string> HostOrder() => Recorder.Commands.Where(c => !IsScratch(c) && !IsPreflight(c))
         .Select(c => Names.First(h => c.Arguments.Count > 2 && c.Arguments[2] == Ns(h))).ToList();
 
     /// <summary>
@@ -111,6 +140,11 @@ public sealed class FakeHosts : ICommandRunner
     {
         ArgumentNullException.ThrowIfNull(spec);
         cancellationToken.ThrowIfCancellationRequested();
+        if (IsScratch(spec))
+        {
+            return await RunScratchAsync(spec);
+        }
+
         var ns = spec.Arguments[2];
         var host = Names.First(h => Ns(h) == ns);
         var inner = spec.InsideNamespace();
@@ -132,6 +166,67 @@ public sealed class FakeHosts : ICommandRunner
         }
 
         return fail ? CommandResult.Fail(1, $"[test] injected failure on {host} after it took effect") : result;
+    }
+
+    /// <summary>
+    /// A throwaway namespace: what was loaded into it lists back as given (the canonical form of
+    /// a table is the table as given), ebtables-save prints what was restored.
+    /// </summary>
+    private async Task<CommandResult> RunScratchAsync(CommandSpec spec)
+    {
+        var inner = spec.InsideNamespace();
+        if (Before is { } before)
+        {
+            await before(Scratch, inner);
+        }
+
+        if (Fault?.Invoke(Scratch, inner) == true)
+        {
+            return CommandResult.Fail(1, "[test] injected failure in a throwaway namespace");
+        }
+
+        switch (spec.Arguments)
+        {
+            case ["netns", "list"]:
+                return CommandResult.Ok(string.Join('\n', _scratch.Keys) + "\n");
+            case ["netns", "add", var name]:
+                return _scratch.TryAdd(name, new ScratchNs()) ? CommandResult.Ok() : CommandResult.Fail(1, $"Cannot create namespace file \"/run/netns/{name}\": File exists");
+            case ["netns", "del", var name]:
+                return _scratch.TryRemove(name, out _) ? CommandResult.Ok() : CommandResult.Fail(1, $"Cannot remove namespace file \"/run/netns/{name}\": No such file or directory");
+        }
+
+        if (!_scratch.TryGetValue(spec.Arguments[2], out var scratch))
+        {
+            return CommandResult.Fail(1, $"Cannot open network namespace \"{spec.Arguments[2]}\": No such file or directory");
+        }
+
+        lock (scratch)
+        {
+            switch (inner.Program, inner.Arguments)
+            {
+                case ("nft", ["-f", "-"]):
+                    var text = inner.StdinText;
+                    var header = text.TrimStart().Split('{')[0].Trim().Split(' ');
+                    scratch.Tables[header[1] + " " + header[2]] = text;
+                    return CommandResult.Ok();
+                case ("nft", ["list", "table", var family, var table]):
+                    return scratch.Tables.TryGetValue(family + " " + table, out var listed) ? CommandResult.Ok(listed) : CommandResult.Fail(1, "Error: No such file or directory");
+                case ("ebtables-restore", []):
+                    scratch.Ebtables = inner.StdinText;
+                    return CommandResult.Ok();
+                case ("ebtables-save", []):
+                    return CommandResult.Ok(scratch.Ebtables);
+                default:
+                    return CommandResult.Fail(127, "[test] unexpected command in a throwaway namespace: " + inner);
+            }
+        }
+    }
+
+    private sealed class ScratchNs
+    {
+        public Dictionary<string, string> Tables { get; } = new(StringComparer.Ordinal);
+
+        public string Ebtables { get; set; } = string.Empty;
     }
 
     private sealed class Host
@@ -210,9 +305,6 @@ public sealed class FakeHosts : ICommandRunner
                     var rest = batch[Replace.Length..];
                     Table = rest.Trim().Length == 0 ? null : rest;
                     return CommandResult.Ok();
-                case "unshare":
-                    // The canonical form of a table is the table as given.
-                    return CommandResult.Ok(c.StdinText);
                 case "date" or "setsid" or "kill":
                     return CommandResult.Ok("0\n");
                 default:

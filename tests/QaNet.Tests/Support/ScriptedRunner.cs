@@ -42,6 +42,7 @@ internal static class Argv
     public static bool IsInNamespace(this CommandSpec spec, string ns) =>
         spec.Program == "ip" && spec.Arguments.Count > 3 && spec.Arguments[0] == "netns" && spec.Arguments[2] == ns;
 
-    /// <summary>The command inside <c>ip netns exec NS …</c>, as the namespace runs it.</summary>
-    public static CommandSpec InsideNamespace(this CommandSpec spec) => spec.WithArgv(spec.Arguments[3], spec.Arguments.Skip(4));
+    /// <summary>The command inside <c>ip netns exec NS …</c>, as the namespace runs it (any other command as it is).</summary>
+    public static CommandSpec InsideNamespace(this CommandSpec spec) =>
+        spec.Program == "ip" && spec.Arguments is ["netns", "exec", _, _, ..] ? spec.WithArgv(spec.Arguments[3], spec.Arguments.Skip(4)) : spec;
 }
