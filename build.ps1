@@ -9,12 +9,14 @@
            libvirtd or lab (--filter "Needs!=Root"); no installs, no Pester; same last line.
     demo   build + the main job on the example policy.
     bench  build + the benchmarks (see docs/performance.md).
+    pack   build + out/QaNet.<version>.nupkg (tools/New-QaNetPackage.ps1, PSResourceGet's
+           Compress-PSResource), installable with Install-PSResource from a local repository.
     Every step that installs something checks first, so running it again is cheap.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo', 'bench')]
+    [ValidateSet('build', 'test', 'demo', 'bench', 'pack')]
     [string] $Task = 'build',
 
     [ValidateSet('Debug', 'Release')]
@@ -67,6 +69,7 @@ function Invoke-Build {
     $deps = Join-Path $ModuleOut 'dependencies'
     New-Item -ItemType Directory -Force $deps | Out-Null
     Copy-Item -Recurse -Path (Join-Path $Root 'module/QaNet/*') -Destination $ModuleOut
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut   # ships in the package: LicenseUri's text
 
     $bin = Join-Path $Root "src/QaNet.Commands/bin/$Configuration/net8.0"
     foreach ($f in 'QaNet.Commands.dll', 'QaNet.Core.dll') { Copy-Item (Join-Path $bin $f) $ModuleOut }
@@ -254,9 +257,16 @@ function Invoke-Bench {
     Invoke-Native dotnet @('run', '-c', 'Release', '--project', $bench, '--', 'all')
 }
 
+function Invoke-Pack {
+    Invoke-Build
+    $package = & (Join-Path $Root 'tools/New-QaNetPackage.ps1') -ModulePath $ModuleOut -DestinationPath $Out
+    Write-Host "==> $($package.FullName)"
+}
+
 switch ($Task) {
     'build' { Invoke-Build }
     'test' { if ($Pure) { Invoke-PureTests } else { Invoke-Tests } }
     'demo' { Invoke-Demo }
     'bench' { Invoke-Bench }
+    'pack' { Invoke-Pack }
 }

@@ -58,8 +58,15 @@
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
+        # The package's metadata (./build.sh pack, Compress-PSResource writes it into the nuspec).
         PSData = @{
-            Tags = @('network', 'isolation', 'nftables', 'ebtables', 'libvirt', 'qa', 'Linux')
+            Tags         = @('network', 'isolation', 'nftables', 'ebtables', 'libvirt', 'qa', 'Linux')
+            # QaNet has no public home yet: .invalid (RFC 2606) never resolves, so nothing points
+            # at someone else's site. Replace both when the repository is published.
+            ProjectUri   = 'https://qanet.invalid/'
+            # No license has been chosen; the package ships LICENSE saying so (see that file).
+            LicenseUri   = 'https://qanet.invalid/LICENSE'
+            ReleaseNotes = 'First package. Policies as cmdlets or YAML (networks, clients, endpoints, egress/ingress/block rules, access groups); one rule-matching engine for reachability, matrices, findings and diffs; renderers for libvirt, nftables, ebtables and access files; atomic publish with rollback and confirm-or-revert to local, namespace or SSH targets; a network-namespace lab that proves the rules on real kernels.'
         }
     }
 }

@@ -23,6 +23,7 @@ public sealed class TestQaAccessCommand : QaCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("UserName")]
+    [ArgumentCompleter(typeof(Completion.GroupMemberCompleter))]
     public string[] User { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]

@@ -40,6 +40,7 @@ public sealed class AddQaClientCommand : QaCmdlet
     public string[] Role { get; set; } = Array.Empty<string>();
 
     [Parameter]
+    [ArgumentCompleter(typeof(ClientVirtHostCompleter))]
     public string? VirtHost { get; set; }
 
     protected override void ProcessRecord()

@@ -32,6 +32,7 @@ public sealed class GetQaClientCommand : QaCmdlet
 
     [Parameter]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(VirtHostNameCompleter))]
     public string[]? VirtHost { get; set; }
 
     protected override void ProcessRecord()

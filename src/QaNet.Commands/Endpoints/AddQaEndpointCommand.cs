@@ -24,9 +24,11 @@ public sealed class AddQaEndpointCommand : QaCmdlet
     public string[] Address { get; set; } = Array.Empty<string>();
 
     [Parameter]
+    [ArgumentCompleter(typeof(Completion.PortCompleter))]
     public string[] Port { get; set; } = Array.Empty<string>();
 
     [Parameter]
+    [ArgumentCompleter(typeof(Completion.EnvironmentCompleter))]
     public string? Environment { get; set; }
 
     [Parameter]

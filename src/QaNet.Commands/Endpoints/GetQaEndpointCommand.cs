@@ -21,6 +21,7 @@ public sealed class GetQaEndpointCommand : QaCmdlet
 
     [Parameter]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string[]? Environment { get; set; }
 
     protected override void ProcessRecord()

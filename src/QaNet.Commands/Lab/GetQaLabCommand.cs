@@ -14,6 +14,7 @@ public sealed class GetQaLabCommand : LabCommand
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.LabPrefixCompleter))]
     public string[]? Prefix { get; set; }
 
     protected override void ProcessRecord()

@@ -16,6 +16,7 @@ public sealed class StopQaLabCommand : LabCommand
 
     /// <summary>Labs to stop; default: the lab this session started, else <c>qn-</c>. Lab objects bind by their Prefix.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Completion.LabPrefixCompleter))]
     public string[]? Prefix { get; set; }
 
     protected override void ProcessRecord()

@@ -24,6 +24,7 @@ public sealed class GetQaNetworkCommand : QaCmdlet
 
     [Parameter]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(VirtHostNameCompleter))]
     public string[]? VirtHost { get; set; }
 
     protected override void ProcessRecord()

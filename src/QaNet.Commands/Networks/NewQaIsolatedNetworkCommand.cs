@@ -29,6 +29,7 @@ public sealed class NewQaIsolatedNetworkCommand : QaCmdlet
     public QaNetworkMode Mode { get; set; }
 
     [Parameter(Mandatory = true)]
+    [ArgumentCompleter(typeof(VirtHostNameCompleter))]
     public string[] VirtHost { get; set; } = Array.Empty<string>();
 
     [Parameter]

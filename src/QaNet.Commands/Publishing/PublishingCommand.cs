@@ -26,6 +26,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
     /// <summary>The hosts to work on (virthosts and gateway endpoints); all of the policy's when omitted.</summary>
     [Parameter]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.RulesetHostCompleter))]
     public string[]? VirtHost { get; set; }
 
     /// <summary>

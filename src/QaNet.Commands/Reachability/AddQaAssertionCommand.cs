@@ -31,6 +31,7 @@ public sealed class AddQaAssertionCommand : QaCmdlet
 
     /// <summary>One port and protocol (<c>443/tcp</c>, <c>69/udp</c>) or <c>icmp</c>.</summary>
     [Parameter(Mandatory = true, Position = 2)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public string Port { get; set; } = string.Empty;
 
     [Parameter(Mandatory = true)]

@@ -48,6 +48,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
     /// </summary>
     [Parameter(Mandatory = true, Position = 2, ParameterSetName = SingleSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = AllSet)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public string[] Port { get; set; } = Array.Empty<string>();
 
     /// <summary>The protocol of bare port numbers in -Port.</summary>

@@ -27,6 +27,7 @@ public abstract class RuleCommand : QaCmdlet
 
     /// <summary>Empty: the destination endpoints' own ports apply.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public string[] Port { get; set; } = Array.Empty<string>();
 
     [Parameter]
