@@ -103,19 +103,9 @@ public sealed class SetQaClientCommand : QaCmdlet
             AddRoles = AddRole,
             RemoveRoles = RemoveRole,
         };
-        if (!ShouldProcess($"client '{name}' on network '{client.Network}' of policy '{policy.Name}'", Describe(client, spec)))
+        if (!TryChange($"client '{name}' on network '{client.Network}' of policy '{policy.Name}'", Describe(client, spec),
+                whatIf => PolicyEditor.SetClient(policy, spec, whatIf), client, out var change))
         {
-            return;
-        }
-
-        QaClientChange change;
-        try
-        {
-            change = PolicyEditor.SetClient(policy, spec);
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, client);
             return;
         }
 

@@ -10,7 +10,8 @@ public static partial class PolicyEditor
     /// Adds an expected verdict (the file's <c>tests:</c>). Its sides must name a client, an
     /// endpoint or an address — checked by the validator like the file's own tests.
     /// </summary>
-    public static QaAssertion AddAssertion(QaPolicy policy, AssertionSpec spec)
+    /// <param name="whatIf">Only try: the same assertion or error, and no change.</param>
+    public static QaAssertion AddAssertion(QaPolicy policy, AssertionSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
@@ -27,11 +28,12 @@ public static partial class PolicyEditor
         }
 
         var assertion = new QaAssertion(spec.From.Trim(), spec.To.Trim(), port, spec.ExpectAllowed) { Description = spec.Description };
-        return Apply(policy, () => policy.Assertions.Add(assertion), () => policy.Assertions.Remove(assertion), assertion);
+        return Apply(policy, () => policy.Assertions.Add(assertion), () => policy.Assertions.Remove(assertion), assertion, whatIf);
     }
 
     /// <summary>Removes this very assertion object (assertions have no name; equal ones may be stated twice).</summary>
-    public static QaAssertion RemoveAssertion(QaPolicy policy, QaAssertion assertion)
+    /// <param name="whatIf">Only try: the same result or error, and no change.</param>
+    public static QaAssertion RemoveAssertion(QaPolicy policy, QaAssertion assertion, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(assertion);
@@ -41,6 +43,6 @@ public static partial class PolicyEditor
             throw NotFound("assertion", assertion.ToString(), "Get-QaAssertion");
         }
 
-        return Apply(policy, () => policy.Assertions.RemoveAt(index), () => policy.Assertions.Insert(index, assertion), assertion);
+        return Apply(policy, () => policy.Assertions.RemoveAt(index), () => policy.Assertions.Insert(index, assertion), assertion, whatIf);
     }
 }

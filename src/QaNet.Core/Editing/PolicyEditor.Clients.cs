@@ -11,7 +11,8 @@ namespace QaNet.Core.Editing;
 /// <summary>A network's clients: adding, changing and removing them, and the addresses and MACs they are given.</summary>
 public static partial class PolicyEditor
 {
-    public static QaClient AddClient(QaPolicy policy, string networkName, ClientSpec spec)
+    /// <param name="whatIf">Only try: the same client (address and MAC allocated as for real) or error, and no change.</param>
+    public static QaClient AddClient(QaPolicy policy, string networkName, ClientSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
@@ -22,7 +23,7 @@ public static partial class PolicyEditor
         var mac = spec.MacAddress is null ? AllocateMac(policy, network.Name, spec.Name) : NormalizeMac(spec.MacAddress);
         var client = PolicyParts.NewClient(network, spec.Name, mac, address, spec.VirtHost, spec.Roles);
         client.Address6 = spec.Address6 is null ? PolicyParts.DeriveAddress6(network, address) : ParseAddress(spec.Address6, path + ".address6", target);
-        return Apply(policy, () => network.Clients.Add(client), () => network.Clients.Remove(client), client);
+        return Apply(policy, () => network.Clients.Add(client), () => network.Clients.Remove(client), client, whatIf);
     }
 
     /// <summary>
@@ -30,7 +31,8 @@ public static partial class PolicyEditor
     /// once, validated as a whole, all undone on error. Taking away the last member of a role that
     /// rules or grants name is refused (InUse) as for <see cref="RemoveClient"/>.
     /// </summary>
-    public static QaClientChange SetClient(QaPolicy policy, ClientChangeSpec spec)
+    /// <param name="whatIf">Only try: the same change (or error) as for real, and no change.</param>
+    public static QaClientChange SetClient(QaPolicy policy, ClientChangeSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
@@ -95,7 +97,8 @@ public static partial class PolicyEditor
                     network.VirtHosts.Remove(virtHost);
                 }
             },
-            0);
+            0,
+            whatIf);
         return new QaClientChange(client, changes)
         {
             FromVirtHost = string.Equals(old.VirtHost, virtHost, StringComparison.Ordinal) ? null : old.VirtHost,

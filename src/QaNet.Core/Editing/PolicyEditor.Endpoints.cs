@@ -5,14 +5,15 @@ namespace QaNet.Core.Editing;
 /// <summary>The <c>endpoints:</c> section.</summary>
 public static partial class PolicyEditor
 {
-    public static QaEndpoint AddEndpoint(QaPolicy policy, EndpointSpec spec)
+    /// <param name="whatIf">Only try: the same endpoint or error, and no change.</param>
+    public static QaEndpoint AddEndpoint(QaPolicy policy, EndpointSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
         var addresses = spec.Addresses.Select(a => ParseSubnet(a, $"endpoints[{spec.Name}].addresses", $"endpoint '{spec.Name}'")).ToList();
         var endpoint = PolicyParts.NewEndpoint(policy, spec.Name, spec.Environment, spec.Description, spec.HostNames, addresses,
             ParsePorts(spec.Ports, $"endpoints[{spec.Name}].ports"));
-        return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint);
+        return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint, whatIf);
     }
 
     /// <summary>Removes an endpoint; rules, grants and assertions naming it as for <see cref="RemoveNetwork"/>.</summary>

@@ -9,7 +9,8 @@ namespace QaNet.Core.Editing;
 /// <summary>The <c>networks:</c> section: adding and removing networks, their uplinks and their defaults.</summary>
 public static partial class PolicyEditor
 {
-    public static QaNetwork AddNetwork(QaPolicy policy, NetworkSpec spec)
+    /// <param name="whatIf">Only try: the same network (defaults filled in) or error, and no change.</param>
+    public static QaNetwork AddNetwork(QaPolicy policy, NetworkSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
@@ -25,7 +26,7 @@ public static partial class PolicyEditor
             spec.DhcpStart is null ? null : ParseAddress(spec.DhcpStart, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'"),
             spec.DhcpEnd is null ? null : ParseAddress(spec.DhcpEnd, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'"));
 
-        return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network);
+        return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network, whatIf);
     }
 
     private static QaUplink BuildUplink(string network, UplinkSpec spec)

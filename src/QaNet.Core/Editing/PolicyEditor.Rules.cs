@@ -5,7 +5,8 @@ namespace QaNet.Core.Editing;
 /// <summary>The <c>rules:</c> section.</summary>
 public static partial class PolicyEditor
 {
-    public static QaRule AddRule(QaPolicy policy, RuleSpec spec)
+    /// <param name="whatIf">Only try: the same rule (id derived as for real) or error, and no change.</param>
+    public static QaRule AddRule(QaPolicy policy, RuleSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
@@ -17,7 +18,7 @@ public static partial class PolicyEditor
             Description = spec.Description,
             AllowAnyDestination = spec.AllowAnyDestination,
         }.Build(policy, id);
-        return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule);
+        return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule, whatIf);
     }
 
     /// <param name="whatIf">Only try: the same result or error as the removal, and no change.</param>

@@ -11,17 +11,20 @@ namespace QaNet.Core.Editing;
 /// <summary>
 /// Every change to a policy goes through here: fill in defaults, apply, validate the whole
 /// policy, and undo the change if it made the policy invalid — bad input changes nothing.
+/// Every change can also be made as a trial (<c>whatIf: true</c>): everything is checked and the
+/// result computed exactly as for real, the same error thrown, and nothing kept — what -WhatIf
+/// runs, so that it reports what the real call would (QaCmdlet.TryChange).
 /// </summary>
 public static partial class PolicyEditor
 {
     /// <summary>Adds or replaces a name-map entry.</summary>
-    public static void SetHost(QaPolicy policy, string hostName, IEnumerable<string> addresses)
+    public static void SetHost(QaPolicy policy, string hostName, IEnumerable<string> addresses, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var list = addresses.Select(a => ParseAddress(a, $"hosts[{hostName}]", $"host '{hostName}'")).Distinct().ToList();
         var had = policy.Hosts.TryGetValue(hostName, out var old);
         Apply(policy, () => policy.Hosts[hostName] = list,
-            () => { if (had) { policy.Hosts[hostName] = old!; } else { policy.Hosts.Remove(hostName); } }, list);
+            () => { if (had) { policy.Hosts[hostName] = old!; } else { policy.Hosts.Remove(hostName); } }, list, whatIf);
     }
 
     /// <summary>
