@@ -1,4 +1,4 @@
-# -WhatIf validates (issue 17, bug 2), as a user sees it:
+# -WhatIf validates and names match in any case (issue 17, bugs 2 and 5), as a user sees it:
 # the built module imported by path, the Fedora example, no root.
 BeforeAll {
     $ModulePath = if ($env:QANET_MODULE_PATH) { $env:QANET_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/QaNet/QaNet.psd1' }
@@ -40,9 +40,28 @@ Describe '-WhatIf validates' {
         Get-Content -Raw TestDrive:/after.yaml | Should -Be $before
     }
 
-    It 'prints the What if: line of a valid change and changes nothing' {
-        $text = Invoke-WhatIf 'Grant-QaEgress -Role beaker -Endpoint koji'
+    It 'prints the What if: line of a valid change, with names in any case, and changes nothing' {
+        $text = Invoke-WhatIf 'Grant-QaEgress -Role BEAKER -Endpoint KOJI'
         $text | Should -CMatch "What if: .*rule 'egress-beaker-koji' \(role:beaker -> endpoint:koji"
         $text | Should -Not -Match 'ERROR'
+    }
+}
+
+Describe 'Names match in any case' {
+    BeforeEach {
+        $null = Import-QaPolicy $Example
+    }
+
+    It 'Remove-QaClient BEAKER-CLIENT01 removes what Get-QaClient BEAKER-CLIENT01 finds' {
+        $found = Get-QaClient BEAKER-CLIENT01
+        $found.Name | Should -Be 'beaker-client01'
+        (Remove-QaClient BEAKER-CLIENT01 -Force -Confirm:$false -PassThru).Name | Should -Be 'beaker-client01'
+        Get-QaClient beaker-client01 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'a new name in upper case is InvalidName' {
+        $err = $null
+        Add-QaClient -Network qa-clients -Name Beaker-Client03 -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidName,*'
     }
 }

@@ -129,7 +129,7 @@ public abstract class QaCmdlet : PSCmdlet
         var wildcards = patterns.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToList();
         foreach (var literal in patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)))
         {
-            if (!all.Exists(i => string.Equals(nameOf(i), literal, StringComparison.OrdinalIgnoreCase)))
+            if (!all.Exists(i => Names.Same(nameOf(i), literal)))
             {
                 WriteValidationError(Core.Editing.PolicyEditor.NotFound(kind, literal, lister), literal);
             }

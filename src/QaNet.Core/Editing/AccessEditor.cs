@@ -57,6 +57,11 @@ public static class AccessEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
+        spec = spec with
+        {
+            Group = policy.FindGroup(spec.Group)?.Name ?? spec.Group,
+            Hosts = spec.Hosts.Select(t => Canonical(policy, t)).ToList(),
+        };
         var grant = PolicyParts.NewGrant(policy, spec.Id ?? DeriveGrantId(policy, spec.Group, spec.Hosts, spec.Rights), spec);
         return PolicyEditor.Apply(policy, () => policy.AccessGrants.Add(grant), () => policy.AccessGrants.Remove(grant), grant, whatIf);
     }
@@ -70,11 +75,30 @@ public static class AccessEditor
         return PolicyEditor.Apply(policy, () => policy.AccessGrants.Remove(grant), () => policy.AccessGrants.Insert(index, grant), grant, whatIf);
     }
 
+    /// <summary>
+    /// An access target as the policy spells what it names (a host, role, virthost or network
+    /// given in any case); a name that matches nothing stays as given.
+    /// </summary>
+    public static QaAccessTarget Canonical(QaPolicy policy, QaAccessTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(target);
+        var value = target.Kind switch
+        {
+            QaAccessTargetKind.Host => new AccessHosts(policy).Find(target.Value)?.Name,
+            QaAccessTargetKind.Role => Names.Canonical(target.Value, policy.Roles),
+            QaAccessTargetKind.VirtHost => Names.Canonical(target.Value, PolicyEditor.VirtHostsOf(policy).ToList()),
+            _ => policy.FindNetwork(target.Value)?.Name,
+        };
+        return value is null || value == target.Value ? target : new QaAccessTarget(target.Kind, value);
+    }
+
     /// <summary>Sets (or, with null, clears) the host users reach clients through.</summary>
     public static void SetJumpHost(QaPolicy policy, string? host, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var old = policy.JumpHost;
+        host = host is null ? null : new AccessHosts(policy).Find(host)?.Name ?? host;
         PolicyEditor.Apply(policy, () => policy.JumpHost = host, () => policy.JumpHost = old, 0, whatIf);
     }
 

@@ -27,8 +27,15 @@ public static partial class PolicyEditor
                 $"A test checks one port, but '{spec.Port}' is a range.", "Give a single port such as 443/tcp, or icmp."));
         }
 
-        var assertion = new QaAssertion(spec.From.Trim(), spec.To.Trim(), port, spec.ExpectAllowed) { Description = spec.Description };
+        var assertion = new QaAssertion(Side(policy, spec.From), Side(policy, spec.To), port, spec.ExpectAllowed) { Description = spec.Description };
         return Apply(policy, () => policy.Assertions.Add(assertion), () => policy.Assertions.Remove(assertion), assertion, whatIf);
+    }
+
+    /// <summary>An assertion's side as the policy spells the client or endpoint it names; an address as given.</summary>
+    private static string Side(QaPolicy policy, string side)
+    {
+        side = side.Trim();
+        return policy.FindClient(side)?.Name ?? policy.FindEndpoint(side)?.Name ?? side;
     }
 
     /// <summary>Removes this very assertion object (assertions have no name; equal ones may be stated twice).</summary>

@@ -17,6 +17,12 @@ public static partial class PolicyEditor
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
         var network = policy.FindNetwork(networkName) ?? throw NotFound("network", networkName, "Get-QaNetwork");
+        var roles = policy.Roles;
+        spec = spec with
+        {
+            VirtHost = spec.VirtHost is null ? null : Names.Canonical(spec.VirtHost, network.VirtHosts),
+            Roles = spec.Roles.Select(r => Names.Canonical(r, roles)).ToList(),
+        };
         var path = $"networks[{network.Name}].clients[{spec.Name}]";
         var target = $"client '{spec.Name}'";
         var address = spec.Address is null ? AllocateAddress(network) : ParseAddress(spec.Address, path + ".address", target);
@@ -38,6 +44,14 @@ public static partial class PolicyEditor
         ArgumentNullException.ThrowIfNull(spec);
         var client = policy.FindClient(spec.Name) ?? throw NotFound("client", spec.Name, "Get-QaClient");
         var network = client.NetworkObject;
+        var known = policy.Roles;
+        spec = spec with
+        {
+            VirtHost = string.IsNullOrEmpty(spec.VirtHost) ? spec.VirtHost : Names.Canonical(spec.VirtHost, VirtHostsOf(policy).ToList()),
+            Roles = spec.Roles?.Select(r => Names.Canonical(r, known)).ToList(),
+            AddRoles = spec.AddRoles.Select(r => Names.Canonical(r, known)).ToList(),
+            RemoveRoles = spec.RemoveRoles.Select(r => Names.Canonical(r, client.Roles)).ToList(),
+        };
         var path = $"networks[{network.Name}].clients[{client.Name}]";
         var target = $"client '{client.Name}'";
         var mac = string.IsNullOrEmpty(spec.MacAddress) ? client.MacAddress : NormalizeMac(spec.MacAddress);
@@ -139,6 +153,7 @@ public static partial class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         var client = policy.FindClient(name) ?? throw NotFound("client", name, "Get-QaClient");
+        name = client.Name;
         var network = client.NetworkObject;
         var index = network.Clients.IndexOf(client);
         var orphaned = RolesLeftWithoutMembers(policy, new[] { client });

@@ -21,6 +21,7 @@ public static partial class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         var endpoint = policy.FindEndpoint(name) ?? throw NotFound("endpoint", name, "Get-QaEndpoint");
+        name = endpoint.Name;
         var index = policy.Endpoints.IndexOf(endpoint);
         return RemoveWithDependents(policy, $"endpoint '{name}'",
             RulesNaming(policy, s => s.Kind == QaSelectorKind.Endpoint && s.Value == name),

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
+using QaNet.Core.Validation;
 
 namespace QaNet.Core.Editing;
 
@@ -14,6 +15,12 @@ public static partial class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
+        var known = VirtHostsOf(policy).ToList();
+        spec = spec with
+        {
+            VirtHosts = spec.VirtHosts.Select(v => Names.Canonical(v, known)).ToList(),
+            Gateway = string.IsNullOrEmpty(spec.Gateway) ? spec.Gateway : policy.FindEndpoint(spec.Gateway)?.Name ?? spec.Gateway,
+        };
         var subnet = ParseSubnet(spec.Subnet, $"networks[{spec.Name}].subnet", $"network '{spec.Name}'");
         var network = PolicyParts.NewNetwork(policy, spec.Name, subnet, spec.Mode,
             spec.Subnet6 is null ? null : ParseSubnet(spec.Subnet6, $"networks[{spec.Name}].subnet6", $"network '{spec.Name}'"),
@@ -71,6 +78,7 @@ public static partial class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         var network = policy.FindNetwork(name) ?? throw NotFound("network", name, "Get-QaNetwork");
+        name = network.Name;
         var index = policy.Networks.IndexOf(network);
         var orphaned = RolesLeftWithoutMembers(policy, network.Clients);
         var clients = new HashSet<string>(network.Clients.Select(c => c.Name), StringComparer.Ordinal);

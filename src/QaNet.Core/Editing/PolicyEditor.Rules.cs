@@ -10,8 +10,10 @@ public static partial class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
-        var id = spec.Id ?? DeriveRuleId(policy, spec.Kind, spec.From, spec.To);
-        var rule = new RuleParts(spec.Kind, spec.From, spec.To, ParsePorts(spec.Ports, $"rules[{id}].ports"))
+        var from = spec.From.Select(s => Canonical(policy, s)).ToList();
+        var to = spec.To.Select(s => Canonical(policy, s)).ToList();
+        var id = spec.Id ?? DeriveRuleId(policy, spec.Kind, from, to);
+        var rule = new RuleParts(spec.Kind, from, to, ParsePorts(spec.Ports, $"rules[{id}].ports"))
         {
             Priority = spec.Priority,
             ExpiresAt = spec.ExpiresAt,

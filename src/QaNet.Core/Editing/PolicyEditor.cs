@@ -14,6 +14,8 @@ namespace QaNet.Core.Editing;
 /// Every change can also be made as a trial (<c>whatIf: true</c>): everything is checked and the
 /// result computed exactly as for real, the same error thrown, and nothing kept — what -WhatIf
 /// runs, so that it reports what the real call would (QaCmdlet.TryChange).
+/// Names given to find something fold case (<see cref="Names.Comparer"/>); a change stores the
+/// policy's own spelling of what it names (<see cref="Canonical(QaPolicy, QaSelector)"/>).
 /// </summary>
 public static partial class PolicyEditor
 {
@@ -79,6 +81,29 @@ public static partial class PolicyEditor
 
         return result;
     }
+
+    /// <summary>
+    /// The selector as the policy spells what it names: a client, role, endpoint or network given
+    /// in any case is stored as the policy has it; a CIDR, or a name that matches nothing (which
+    /// validation then refuses), stays as given.
+    /// </summary>
+    public static QaSelector Canonical(QaPolicy policy, QaSelector selector)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(selector);
+        var value = selector.Kind switch
+        {
+            QaSelectorKind.Client => policy.FindClient(selector.Value)?.Name,
+            QaSelectorKind.Role => Names.Canonical(selector.Value, policy.Roles),
+            QaSelectorKind.Endpoint => policy.FindEndpoint(selector.Value)?.Name,
+            QaSelectorKind.Network => policy.FindNetwork(selector.Value)?.Name,
+            _ => null,
+        };
+        return value is null || value == selector.Value ? selector : selector with { Value = value };
+    }
+
+    /// <summary>Every virthost some network spans, as the policy spells them.</summary>
+    internal static IEnumerable<string> VirtHostsOf(QaPolicy policy) => policy.Networks.SelectMany(n => n.VirtHosts);
 
     public static QaValidationException NotFound(string kind, string name, string lister) =>
         new(new QaValidationError(QaErrorIds.NotFound, $"{kind} '{name}'", null,

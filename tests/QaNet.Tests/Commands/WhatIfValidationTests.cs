@@ -48,7 +48,7 @@ public sealed class WhatIfValidationTests
     /// <summary>A valid call: -WhatIf changes nothing and writes no error; for real it changes the policy.</summary>
     public static TheoryData<string> ValidCalls => new()
     {
-        "Grant-QaEgress -Role beaker -Endpoint koji",
+        "Grant-QaEgress -Role BEAKER -Endpoint koji",
         "Grant-QaIngress -From lockbox -Role beaker -Port 2222/tcp",
         "Block-QaEgress -Role taskotron -Endpoint qa-lan -Port 22/tcp",
         "Add-QaClient -Network qa-clients -Name c9 -Role beaker",
