@@ -37,7 +37,7 @@ public static partial class Names
     public static string Fold(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name.Any(char.IsAsciiLetterUpper)
+        return name.AsSpan().IndexOfAnyInRange('A', 'Z') >= 0
             ? string.Create(name.Length, name, (span, n) =>
             {
                 for (var i = 0; i < n.Length; i++)
