@@ -33,18 +33,10 @@ public sealed class AddQaGroupCommand : QaCmdlet
         var policy = ResolvePolicy();
         var action = policy.FindGroup(Name) is null ? $"Add group to policy '{policy.Name}'" : $"Add members to group of policy '{policy.Name}'";
         var members = Member.Length == 0 ? string.Empty : $" ({string.Join(", ", Member)})";
-        if (!ShouldProcess($"group '{Name}'{members}", action))
+        if (TryChange(g => $"group '{g.Name}'{members}", _ => action,
+                whatIf => AccessEditor.AddGroup(policy, Name, Member, IsBound(nameof(Source)) ? Source : null, Description, whatIf), Name, out var group))
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(AccessEditor.AddGroup(policy, Name, Member, IsBound(nameof(Source)) ? Source : null, Description));
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, Name);
+            WriteObject(group);
         }
     }
 }

@@ -60,20 +60,11 @@ public sealed class GrantQaAccessCommand : QaCmdlet
         };
         var targets = names.Select(n => new QaAccessTarget(kind, n)).ToList();
         var spec = new AccessGrantSpec(Group, targets, Right) { Id = Id, Description = Description };
-        var id = Id ?? AccessEditor.DeriveGrantId(policy, Group, targets, Right);
-        if (!ShouldProcess($"access grant '{id}' (group {Group}: {string.Join(",", Right.Distinct())} on {string.Join(",", targets)})",
-                $"Add access grant to policy '{policy.Name}'"))
+        if (TryChange(g => $"access grant '{g.Id}' (group {g.Group}: {string.Join(",", g.Rights)} on {string.Join(",", g.Hosts)})",
+                _ => $"Add access grant to policy '{policy.Name}'",
+                whatIf => AccessEditor.AddGrant(policy, spec, whatIf), Id ?? AccessEditor.DeriveGrantId(policy, Group, targets, Right), out var grant))
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(AccessEditor.AddGrant(policy, spec));
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, id);
+            WriteObject(grant);
         }
     }
 }

@@ -58,18 +58,10 @@ public sealed class AddQaClientCommand : QaCmdlet
             Roles = Role,
             VirtHost = VirtHost,
         };
-        if (!ShouldProcess($"client '{Name}'", $"Add to network '{networkName}' of policy '{policy.Name}'"))
+        if (TryChange(c => $"client '{c.Name}' ({c.Address}, {c.MacAddress})", c => $"Add to network '{c.Network}' of policy '{policy.Name}'",
+                whatIf => PolicyEditor.AddClient(policy, networkName, spec, whatIf), Name, out var client))
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(PolicyEditor.AddClient(policy, networkName, spec));
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, Name);
+            WriteObject(client);
         }
     }
 

@@ -103,19 +103,10 @@ public sealed class SetQaClientCommand : QaCmdlet
             AddRoles = AddRole,
             RemoveRoles = RemoveRole,
         };
-        if (!ShouldProcess($"client '{name}' on network '{client.Network}' of policy '{policy.Name}'", Describe(client, spec)))
+        name = client.Name;
+        if (!TryChange($"client '{name}' on network '{client.Network}' of policy '{policy.Name}'", Describe(client, spec),
+                whatIf => PolicyEditor.SetClient(policy, spec, whatIf), client, out var change))
         {
-            return;
-        }
-
-        QaClientChange change;
-        try
-        {
-            change = PolicyEditor.SetClient(policy, spec);
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, client);
             return;
         }
 
@@ -147,7 +138,7 @@ public sealed class SetQaClientCommand : QaCmdlet
     private static string Describe(QaClient client, ClientChangeSpec spec)
     {
         var parts = new List<string>();
-        if (!string.IsNullOrEmpty(spec.VirtHost) && spec.VirtHost != client.VirtHost)
+        if (!string.IsNullOrEmpty(spec.VirtHost) && !Names.Same(spec.VirtHost, client.VirtHost))
         {
             parts.Add($"move from virthost '{client.VirtHost}' to '{spec.VirtHost}'");
         }

@@ -45,18 +45,10 @@ public sealed class AddQaEndpointCommand : QaCmdlet
             Environment = Environment,
             Description = Description,
         };
-        if (!ShouldProcess($"endpoint '{Name}'", $"Add to policy '{policy.Name}'"))
+        if (TryChange($"endpoint '{Name}'", $"Add to policy '{policy.Name}'",
+                whatIf => PolicyEditor.AddEndpoint(policy, spec, whatIf), Name, out var endpoint))
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(PolicyEditor.AddEndpoint(policy, spec));
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, Name);
+            WriteObject(endpoint);
         }
     }
 }

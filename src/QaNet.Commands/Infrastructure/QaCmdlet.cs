@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using QaNet.Commands.Loading;
 using QaNet.Commands.Session;
@@ -56,6 +57,58 @@ public abstract class QaCmdlet : PSCmdlet
     protected void WriteValidationError(QaValidationException exception, object? target) =>
         WriteError(QaErrorRecords.FromValidation(exception, target));
 
+    /// <summary>
+    /// The one flow of a change to a policy, for every Add-/Set-/Remove-/Grant-/Revoke-/Block-/New-
+    /// cmdlet: <paramref name="change"/> runs first as a trial (<c>whatIf: true</c>: PolicyEditor
+    /// validates everything and computes the result, keeping nothing), so a change that would be
+    /// refused writes the real call's error (same id, same target) under -WhatIf and -Confirm
+    /// too, and is never offered for confirmation; then one ShouldProcess (its text may use the
+    /// trial's result), then the real change. False when refused, declined, or -WhatIf.
+    /// </summary>
+    /// <param name="target">The ShouldProcess target, from the trial's result.</param>
+    /// <param name="action">The ShouldProcess action, from the trial's result.</param>
+    /// <param name="change">The PolicyEditor call; its argument is whatIf.</param>
+    /// <param name="errorTarget">The error record's target object.</param>
+    /// <param name="result">The real change's result.</param>
+    protected bool TryChange<T>(Func<T, string> target, Func<T, string> action, Func<bool, T> change, object? errorTarget,
+        [MaybeNullWhen(false)] out T result)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(change);
+        result = default;
+        T trial;
+        try
+        {
+            trial = change(true);
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, errorTarget);
+            return false;
+        }
+
+        if (!ShouldProcess(target(trial), action(trial)))
+        {
+            return false;
+        }
+
+        try
+        {
+            result = change(false);
+            return true;
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, errorTarget);
+            return false;
+        }
+    }
+
+    /// <summary><see cref="TryChange{T}(Func{T, string}, Func{T, string}, Func{bool, T}, object?, out T)"/> with a fixed ShouldProcess target and action.</summary>
+    protected bool TryChange<T>(string target, string action, Func<bool, T> change, object? errorTarget, [MaybeNullWhen(false)] out T result) =>
+        TryChange(_ => target, _ => action, change, errorTarget, out result);
+
     /// <summary>Whether a parameter was given, for value-type parameters whose absence means "default".</summary>
     protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
@@ -76,7 +129,7 @@ public abstract class QaCmdlet : PSCmdlet
         var wildcards = patterns.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToList();
         foreach (var literal in patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)))
         {
-            if (!all.Exists(i => string.Equals(nameOf(i), literal, StringComparison.OrdinalIgnoreCase)))
+            if (!all.Exists(i => Names.Same(nameOf(i), literal)))
             {
                 WriteValidationError(Core.Editing.PolicyEditor.NotFound(kind, literal, lister), literal);
             }

@@ -8,9 +8,9 @@ namespace QaNet.Commands.Infrastructure;
 /// <summary>
 /// The one flow of every Remove-/Revoke- cmdlet: each target by name (against -Policy or the
 /// current policy) or as an object (against its own policy), one ShouldProcess right before
-/// the change, one error per target that fails while the others go on. Each removal is tried
-/// first, changing nothing, so one that would be refused gives its error before anything is
-/// confirmed — under -WhatIf too, where the real call would give it.
+/// the change, one error per target that fails while the others go on. Each removal goes through
+/// <see cref="QaCmdlet.TryChange{T}(Func{T, string}, Func{T, string}, Func{bool, T}, object?, out T)"/>:
+/// one that would be refused gives its error before anything is confirmed — under -WhatIf too.
 /// </summary>
 public abstract class RemovalCommand<T> : QaCmdlet
     where T : class
@@ -86,29 +86,9 @@ public abstract class RemovalCommand<T> : QaCmdlet
             return;
         }
 
-        QaRemoval removal;
-        try
+        if (!TryChange(_ => Describe(item, policy), trial => trial.IsEmpty ? Action : $"{Action}, with the {trial} that name it",
+                whatIf => RemoveFrom(policy, item, whatIf), item, out var removal))
         {
-            removal = RemoveFrom(policy, item, whatIf: true);
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, item);
-            return;
-        }
-
-        if (!ShouldProcess(Describe(item, policy), removal.IsEmpty ? Action : $"{Action}, with the {removal} that name it"))
-        {
-            return;
-        }
-
-        try
-        {
-            removal = RemoveFrom(policy, item, whatIf: false);
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, item);
             return;
         }
 

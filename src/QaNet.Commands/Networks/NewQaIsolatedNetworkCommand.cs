@@ -126,18 +126,10 @@ public sealed class NewQaIsolatedNetworkCommand : QaCmdlet
             DhcpEnd = DhcpEnd,
             Uplink = UplinkSpec(),
         };
-        if (!ShouldProcess($"network '{Name}' ({Mode}, {Subnet})", $"Add to policy '{policy.Name}'"))
+        if (TryChange($"network '{Name}' ({Mode}, {Subnet})", $"Add to policy '{policy.Name}'",
+                whatIf => PolicyEditor.AddNetwork(policy, spec, whatIf), Name, out var network))
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(PolicyEditor.AddNetwork(policy, spec));
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, Name);
+            WriteObject(network);
         }
     }
 }

@@ -85,7 +85,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
 
         foreach (var name in VirtHost.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
         {
-            if (!hosts.Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (!hosts.Contains(name, Names.Comparer))
             {
                 WriteError(QaErrorRecords.Create(QaErrorIds.UnknownVirtHost, name,
                     $"No network of the policy is on a host named '{name}'.",

@@ -48,18 +48,10 @@ public sealed class AddQaAssertionCommand : QaCmdlet
         {
             Description = Description,
         };
-        if (!ShouldProcess($"assertion {From} -> {To} {Port}: {Expect.ToLowerInvariant()}", $"Add to policy '{policy.Name}'"))
+        if (TryChange(a => $"assertion {a}", _ => $"Add to policy '{policy.Name}'",
+                whatIf => PolicyEditor.AddAssertion(policy, spec, whatIf), spec, out var assertion))
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(PolicyEditor.AddAssertion(policy, spec));
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, spec);
+            WriteObject(assertion);
         }
     }
 }

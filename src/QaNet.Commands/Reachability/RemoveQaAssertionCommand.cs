@@ -35,22 +35,8 @@ public sealed class RemoveQaAssertionCommand : QaCmdlet
                 continue;
             }
 
-            if (!ShouldProcess($"assertion {assertion} of policy '{policy.Name}'", "Remove"))
-            {
-                continue;
-            }
-
-            try
-            {
-                PolicyEditor.RemoveAssertion(policy, assertion);
-            }
-            catch (QaValidationException e)
-            {
-                WriteValidationError(e, assertion);
-                continue;
-            }
-
-            if (PassThru)
+            if (TryChange($"assertion {assertion} of policy '{policy.Name}'", "Remove",
+                    whatIf => PolicyEditor.RemoveAssertion(policy, assertion, whatIf), assertion, out _) && PassThru)
             {
                 WriteObject(assertion);
             }

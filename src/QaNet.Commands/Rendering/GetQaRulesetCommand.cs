@@ -73,7 +73,7 @@ public sealed class GetQaRulesetCommand : QaCmdlet
     private void Render(QaPolicy policy, IReadOnlyList<QaNetwork> networks)
     {
         // With -Backend Access, the hosts the access files are rendered for are known hosts too.
-        var known = HostTopology.Of(policy).Hosts.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var known = HostTopology.Of(policy).Hosts.ToHashSet(Names.Comparer);
         if (Backend?.Contains(QaBackend.Access) == true && VirtHost is not null)
         {
             known.UnionWith(AccessRenderer.Rulesets(policy).Select(r => r.Host));

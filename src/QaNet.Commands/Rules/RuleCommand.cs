@@ -62,21 +62,12 @@ public abstract class RuleCommand : QaCmdlet
             Description = Description,
             AllowAnyDestination = allowAnyDestination,
         };
-        var id = Id ?? PolicyEditor.DeriveRuleId(policy, kind, from, to);
         var ports = Port.Length == 0 ? "the endpoints' ports" : string.Join(",", Port);
-        if (!ShouldProcess($"rule '{id}' ({string.Join(",", from)} -> {string.Join(",", to)} on {ports})",
-                $"Add {kind.ToString().ToLowerInvariant()} rule to policy '{policy.Name}'"))
+        if (TryChange(r => $"rule '{r.Id}' ({string.Join(",", r.From)} -> {string.Join(",", r.To)} on {ports})",
+                _ => $"Add {kind.ToString().ToLowerInvariant()} rule to policy '{policy.Name}'",
+                whatIf => PolicyEditor.AddRule(policy, spec, whatIf), Id ?? PolicyEditor.DeriveRuleId(policy, kind, from, to), out var rule))
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(PolicyEditor.AddRule(policy, spec));
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, id);
+            WriteObject(rule);
         }
     }
 

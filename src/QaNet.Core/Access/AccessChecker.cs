@@ -54,10 +54,11 @@ public sealed class AccessChecker
     {
         ArgumentNullException.ThrowIfNull(user);
         var target = access.Hosts.Find(host) ?? throw NotAHost(host);
+        host = target.Name;
         var jump = PathVia(host, via);
-        if (jump is not null && access.Hosts.Find(jump) is null)
+        if (jump is not null)
         {
-            throw NotAHost(jump);
+            jump = (access.Hosts.Find(jump) ?? throw NotAHost(jump)).Name;
         }
 
         var groups = membership.GroupsOf(user);

@@ -30,7 +30,7 @@ public static partial class AccessValidator
         var hosts = new AccessHosts(policy);
         ValidateGroups(policy, errors);
         ValidateGrants(policy, hosts, errors);
-        if (policy.JumpHost is { } jump && hosts.Find(jump) is null)
+        if (policy.JumpHost is { } jump && hosts.Find(jump)?.Name != jump)
         {
             errors.Add(new QaValidationError(QaErrorIds.UnknownReference, $"jump host '{jump}'", "jumpHost",
                 $"The jump host '{jump}' is not a host of the policy.",
@@ -92,7 +92,7 @@ public static partial class AccessValidator
                     $"There are two access grants with id '{a.Id}'.", "Give every grant its own id, or omit ids to have them derived."));
             }
 
-            if (policy.FindGroup(a.Group) is null)
+            if (policy.FindGroup(a.Group)?.Name != a.Group)
             {
                 errors.Add(new QaValidationError(QaErrorIds.UnknownReference, target, path + ".group",
                     $"{Cap(target)} names group '{a.Group}', which the policy does not define.",

@@ -16,7 +16,7 @@ public static partial class PolicyValidator
             {
                 var isAddress = (side.Contains('.', StringComparison.Ordinal) || side.Contains(':', StringComparison.Ordinal)) &&
                                 IPAddress.TryParse(side, out _);
-                if (!isAddress && policy.FindClient(side) is null && policy.FindEndpoint(side) is null)
+                if (!isAddress && policy.FindClient(side)?.Name != side && policy.FindEndpoint(side)?.Name != side)
                 {
                     // Paths number tests from 1 as the policy file's readers do: tests[#1].from.
                     v.Add(QaErrorIds.UnknownReference, $"test '{a}'", $"tests[#{i + 1}].{key}",

@@ -113,7 +113,7 @@ public static partial class PolicyValidator
             return;
         }
 
-        var gw = policy.FindEndpoint(n.Gateway);
+        var gw = policy.FindEndpoint(n.Gateway) is { } e && e.Name == n.Gateway ? e : null;
         if (gw is null)
         {
             v.Add(QaErrorIds.UnknownReference, target, path + ".gateway",

@@ -88,10 +88,11 @@ public static partial class PolicyValidator
         {
             var exists = s.Kind switch
             {
-                QaSelectorKind.Client => policy.FindClient(s.Value) is not null,
+                // Exact: lookups fold case, but what the policy stores spells names as they are.
+                QaSelectorKind.Client => policy.FindClient(s.Value)?.Name == s.Value,
                 QaSelectorKind.Role => roles.Contains(s.Value),
-                QaSelectorKind.Endpoint => policy.FindEndpoint(s.Value) is not null,
-                QaSelectorKind.Network => policy.FindNetwork(s.Value) is not null,
+                QaSelectorKind.Endpoint => policy.FindEndpoint(s.Value)?.Name == s.Value,
+                QaSelectorKind.Network => policy.FindNetwork(s.Value)?.Name == s.Value,
                 _ => true,
             };
             if (!exists)

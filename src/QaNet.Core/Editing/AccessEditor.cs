@@ -20,7 +20,9 @@ public static class AccessEditor
     /// Creates the group, or adds members to it when it exists (adding a member twice is a
     /// no-op), as <c>Add-QaGroup</c> does.
     /// </summary>
-    public static QaGroup AddGroup(QaPolicy policy, string name, IEnumerable<string> members, QaGroupSource? source = null, string? description = null)
+    /// <param name="whatIf">Only try: the same group or error, and no change.</param>
+    public static QaGroup AddGroup(QaPolicy policy, string name, IEnumerable<string> members, QaGroupSource? source = null, string? description = null,
+        bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(members);
@@ -41,20 +43,27 @@ public static class AccessEditor
                     existing.Members.RemoveRange(existing.Members.Count - added.Count, added.Count);
                     (existing.Source, existing.Description) = (oldSource, oldDescription);
                 },
-                existing);
+                existing,
+                whatIf);
         }
 
         var group = new QaGroup(policy, name, source ?? QaGroupSource.Policy) { Description = description };
         group.Members.AddRange(list);
-        return PolicyEditor.Apply(policy, () => policy.Groups.Add(group), () => policy.Groups.Remove(group), group);
+        return PolicyEditor.Apply(policy, () => policy.Groups.Add(group), () => policy.Groups.Remove(group), group, whatIf);
     }
 
-    public static QaAccessGrant AddGrant(QaPolicy policy, AccessGrantSpec spec)
+    /// <param name="whatIf">Only try: the same grant (id derived as for real) or error, and no change.</param>
+    public static QaAccessGrant AddGrant(QaPolicy policy, AccessGrantSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
+        spec = spec with
+        {
+            Group = policy.FindGroup(spec.Group)?.Name ?? spec.Group,
+            Hosts = spec.Hosts.Select(t => Canonical(policy, t)).ToList(),
+        };
         var grant = PolicyParts.NewGrant(policy, spec.Id ?? DeriveGrantId(policy, spec.Group, spec.Hosts, spec.Rights), spec);
-        return PolicyEditor.Apply(policy, () => policy.AccessGrants.Add(grant), () => policy.AccessGrants.Remove(grant), grant);
+        return PolicyEditor.Apply(policy, () => policy.AccessGrants.Add(grant), () => policy.AccessGrants.Remove(grant), grant, whatIf);
     }
 
     /// <param name="whatIf">Only try: the same result or error as the removal, and no change.</param>
@@ -66,12 +75,31 @@ public static class AccessEditor
         return PolicyEditor.Apply(policy, () => policy.AccessGrants.Remove(grant), () => policy.AccessGrants.Insert(index, grant), grant, whatIf);
     }
 
+    /// <summary>
+    /// An access target as the policy spells what it names (a host, role, virthost or network
+    /// given in any case); a name that matches nothing stays as given.
+    /// </summary>
+    public static QaAccessTarget Canonical(QaPolicy policy, QaAccessTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(target);
+        var value = target.Kind switch
+        {
+            QaAccessTargetKind.Host => new AccessHosts(policy).Find(target.Value)?.Name,
+            QaAccessTargetKind.Role => Names.Canonical(target.Value, policy.Roles),
+            QaAccessTargetKind.VirtHost => Names.Canonical(target.Value, PolicyEditor.VirtHostsOf(policy).ToList()),
+            _ => policy.FindNetwork(target.Value)?.Name,
+        };
+        return value is null || value == target.Value ? target : new QaAccessTarget(target.Kind, value);
+    }
+
     /// <summary>Sets (or, with null, clears) the host users reach clients through.</summary>
-    public static void SetJumpHost(QaPolicy policy, string? host)
+    public static void SetJumpHost(QaPolicy policy, string? host, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var old = policy.JumpHost;
-        PolicyEditor.Apply(policy, () => policy.JumpHost = host, () => policy.JumpHost = old, 0);
+        host = host is null ? null : new AccessHosts(policy).Find(host)?.Name ?? host;
+        PolicyEditor.Apply(policy, () => policy.JumpHost = host, () => policy.JumpHost = old, 0, whatIf);
     }
 
     /// <summary>A readable id from group, rights and hosts (<c>sysadmin-qa-shell-sudo-network-qa-clients</c>), unique in the policy.</summary>

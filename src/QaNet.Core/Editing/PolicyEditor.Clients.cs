@@ -11,18 +11,25 @@ namespace QaNet.Core.Editing;
 /// <summary>A network's clients: adding, changing and removing them, and the addresses and MACs they are given.</summary>
 public static partial class PolicyEditor
 {
-    public static QaClient AddClient(QaPolicy policy, string networkName, ClientSpec spec)
+    /// <param name="whatIf">Only try: the same client (address and MAC allocated as for real) or error, and no change.</param>
+    public static QaClient AddClient(QaPolicy policy, string networkName, ClientSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
         var network = policy.FindNetwork(networkName) ?? throw NotFound("network", networkName, "Get-QaNetwork");
+        var roles = policy.Roles;
+        spec = spec with
+        {
+            VirtHost = spec.VirtHost is null ? null : Names.Canonical(spec.VirtHost, network.VirtHosts),
+            Roles = spec.Roles.Select(r => Names.Canonical(r, roles)).ToList(),
+        };
         var path = $"networks[{network.Name}].clients[{spec.Name}]";
         var target = $"client '{spec.Name}'";
         var address = spec.Address is null ? AllocateAddress(network) : ParseAddress(spec.Address, path + ".address", target);
         var mac = spec.MacAddress is null ? AllocateMac(policy, network.Name, spec.Name) : NormalizeMac(spec.MacAddress);
         var client = PolicyParts.NewClient(network, spec.Name, mac, address, spec.VirtHost, spec.Roles);
         client.Address6 = spec.Address6 is null ? PolicyParts.DeriveAddress6(network, address) : ParseAddress(spec.Address6, path + ".address6", target);
-        return Apply(policy, () => network.Clients.Add(client), () => network.Clients.Remove(client), client);
+        return Apply(policy, () => network.Clients.Add(client), () => network.Clients.Remove(client), client, whatIf);
     }
 
     /// <summary>
@@ -30,12 +37,21 @@ public static partial class PolicyEditor
     /// once, validated as a whole, all undone on error. Taking away the last member of a role that
     /// rules or grants name is refused (InUse) as for <see cref="RemoveClient"/>.
     /// </summary>
-    public static QaClientChange SetClient(QaPolicy policy, ClientChangeSpec spec)
+    /// <param name="whatIf">Only try: the same change (or error) as for real, and no change.</param>
+    public static QaClientChange SetClient(QaPolicy policy, ClientChangeSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
         var client = policy.FindClient(spec.Name) ?? throw NotFound("client", spec.Name, "Get-QaClient");
         var network = client.NetworkObject;
+        var known = policy.Roles;
+        spec = spec with
+        {
+            VirtHost = string.IsNullOrEmpty(spec.VirtHost) ? spec.VirtHost : Names.Canonical(spec.VirtHost, VirtHostsOf(policy).ToList()),
+            Roles = spec.Roles?.Select(r => Names.Canonical(r, known)).ToList(),
+            AddRoles = spec.AddRoles.Select(r => Names.Canonical(r, known)).ToList(),
+            RemoveRoles = spec.RemoveRoles.Select(r => Names.Canonical(r, client.Roles)).ToList(),
+        };
         var path = $"networks[{network.Name}].clients[{client.Name}]";
         var target = $"client '{client.Name}'";
         var mac = string.IsNullOrEmpty(spec.MacAddress) ? client.MacAddress : NormalizeMac(spec.MacAddress);
@@ -95,7 +111,8 @@ public static partial class PolicyEditor
                     network.VirtHosts.Remove(virtHost);
                 }
             },
-            0);
+            0,
+            whatIf);
         return new QaClientChange(client, changes)
         {
             FromVirtHost = string.Equals(old.VirtHost, virtHost, StringComparison.Ordinal) ? null : old.VirtHost,
@@ -136,6 +153,7 @@ public static partial class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         var client = policy.FindClient(name) ?? throw NotFound("client", name, "Get-QaClient");
+        name = client.Name;
         var network = client.NetworkObject;
         var index = network.Clients.IndexOf(client);
         var orphaned = RolesLeftWithoutMembers(policy, new[] { client });

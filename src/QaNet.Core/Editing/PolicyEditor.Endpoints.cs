@@ -5,14 +5,15 @@ namespace QaNet.Core.Editing;
 /// <summary>The <c>endpoints:</c> section.</summary>
 public static partial class PolicyEditor
 {
-    public static QaEndpoint AddEndpoint(QaPolicy policy, EndpointSpec spec)
+    /// <param name="whatIf">Only try: the same endpoint or error, and no change.</param>
+    public static QaEndpoint AddEndpoint(QaPolicy policy, EndpointSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
         var addresses = spec.Addresses.Select(a => ParseSubnet(a, $"endpoints[{spec.Name}].addresses", $"endpoint '{spec.Name}'")).ToList();
         var endpoint = PolicyParts.NewEndpoint(policy, spec.Name, spec.Environment, spec.Description, spec.HostNames, addresses,
             ParsePorts(spec.Ports, $"endpoints[{spec.Name}].ports"));
-        return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint);
+        return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint, whatIf);
     }
 
     /// <summary>Removes an endpoint; rules, grants and assertions naming it as for <see cref="RemoveNetwork"/>.</summary>
@@ -20,6 +21,7 @@ public static partial class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         var endpoint = policy.FindEndpoint(name) ?? throw NotFound("endpoint", name, "Get-QaEndpoint");
+        name = endpoint.Name;
         var index = policy.Endpoints.IndexOf(endpoint);
         return RemoveWithDependents(policy, $"endpoint '{name}'",
             RulesNaming(policy, s => s.Kind == QaSelectorKind.Endpoint && s.Value == name),

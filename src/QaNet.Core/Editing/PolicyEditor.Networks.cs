@@ -3,16 +3,24 @@ using System.Security.Cryptography;
 using System.Text;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
+using QaNet.Core.Validation;
 
 namespace QaNet.Core.Editing;
 
 /// <summary>The <c>networks:</c> section: adding and removing networks, their uplinks and their defaults.</summary>
 public static partial class PolicyEditor
 {
-    public static QaNetwork AddNetwork(QaPolicy policy, NetworkSpec spec)
+    /// <param name="whatIf">Only try: the same network (defaults filled in) or error, and no change.</param>
+    public static QaNetwork AddNetwork(QaPolicy policy, NetworkSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
+        var known = VirtHostsOf(policy).ToList();
+        spec = spec with
+        {
+            VirtHosts = spec.VirtHosts.Select(v => Names.Canonical(v, known)).ToList(),
+            Gateway = string.IsNullOrEmpty(spec.Gateway) ? spec.Gateway : policy.FindEndpoint(spec.Gateway)?.Name ?? spec.Gateway,
+        };
         var subnet = ParseSubnet(spec.Subnet, $"networks[{spec.Name}].subnet", $"network '{spec.Name}'");
         var network = PolicyParts.NewNetwork(policy, spec.Name, subnet, spec.Mode,
             spec.Subnet6 is null ? null : ParseSubnet(spec.Subnet6, $"networks[{spec.Name}].subnet6", $"network '{spec.Name}'"),
@@ -25,7 +33,7 @@ public static partial class PolicyEditor
             spec.DhcpStart is null ? null : ParseAddress(spec.DhcpStart, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'"),
             spec.DhcpEnd is null ? null : ParseAddress(spec.DhcpEnd, $"networks[{spec.Name}].dhcp", $"network '{spec.Name}'"));
 
-        return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network);
+        return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network, whatIf);
     }
 
     private static QaUplink BuildUplink(string network, UplinkSpec spec)
@@ -70,6 +78,7 @@ public static partial class PolicyEditor
     {
         ArgumentNullException.ThrowIfNull(policy);
         var network = policy.FindNetwork(name) ?? throw NotFound("network", name, "Get-QaNetwork");
+        name = network.Name;
         var index = policy.Networks.IndexOf(network);
         var orphaned = RolesLeftWithoutMembers(policy, network.Clients);
         var clients = new HashSet<string>(network.Clients.Select(c => c.Name), StringComparer.Ordinal);

@@ -5,19 +5,22 @@ namespace QaNet.Core.Editing;
 /// <summary>The <c>rules:</c> section.</summary>
 public static partial class PolicyEditor
 {
-    public static QaRule AddRule(QaPolicy policy, RuleSpec spec)
+    /// <param name="whatIf">Only try: the same rule (id derived as for real) or error, and no change.</param>
+    public static QaRule AddRule(QaPolicy policy, RuleSpec spec, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
-        var id = spec.Id ?? DeriveRuleId(policy, spec.Kind, spec.From, spec.To);
-        var rule = new RuleParts(spec.Kind, spec.From, spec.To, ParsePorts(spec.Ports, $"rules[{id}].ports"))
+        var from = spec.From.Select(s => Canonical(policy, s)).ToList();
+        var to = spec.To.Select(s => Canonical(policy, s)).ToList();
+        var id = spec.Id ?? DeriveRuleId(policy, spec.Kind, from, to);
+        var rule = new RuleParts(spec.Kind, from, to, ParsePorts(spec.Ports, $"rules[{id}].ports"))
         {
             Priority = spec.Priority,
             ExpiresAt = spec.ExpiresAt,
             Description = spec.Description,
             AllowAnyDestination = spec.AllowAnyDestination,
         }.Build(policy, id);
-        return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule);
+        return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule, whatIf);
     }
 
     /// <param name="whatIf">Only try: the same result or error as the removal, and no change.</param>

@@ -11,17 +11,22 @@ namespace QaNet.Core.Editing;
 /// <summary>
 /// Every change to a policy goes through here: fill in defaults, apply, validate the whole
 /// policy, and undo the change if it made the policy invalid — bad input changes nothing.
+/// Every change can also be made as a trial (<c>whatIf: true</c>): everything is checked and the
+/// result computed exactly as for real, the same error thrown, and nothing kept — what -WhatIf
+/// runs, so that it reports what the real call would (QaCmdlet.TryChange).
+/// Names given to find something fold case (<see cref="Names.Comparer"/>); a change stores the
+/// policy's own spelling of what it names (<see cref="Canonical(QaPolicy, QaSelector)"/>).
 /// </summary>
 public static partial class PolicyEditor
 {
     /// <summary>Adds or replaces a name-map entry.</summary>
-    public static void SetHost(QaPolicy policy, string hostName, IEnumerable<string> addresses)
+    public static void SetHost(QaPolicy policy, string hostName, IEnumerable<string> addresses, bool whatIf = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var list = addresses.Select(a => ParseAddress(a, $"hosts[{hostName}]", $"host '{hostName}'")).Distinct().ToList();
         var had = policy.Hosts.TryGetValue(hostName, out var old);
         Apply(policy, () => policy.Hosts[hostName] = list,
-            () => { if (had) { policy.Hosts[hostName] = old!; } else { policy.Hosts.Remove(hostName); } }, list);
+            () => { if (had) { policy.Hosts[hostName] = old!; } else { policy.Hosts.Remove(hostName); } }, list, whatIf);
     }
 
     /// <summary>
@@ -76,6 +81,29 @@ public static partial class PolicyEditor
 
         return result;
     }
+
+    /// <summary>
+    /// The selector as the policy spells what it names: a client, role, endpoint or network given
+    /// in any case is stored as the policy has it; a CIDR, or a name that matches nothing (which
+    /// validation then refuses), stays as given.
+    /// </summary>
+    public static QaSelector Canonical(QaPolicy policy, QaSelector selector)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(selector);
+        var value = selector.Kind switch
+        {
+            QaSelectorKind.Client => policy.FindClient(selector.Value)?.Name,
+            QaSelectorKind.Role => Names.Canonical(selector.Value, policy.Roles),
+            QaSelectorKind.Endpoint => policy.FindEndpoint(selector.Value)?.Name,
+            QaSelectorKind.Network => policy.FindNetwork(selector.Value)?.Name,
+            _ => null,
+        };
+        return value is null || value == selector.Value ? selector : selector with { Value = value };
+    }
+
+    /// <summary>Every virthost some network spans, as the policy spells them.</summary>
+    internal static IEnumerable<string> VirtHostsOf(QaPolicy policy) => policy.Networks.SelectMany(n => n.VirtHosts);
 
     public static QaValidationException NotFound(string kind, string name, string lister) =>
         new(new QaValidationError(QaErrorIds.NotFound, $"{kind} '{name}'", null,

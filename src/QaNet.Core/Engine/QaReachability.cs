@@ -15,7 +15,7 @@ public readonly record struct QaNamedAddress(string Name, string Kind, QaAddress
 /// </summary>
 public sealed class QaReachability
 {
-    private readonly Dictionary<string, QaClient> clientsByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QaClient> clientsByName = new(Names.Comparer);
 
     public QaReachability(ResolvedPolicy policy, DateTimeOffset now)
     {
@@ -114,6 +114,8 @@ public sealed class QaReachability
     /// </summary>
     public IReadOnlyList<QaReachabilityResult> Test(string from, string to, int port, QaProtocol protocol = QaProtocol.Tcp)
     {
+        from = Spelled(from);
+        to = Spelled(to);
         var sources = ResolveName(from);
         var destinations = ResolveName(to);
         var results = new List<QaReachabilityResult>();
@@ -157,6 +159,17 @@ public sealed class QaReachability
 
     /// <summary>Every client × every endpoint × the port set, computed on equivalence classes.</summary>
     public QaReachabilityMatrix Matrix(QaMatrixOptions? options = null) => new(this, options ?? new QaMatrixOptions());
+
+    /// <summary>A query side as the policy spells the name in it (names fold case); an address, or text that names nothing, as given.</summary>
+    private string Spelled(string side)
+    {
+        var text = side.Trim();
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var prefix = colon > 0 && text[..colon] is "client" or "endpoint" or "role" ? text[..(colon + 1)] : string.Empty;
+        var name = text[prefix.Length..];
+        return prefix + (clientsByName.TryGetValue(name, out var client) ? client.Name
+            : Policy.FindEndpoint(name)?.Name ?? Names.Canonical(name, Resolved.Roles));
+    }
 
     private static void AddClient(List<QaNamedAddress> list, QaClient client)
     {

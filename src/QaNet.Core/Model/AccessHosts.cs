@@ -20,7 +20,8 @@ public sealed record QaAccessHost(string Name, QaClient? Client, QaEndpoint? End
 /// <summary>The hosts of a policy that access grants can name, and which a target covers.</summary>
 public sealed class AccessHosts
 {
-    private readonly Dictionary<string, QaAccessHost> byName = new(StringComparer.Ordinal);
+    // Names fold case when looked up (Names.Comparer), as everywhere in QaNet.
+    private readonly Dictionary<string, QaAccessHost> byName = new(QaNet.Core.Validation.Names.Comparer);
 
     public AccessHosts(QaPolicy policy)
     {
@@ -56,10 +57,11 @@ public sealed class AccessHosts
         ArgumentNullException.ThrowIfNull(target);
         return target.Kind switch
         {
-            QaAccessTargetKind.Host => byName.ContainsKey(target.Value),
+            // Exact: a grant stores names as the policy spells them (AccessEditor.Canonical).
+            QaAccessTargetKind.Host => Find(target.Value)?.Name == target.Value,
             QaAccessTargetKind.Role => policy.Clients.Any(c => c.Roles.Contains(target.Value, StringComparer.Ordinal)),
-            QaAccessTargetKind.VirtHost => byName.TryGetValue(target.Value, out var h) && h.IsVirtHost,
-            _ => policy.FindNetwork(target.Value) is not null,
+            QaAccessTargetKind.VirtHost => Find(target.Value) is { IsVirtHost: true } h && h.Name == target.Value,
+            _ => policy.FindNetwork(target.Value)?.Name == target.Value,
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using QaNet.Core.Validation;
 
 namespace QaNet.Core.Model;
 
@@ -48,23 +49,25 @@ public sealed class QaPolicy
 
     public IEnumerable<QaClient> Clients => Networks.SelectMany(n => n.Clients);
 
+    // Lookups fold case (Names.Comparer): a name typed in any case finds the object; what the
+    // policy stores is lowercase, so callers that keep a name use the found object's own.
     public QaNetwork? FindNetwork(string name) =>
-        Networks.Find(n => string.Equals(n.Name, name, StringComparison.Ordinal));
+        Networks.Find(n => Names.Same(n.Name, name));
 
     public QaClient? FindClient(string name) =>
-        Clients.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
+        Clients.FirstOrDefault(c => Names.Same(c.Name, name));
 
     public QaEndpoint? FindEndpoint(string name) =>
-        Endpoints.Find(e => string.Equals(e.Name, name, StringComparison.Ordinal));
+        Endpoints.Find(e => Names.Same(e.Name, name));
 
     public QaRule? FindRule(string id) =>
-        Rules.Find(r => string.Equals(r.Id, id, StringComparison.Ordinal));
+        Rules.Find(r => Names.Same(r.Id, id));
 
     public QaGroup? FindGroup(string name) =>
-        Groups.Find(g => string.Equals(g.Name, name, StringComparison.Ordinal));
+        Groups.Find(g => Names.Same(g.Name, name));
 
     public QaAccessGrant? FindAccessGrant(string id) =>
-        AccessGrants.Find(g => string.Equals(g.Id, id, StringComparison.Ordinal));
+        AccessGrants.Find(g => Names.Same(g.Id, id));
 
     /// <summary>Every role some client has, sorted.</summary>
     public IReadOnlyList<string> Roles =>

@@ -25,7 +25,8 @@ public sealed record ResolvedRule(QaRule Rule, int Order, IReadOnlyList<IPNetwor
 public sealed class ResolvedPolicy
 {
     private readonly Dictionary<string, IReadOnlyList<IPNetwork>> endpointAddresses = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<QaClient>> roleMembers = new(StringComparer.Ordinal);
+    // A role asked about (Test-QaReachability -From BEAKER) folds case, as every name does.
+    private readonly Dictionary<string, List<QaClient>> roleMembers = new(QaNet.Core.Validation.Names.Comparer);
 
     private ResolvedPolicy(QaPolicy policy, IHostResolver resolver)
     {
@@ -108,6 +109,9 @@ public sealed class ResolvedPolicy
 
     public IReadOnlyList<IPNetwork> EndpointAddresses(string endpointName) =>
         endpointAddresses.TryGetValue(endpointName, out var list) ? list : Array.Empty<IPNetwork>();
+
+    /// <summary>Every role some client has, as the policy spells it.</summary>
+    public IEnumerable<string> Roles => roleMembers.Keys;
 
     public IReadOnlyList<QaClient> RoleMembers(string role) =>
         roleMembers.TryGetValue(role, out var list) ? list : (IReadOnlyList<QaClient>)Array.Empty<QaClient>();

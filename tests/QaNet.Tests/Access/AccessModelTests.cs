@@ -56,9 +56,10 @@ public sealed class AccessModelTests
     [Fact]
     public void InvalidName_for_a_group_name()
     {
+        // A new name must be lowercase; "Admins" would name the group admins (names fold case).
         var p = Small();
-        Assert.Equal(QaErrorIds.InvalidName, ErrorOf(() => AccessEditor.AddGroup(p, "Admins", new[] { "alice" })));
-        Assert.Null(p.FindGroup("Admins"));
+        Assert.Equal(QaErrorIds.InvalidName, ErrorOf(() => AccessEditor.AddGroup(p, "Operators", new[] { "alice" })));
+        Assert.Null(p.FindGroup("operators"));
     }
 
     [Fact]
