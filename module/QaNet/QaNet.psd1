@@ -38,6 +38,7 @@
         # Reachability and analysis
         'Test-QaReachability'
         'Export-QaReachabilityReport'
+        'Export-QaTopology'
         'Test-QaPolicy'
         'Compare-QaPolicy'
         'Add-QaAssertion'

@@ -7,7 +7,7 @@ BeforeAll {
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Get-QaRuleset', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule')
-    $ExpectedCmdlets = @($ExpectedCmdlets + @('Test-QaReachability', 'Export-QaReachabilityReport', 'Test-QaPolicy',
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Test-QaReachability', 'Export-QaReachabilityReport', 'Export-QaTopology', 'Test-QaPolicy',
         'Compare-QaPolicy', 'Add-QaAssertion', 'Get-QaAssertion', 'Remove-QaAssertion') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess',
         'Test-QaAccess') | Sort-Object)

@@ -38,6 +38,9 @@ public static class CommandErrorIds
     /// <summary>The operating system refused to write a report file.</summary>
     public const string ReportWriteFailed = QaErrorIds.ReportWriteFailed;
 
+    /// <summary>Export-QaTopology could not run Graphviz's dot (not installed) or dot refused the graph.</summary>
+    public const string TopologyRenderFailed = QaErrorIds.TopologyRenderFailed;
+
     /// <summary>Export-QaReachabilityReport was given something that is not a reachability result.</summary>
     public const string InvalidReportInput = QaErrorIds.InvalidReportInput;
 }

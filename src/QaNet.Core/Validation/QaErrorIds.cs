@@ -142,6 +142,7 @@ public static class QaErrorIds
     public const string ReportFileExists = "ReportFileExists";
     public const string ReportWriteFailed = "ReportWriteFailed";
     public const string InvalidReportInput = "InvalidReportInput";
+    public const string TopologyRenderFailed = "TopologyRenderFailed";
 
     /// <summary>What kind of failure an id is: the same id has the same kind wherever it is raised.</summary>
     public static QaErrorKind KindOf(string id) => id switch
@@ -163,7 +164,7 @@ public static class QaErrorIds
         PublishCheckFailed or PublishVerifyFailed or InvalidArtifact => QaErrorKind.InvalidData,
         NoCurrentPolicy or HostCommandFailed or VirtHostPrerequisiteMissing or NssLookupFailed
             or PublishApplyFailed or PublishRollbackFailed or PublishRevertedByTimer or PublishRevertUnfinished
-            or LabStartFailed or LabStopFailed or LabPublishFailed or LabProfileUnavailable
+            or LabStartFailed or LabStopFailed or LabPublishFailed or LabProfileUnavailable or TopologyRenderFailed
             => QaErrorKind.OperationFailed,
         PolicyMismatch => QaErrorKind.InvalidArgument,
         // The policy file's own problems (syntax, keys, types, version).

@@ -185,7 +185,7 @@ public sealed class CmdletTests
     {
         string[] publishing = ["Publish-QaNetwork", "Confirm-QaPublish", "Undo-QaPublish", "Test-QaNetwork", "Test-QaVirtHost"];
         string[] access = ["Add-QaGroup", "Get-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess"];
-        string[] reachability = ["Test-QaReachability", "Export-QaReachabilityReport", "Test-QaPolicy", "Compare-QaPolicy",
+        string[] reachability = ["Test-QaReachability", "Export-QaReachabilityReport", "Export-QaTopology", "Test-QaPolicy", "Compare-QaPolicy",
             "Add-QaAssertion", "Get-QaAssertion", "Remove-QaAssertion"];
         string[] rendering = ["Get-QaRuleset"];
         string[] lab = ["Start-QaLab", "Get-QaLab", "Stop-QaLab"];
