@@ -143,10 +143,13 @@ public static class QaErrorIds
     public const string ReportWriteFailed = "ReportWriteFailed";
     public const string InvalidReportInput = "InvalidReportInput";
 
+    /// <summary>An Export- cmdlet's -Path is in a folder that does not exist.</summary>
+    public const string OutputFolderNotFound = "OutputFolderNotFound";
+
     /// <summary>What kind of failure an id is: the same id has the same kind wherever it is raised.</summary>
     public static QaErrorKind KindOf(string id) => id switch
     {
-        NotFound or UnknownReference or UnknownVirtHost or PolicyFileNotFound or PublishNotPending or LabNotFound or LabUnknownHost
+        NotFound or UnknownReference or UnknownVirtHost or PolicyFileNotFound or OutputFolderNotFound or PublishNotPending or LabNotFound or LabUnknownHost
             => QaErrorKind.NotFound,
         NameConflict or SubnetOverlap or DhcpRangeCollision or LabAlreadyRunning or PolicyFileExists or ReportFileExists
             => QaErrorKind.AlreadyExists,
