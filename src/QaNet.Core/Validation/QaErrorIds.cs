@@ -111,6 +111,9 @@ public static class QaErrorIds
 
     // Publishing to many hosts
     public const string PublishNotAttempted = "PublishNotAttempted";
+
+    /// <summary>Two hosts of one call would be reached on the same target (no transports: both are this machine).</summary>
+    public const string SharedHostTarget = "SharedHostTarget";
     public const string PublishStopped = "PublishStopped";
 
     // Reaching hosts
