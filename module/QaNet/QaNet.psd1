@@ -27,11 +27,19 @@
         'Set-QaClient'
         'Add-QaEndpoint'
         'Get-QaEndpoint'
+        'Set-QaEndpoint'
+        'Remove-QaEndpoint'
+        'Get-QaHostName'
+        'Add-QaHostName'
+        'Remove-QaHostName'
         'Grant-QaEgress'
         'Grant-QaIngress'
         'Block-QaEgress'
         'Get-QaRule'
         'Revoke-QaRule'
+        'Set-QaRule'
+        'Enable-QaRule'
+        'Disable-QaRule'
         'Start-QaLab'
         'Get-QaLab'
         'Stop-QaLab'
@@ -45,7 +53,7 @@
         'Get-QaAssertion'
         'Remove-QaAssertion'
         # Access groups
-        'Add-QaGroup', 'Get-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
+        'Add-QaGroup', 'Get-QaGroup', 'Remove-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
         # Rendering
         'Get-QaRuleset'
         # Publishing

@@ -14,6 +14,8 @@ BeforeAll {
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork', 'Test-QaVirtHost') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Start-QaLab', 'Get-QaLab', 'Stop-QaLab') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaClient') | Sort-Object)
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaEndpoint', 'Remove-QaEndpoint', 'Set-QaRule', 'Enable-QaRule', 'Disable-QaRule',
+        'Remove-QaGroup', 'Get-QaHostName', 'Add-QaHostName', 'Remove-QaHostName') | Sort-Object)
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {
@@ -159,7 +161,7 @@ Describe 'format views' {
         $null = Grant-QaEgress -Role taskotron -Endpoint koji
     }
 
-    It 'has a table view for <_>' -ForEach 'QaPolicy', 'QaNetwork', 'QaClient', 'QaEndpoint', 'QaRule' {
+    It 'has a table view for <_>' -ForEach 'QaPolicy', 'QaNetwork', 'QaClient', 'QaEndpoint', 'QaRule', 'QaHostName' {
         $views = (Get-FormatData -TypeName "QaNet.Core.Model.$_").FormatViewDefinition
         $views | ForEach-Object { $_.Control.GetType().Name } | Should -Contain 'TableControl'
     }
@@ -174,8 +176,19 @@ Describe 'format views' {
 
     It 'shows rules compactly' {
         $text = Get-QaRule | Out-String -Width 200
-        $text | Should -Match 'Id\s+Kind\s+From\s+To\s+Ports\s+Priority\s+Expires'
-        $text | Should -Match 'egress-taskotron-koji\s+Egress\s+role:taskotron\s+endpoint:koji\s+\(endpoint ports\)\s+1000'
+        $text | Should -Match 'Id\s+Kind\s+From\s+To\s+Ports\s+Priority\s+Expires\s+Enabled'
+        $text | Should -Match 'egress-taskotron-koji\s+Egress\s+role:taskotron\s+endpoint:koji\s+\(endpoint ports\)\s+1000\s+True'
+        Disable-QaRule egress-taskotron-koji
+        Get-QaRule egress-taskotron-koji | Out-String -Width 200 | Should -Match 'egress-taskotron-koji\s+.*\s+1000\s+False'
+        Enable-QaRule egress-taskotron-koji
+    }
+
+    It 'shows the name map' {
+        $null = Add-QaHostName koji.fedoraproject.org 203.0.113.10, 2001:db8::10
+        $text = Get-QaHostName | Out-String -Width 200
+        $text | Should -Match 'Name\s+Address'
+        $text | Should -Match 'koji\.fedoraproject\.org\s+203\.0\.113\.10, 2001:db8::10'
+        Remove-QaHostName koji.fedoraproject.org -Force -Confirm:$false -WarningAction SilentlyContinue
     }
 }
 

@@ -73,6 +73,12 @@ public sealed class EndpointNameCompleter : PolicyNameCompleter
     protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Endpoints.Select(e => e.Name);
 }
 
+/// <summary>The host names of the policy's name map (<c>hosts:</c>).</summary>
+public sealed class HostNameCompleter : PolicyNameCompleter
+{
+    protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Hosts.Keys.Order(StringComparer.OrdinalIgnoreCase);
+}
+
 public sealed class RoleNameCompleter : PolicyNameCompleter
 {
     protected override IEnumerable<string> NamesIn(QaPolicy policy) => policy.Roles;

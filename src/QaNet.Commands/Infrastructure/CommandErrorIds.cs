@@ -43,4 +43,7 @@ public static class CommandErrorIds
 
     /// <summary>Export-QaReachabilityReport was given something that is not a reachability result.</summary>
     public const string InvalidReportInput = QaErrorIds.InvalidReportInput;
+
+    /// <summary>An Export- cmdlet's <c>-Path</c> is in a folder that does not exist.</summary>
+    public const string OutputFolderNotFound = QaErrorIds.OutputFolderNotFound;
 }

@@ -191,18 +191,31 @@ public abstract class QaCmdlet : PSCmdlet
         }
     }
 
-    /// <summary>A file to write, resolved against the PowerShell location; null after writing NotFileSystemPath.</summary>
+    /// <summary>
+    /// A file to write, resolved against the PowerShell location; null after writing
+    /// NotFileSystemPath, or OutputFolderNotFound when its folder does not exist (checked before
+    /// ShouldProcess, so -WhatIf gives the error the real call would, and nothing is created).
+    /// </summary>
     protected string? ResolveOutputFile(string path)
     {
         var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-        if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
         {
-            return file;
+            WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, path,
+                $"'{path}' is on the {provider.Name} provider, not a file.", "Give a file system path."));
+            return null;
         }
 
-        WriteError(QaErrorRecords.Create(CommandErrorIds.NotFileSystemPath, path,
-            $"'{path}' is on the {provider.Name} provider, not a file.", "Give a file system path."));
-        return null;
+        var folder = System.IO.Path.GetDirectoryName(file);
+        if (folder is { Length: > 0 } && !Directory.Exists(folder))
+        {
+            WriteError(QaErrorRecords.Create(CommandErrorIds.OutputFolderNotFound, path,
+                $"Cannot write '{path}': the folder '{folder}' does not exist.",
+                $"Create it first (New-Item -ItemType Directory -Path '{folder}'), or give a path in an existing folder."));
+            return null;
+        }
+
+        return file;
     }
 
     /// <summary>Loads a policy file; null after writing why (its validation errors, PolicyReadFailed).</summary>

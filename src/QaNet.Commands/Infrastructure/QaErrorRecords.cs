@@ -39,6 +39,13 @@ internal static class QaErrorRecords
     public static ErrorRecord FromException(Exception exception, string id, object? target) =>
         new(exception, id, Category(id), target);
 
+    /// <summary>A record that keeps <paramref name="exception"/> and shows <paramref name="fix"/> as the recommended action.</summary>
+    public static ErrorRecord FromException(Exception exception, string id, object? target, string fix) =>
+        new(exception, id, Category(id), target)
+        {
+            ErrorDetails = new ErrorDetails(exception.Message + " " + fix) { RecommendedAction = fix },
+        };
+
     /// <summary>The one map from an id (through its <see cref="QaErrorKind"/>) to PowerShell's ErrorCategory.</summary>
     public static ErrorCategory Category(string id) => QaErrorIds.KindOf(id) switch
     {

@@ -25,6 +25,7 @@ public sealed class QaNameTransformationAttribute : ArgumentTransformationAttrib
         QaClient c => c.Name,
         QaEndpoint e => e.Name,
         QaRule r => r.Id,
+        QaHostName h => h.Name,
         var other => other,
     };
 

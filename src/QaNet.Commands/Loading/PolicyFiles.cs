@@ -64,9 +64,17 @@ internal static class PolicyFiles
             File.WriteAllText(temp, text, Utf8NoBom);
             File.Move(temp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The system's message names the temporary file, which the user never asked for.
+            throw new IOException($"Cannot write the policy file '{full}': {e.Message.Replace(temp, full, StringComparison.Ordinal)}", e);
+        }
         finally
         {
-            File.Delete(temp);
+            if (Directory.Exists(directory))
+            {
+                File.Delete(temp);
+            }
         }
     }
 

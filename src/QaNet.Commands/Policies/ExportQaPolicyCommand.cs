@@ -63,7 +63,8 @@ public sealed class ExportQaPolicyCommand : QaCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyWriteFailed, file));
+            WriteError(QaErrorRecords.FromException(e, CommandErrorIds.PolicyWriteFailed, file,
+                $"Check that the folder '{System.IO.Path.GetDirectoryName(file)}' may be written to and has space, or give another -Path."));
             return;
         }
 

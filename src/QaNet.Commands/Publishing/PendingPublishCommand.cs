@@ -28,7 +28,7 @@ public abstract class PendingPublishCommand : PublishingCommand
         var publisher = CreatePublisher(policy, pump);
         var named = VirtHost is { Length: > 0 };
         // Asked per host on the pipeline thread first; the approved hosts are then decided in parallel.
-        var hosts = SelectHosts(publisher.Hosts).Where(h => ShouldProcess(h, Action)).ToList();
+        var hosts = SelectHosts(publisher, publisher.Hosts).Where(h => ShouldProcess(h, Action)).ToList();
         if (hosts.Count > 0)
         {
             pump.Begin(hosts.Count);

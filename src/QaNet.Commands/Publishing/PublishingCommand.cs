@@ -75,8 +75,28 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
         return new(policy, log, transports) { LocalRunner = Session.Runner };
     }
 
-    /// <summary>The policy's hosts that -VirtHost names (all without it); a literal name the policy lacks is an UnknownVirtHost error.</summary>
-    protected List<string> SelectHosts(IReadOnlyList<string> hosts)
+    /// <summary>
+    /// The policy's hosts that -VirtHost names (all without it); a literal name the policy lacks is
+    /// an UnknownVirtHost error. Two selected hosts reached on the same target (SharedHostTarget)
+    /// end the command before anything runs on a host.
+    /// </summary>
+    protected List<string> SelectHosts(PolicyPublisher publisher, IReadOnlyList<string> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        var selected = SelectHosts(hosts);
+        try
+        {
+            publisher.RefuseSharedTargets(selected);
+        }
+        catch (QaValidationException ex)
+        {
+            ThrowTerminatingError(QaErrorRecords.FromValidation(ex, selected.ToArray()));
+        }
+
+        return selected;
+    }
+
+    private List<string> SelectHosts(IReadOnlyList<string> hosts)
     {
         if (VirtHost is null || VirtHost.Length == 0)
         {
@@ -115,7 +135,7 @@ public abstract class PublishingCommand : QaCmdlet, IDisposable
 
         try
         {
-            return publisher.Render(SelectHosts(networks is null ? publisher.Hosts : publisher.HostsOf(networks)), networks);
+            return publisher.Render(SelectHosts(publisher, networks is null ? publisher.Hosts : publisher.HostsOf(networks)), networks);
         }
         catch (QaValidationException ex)
         {

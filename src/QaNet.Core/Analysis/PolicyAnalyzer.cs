@@ -19,7 +19,12 @@ public static class PolicyAnalyzer
         foreach (var rr in resolved.Rules)
         {
             var id = rr.Rule.Id;
-            if (rr.Rule.IsExpired(q.Now))
+            if (!rr.Rule.Enabled)
+            {
+                findings.Add(new QaPolicyFinding(QaFindingKind.DisabledRule, QaFindingSeverity.Information, id, null,
+                    $"Rule {id} is disabled; it decides nothing until Enable-QaRule {id}.") { Path = $"rules[{id}]" });
+            }
+            else if (rr.Rule.IsExpired(q.Now))
             {
                 findings.Add(new QaPolicyFinding(QaFindingKind.ExpiredRule, QaFindingSeverity.Information, id, null,
                     $"Rule {id} expired at {rr.Rule.ExpiresAt:u}; it matches nothing any more.") { Path = $"rules[{id}]" });

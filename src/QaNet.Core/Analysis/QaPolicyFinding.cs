@@ -23,6 +23,8 @@ public enum QaFindingKind
     EmptyGroup,
     /// <summary>A group has sudo on a host where it has no shell: it cannot log in to use it.</summary>
     SudoWithoutShell,
+    /// <summary>The rule is disabled (<c>enabled: false</c>, Disable-QaRule): it decides nothing until enabled.</summary>
+    DisabledRule,
 }
 
 public enum QaFindingSeverity

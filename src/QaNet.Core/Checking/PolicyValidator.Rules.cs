@@ -74,6 +74,13 @@ public static partial class PolicyValidator
         }
     }
 
+    /// <summary>"client", "role" or "network" when <paramref name="name"/> is one of those; null otherwise.</summary>
+    private static string? NamedOtherThanEndpoint(QaPolicy policy, HashSet<string> roles, string name) =>
+        policy.FindClient(name) is not null ? "client"
+        : policy.FindNetwork(name) is not null ? "network"
+        : roles.Contains(name) ? "role"
+        : null;
+
     private static void CheckSide(QaPolicy policy, HashSet<string> roles, QaRule r, QaList<QaSelector> side, string key,
         string path, string target, Collector v)
     {
@@ -95,6 +102,19 @@ public static partial class PolicyValidator
                 QaSelectorKind.Network => policy.FindNetwork(s.Value)?.Name == s.Value,
                 _ => true,
             };
+            if (!exists && s.Kind == QaSelectorKind.Endpoint && NamedOtherThanEndpoint(policy, roles, s.Value) is { } other)
+            {
+                // A client's name where an endpoint belongs mixes up the rule's sides; "does not exist" would send the user looking for a typo.
+                v.Add(QaErrorIds.InvalidRuleSide, target, $"{path}.{key}",
+                    $"{Cap(target)} names '{s.Value}' as an endpoint in '{key}', but '{s.Value}' is a {other}, not an endpoint.",
+                    (r.Kind, key) == (QaRuleKind.Ingress, "from")
+                        ? "Ingress comes from endpoints (management hosts such as a bastion: Get-QaEndpoint lists them; Add-QaEndpoint adds one) " +
+                          "or CIDRs, never from clients: give Grant-QaIngress -From an endpoint name (or from: endpoint:<name> / cidr:<prefix> in the file). " +
+                          "For traffic from one client to another use an egress rule."
+                        : $"Name an endpoint (Get-QaEndpoint lists them), or write {other}:{s.Value} in the policy file.");
+                continue;
+            }
+
             if (!exists)
             {
                 var hint = s.Kind == QaSelectorKind.Role

@@ -52,6 +52,22 @@ public static class AccessEditor
         return PolicyEditor.Apply(policy, () => policy.Groups.Add(group), () => policy.Groups.Remove(group), group, whatIf);
     }
 
+    /// <summary>
+    /// Removes a group. Grants to it would name nothing, so that is refused (InUse) unless
+    /// <paramref name="force"/>; then they are revoked with it.
+    /// </summary>
+    /// <param name="whatIf">Only try: the same result or error as the removal, and no change.</param>
+    public static QaRemoval RemoveGroup(QaPolicy policy, string name, bool force, bool whatIf = false)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var group = policy.FindGroup(name) ?? throw PolicyEditor.NotFound("group", name, "Get-QaGroup");
+        var index = policy.Groups.IndexOf(group);
+        return PolicyEditor.RemoveWithDependents(policy, $"group '{group.Name}'", new List<QaRule>(),
+            policy.AccessGrants.Where(g => string.Equals(g.Group, group.Name, StringComparison.Ordinal)).ToList(),
+            new HashSet<string>(StringComparer.Ordinal), force, whatIf,
+            () => policy.Groups.Remove(group), () => policy.Groups.Insert(index, group));
+    }
+
     /// <param name="whatIf">Only try: the same grant (id derived as for real) or error, and no change.</param>
     public static QaAccessGrant AddGrant(QaPolicy policy, AccessGrantSpec spec, bool whatIf = false)
     {

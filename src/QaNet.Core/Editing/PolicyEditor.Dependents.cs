@@ -13,7 +13,7 @@ public static partial class PolicyEditor
     /// With <paramref name="whatIf"/> it only tries, so the caller learns the outcome (or the
     /// error) of the real removal without any change.
     /// </summary>
-    private static QaRemoval RemoveWithDependents(QaPolicy policy, string what, List<QaRule> namingRules, List<QaAccessGrant> namingGrants,
+    internal static QaRemoval RemoveWithDependents(QaPolicy policy, string what, List<QaRule> namingRules, List<QaAccessGrant> namingGrants,
         HashSet<string> leaving, bool force, bool whatIf, Action remove, Action restore)
     {
         // An assertion's sides are names (or addresses): one naming a leaving client or endpoint would name nothing.

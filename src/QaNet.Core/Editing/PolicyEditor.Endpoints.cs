@@ -16,6 +16,52 @@ public static partial class PolicyEditor
         return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint, whatIf);
     }
 
+    /// <summary>
+    /// Changes an existing endpoint (see <see cref="EndpointChangeSpec"/>): every given property at
+    /// once, validated as a whole with the rules that rely on it (a rule left without ports is
+    /// PortsRequired), all undone on error. Returns what changed.
+    /// </summary>
+    /// <param name="whatIf">Only try: the same result or error as the change, and no change.</param>
+    public static IReadOnlyList<QaPropertyChange> SetEndpoint(QaPolicy policy, EndpointChangeSpec spec, bool whatIf = false)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var endpoint = policy.FindEndpoint(spec.Name) ?? throw NotFound("endpoint", spec.Name, "Get-QaEndpoint");
+        var path = $"endpoints[{endpoint.Name}]";
+        var hostNames = spec.HostNames?.Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? endpoint.HostNames.ToList();
+        var addresses = spec.Addresses?.Select(a => ParseSubnet(a, path + ".addresses", $"endpoint '{endpoint.Name}'")).Distinct().ToList()
+            ?? endpoint.Addresses.ToList();
+        var ports = spec.Ports is null ? endpoint.Ports.ToList() : ParsePorts(spec.Ports, path + ".ports").Distinct().ToList();
+        var environment = spec.Environment is null ? endpoint.Environment : NullIfEmpty(spec.Environment);
+        var description = spec.Description is null ? endpoint.Description : NullIfEmpty(spec.Description);
+
+        var changes = new List<QaPropertyChange>();
+        NoteList(changes, nameof(QaEndpoint.HostNames), endpoint.HostNames, hostNames);
+        NoteList(changes, nameof(QaEndpoint.Addresses), endpoint.Addresses, addresses);
+        NoteList(changes, nameof(QaEndpoint.Ports), endpoint.Ports, ports);
+        Note(changes, nameof(QaEndpoint.Environment), endpoint.Environment, environment);
+        Note(changes, nameof(QaEndpoint.Description), endpoint.Description, description);
+
+        var old = (HostNames: endpoint.HostNames.ToList(), Addresses: endpoint.Addresses.ToList(), Ports: endpoint.Ports.ToList(),
+            endpoint.Environment, endpoint.Description);
+        return Apply(policy,
+            () =>
+            {
+                Replace(endpoint.HostNames, hostNames);
+                Replace(endpoint.Addresses, addresses);
+                Replace(endpoint.Ports, ports);
+                (endpoint.Environment, endpoint.Description) = (environment, description);
+            },
+            () =>
+            {
+                Replace(endpoint.HostNames, old.HostNames);
+                Replace(endpoint.Addresses, old.Addresses);
+                Replace(endpoint.Ports, old.Ports);
+                (endpoint.Environment, endpoint.Description) = (old.Environment, old.Description);
+            },
+            changes, whatIf);
+    }
+
     /// <summary>Removes an endpoint; rules, grants and assertions naming it as for <see cref="RemoveNetwork"/>.</summary>
     public static QaRemoval RemoveEndpoint(QaPolicy policy, string name, bool force, bool whatIf = false)
     {

@@ -23,6 +23,45 @@ public static partial class PolicyEditor
         return Apply(policy, () => policy.Rules.Add(rule), () => policy.Rules.Remove(rule), rule, whatIf);
     }
 
+    /// <summary>
+    /// Changes an existing rule (see <see cref="RuleChangeSpec"/>): priority, ports, expiry,
+    /// description and whether it is enabled, all at once, validated as a whole, all undone on
+    /// error. Its id, kind and sides stay (revoke and grant again for other sides). Returns what changed.
+    /// </summary>
+    /// <param name="whatIf">Only try: the same result or error as the change, and no change.</param>
+    public static IReadOnlyList<QaPropertyChange> SetRule(QaPolicy policy, RuleChangeSpec spec, bool whatIf = false)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var rule = policy.FindRule(spec.Id) ?? throw NotFound("rule", spec.Id, "Get-QaRule");
+        var priority = spec.Priority ?? rule.Priority;
+        var ports = spec.Ports is null ? rule.Ports.ToList() : ParsePorts(spec.Ports, $"rules[{rule.Id}].ports").Distinct().ToList();
+        var expires = spec.ClearExpiry ? null : spec.ExpiresAt ?? rule.ExpiresAt;
+        var description = spec.Description is null ? rule.Description : NullIfEmpty(spec.Description);
+        var enabled = spec.Enabled ?? rule.Enabled;
+
+        var changes = new List<QaPropertyChange>();
+        Note(changes, nameof(QaRule.Priority), rule.Priority, priority);
+        NoteList(changes, nameof(QaRule.Ports), rule.Ports, ports);
+        Note(changes, nameof(QaRule.ExpiresAt), rule.ExpiresAt, expires);
+        Note(changes, nameof(QaRule.Description), rule.Description, description);
+        Note(changes, nameof(QaRule.Enabled), rule.Enabled, enabled);
+
+        var old = (rule.Priority, Ports: rule.Ports.ToList(), rule.ExpiresAt, rule.Description, rule.Enabled);
+        return Apply(policy,
+            () =>
+            {
+                (rule.Priority, rule.ExpiresAt, rule.Description, rule.Enabled) = (priority, expires, description, enabled);
+                Replace(rule.Ports, ports);
+            },
+            () =>
+            {
+                (rule.Priority, rule.ExpiresAt, rule.Description, rule.Enabled) = (old.Priority, old.ExpiresAt, old.Description, old.Enabled);
+                Replace(rule.Ports, old.Ports);
+            },
+            changes, whatIf);
+    }
+
     /// <param name="whatIf">Only try: the same result or error as the removal, and no change.</param>
     public static QaRule RemoveRule(QaPolicy policy, string id, bool whatIf = false)
     {

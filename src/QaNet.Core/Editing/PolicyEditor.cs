@@ -105,6 +105,36 @@ public static partial class PolicyEditor
     /// <summary>Every virthost some network spans, as the policy spells them.</summary>
     internal static IEnumerable<string> VirtHostsOf(QaPolicy policy) => policy.Networks.SelectMany(n => n.VirtHosts);
 
+    /// <summary>Notes a changed property for the verbose lines of a Set- cmdlet.</summary>
+    internal static void Note(List<QaPropertyChange> changes, string property, object? before, object? after)
+    {
+        if (!Equals(before, after))
+        {
+            changes.Add(new QaPropertyChange(property, before?.ToString(), after?.ToString()));
+        }
+    }
+
+    /// <summary>Notes a changed list (order counts: it is written out in that order).</summary>
+    internal static void NoteList<T>(List<QaPropertyChange> changes, string property, IEnumerable<T> before, IEnumerable<T> after)
+    {
+        var b = before.ToList();
+        var a = after.ToList();
+        if (!b.SequenceEqual(a))
+        {
+            changes.Add(new QaPropertyChange(property, string.Join(", ", b), string.Join(", ", a)));
+        }
+    }
+
+    internal static void Replace<T>(QaList<T> list, IEnumerable<T> items)
+    {
+        var copy = items.ToList();
+        list.Clear();
+        list.AddRange(copy);
+    }
+
+    /// <summary>An empty text given to a Set- cmdlet clears the property.</summary>
+    internal static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+
     public static QaValidationException NotFound(string kind, string name, string lister) =>
         new(new QaValidationError(QaErrorIds.NotFound, $"{kind} '{name}'", null,
             $"There is no {kind} named '{name}' in the policy.", $"Check the name with {lister}."));

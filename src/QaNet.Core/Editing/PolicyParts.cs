@@ -124,6 +124,8 @@ internal sealed record RuleParts(QaRuleKind Kind, IReadOnlyList<QaSelector> From
 
     public bool AllowAnyDestination { get; init; }
 
+    public bool Enabled { get; init; } = true;
+
     /// <summary>The rule; selectors and ports each listed once, first occurrence kept.</summary>
     public QaRule Build(QaPolicy policy, string id)
     {
@@ -132,6 +134,7 @@ internal sealed record RuleParts(QaRuleKind Kind, IReadOnlyList<QaSelector> From
             Description = Description,
             ExpiresAt = ExpiresAt,
             AllowAnyDestination = AllowAnyDestination,
+            Enabled = Enabled,
         };
         if (Priority is { } priority)
         {

@@ -99,7 +99,35 @@ public sealed record ClientChangeSpec(string Name)
     public bool ExtendNetwork { get; init; }
 }
 
-/// <summary>One property a <see cref="ClientChangeSpec"/> changed, as text.</summary>
+/// <summary>
+/// A change to an existing endpoint: null leaves a property as it is; a list replaces the one the
+/// endpoint has (empty clears it); an empty <see cref="Environment"/> or <see cref="Description"/> clears it.
+/// </summary>
+public sealed record EndpointChangeSpec(string Name)
+{
+    public IReadOnlyList<string>? HostNames { get; init; }
+    public IReadOnlyList<string>? Addresses { get; init; }
+    public IReadOnlyList<string>? Ports { get; init; }
+    public string? Environment { get; init; }
+    public string? Description { get; init; }
+}
+
+/// <summary>
+/// A change to an existing rule (its id and sides stay): null leaves a property as it is;
+/// <see cref="Ports"/> replaces the rule's ports (empty: the destination endpoints' own ports
+/// apply); <see cref="ClearExpiry"/> removes the expiry; an empty <see cref="Description"/> clears it.
+/// </summary>
+public sealed record RuleChangeSpec(string Id)
+{
+    public int? Priority { get; init; }
+    public IReadOnlyList<string>? Ports { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public bool ClearExpiry { get; init; }
+    public string? Description { get; init; }
+    public bool? Enabled { get; init; }
+}
+
+/// <summary>One property a change (<see cref="ClientChangeSpec"/>, <see cref="EndpointChangeSpec"/>, <see cref="RuleChangeSpec"/>) changed, as text.</summary>
 public sealed record QaPropertyChange(string Property, string? OldValue, string? NewValue);
 
 /// <summary>

@@ -159,10 +159,10 @@ public sealed class QaRuleEngine
     /// <summary>Compiles rules already in precedence order (the joint engine of a policy comparison).</summary>
     internal static QaRuleEngine CompileRanked(IReadOnlyList<ResolvedRule> ranked) => new(ranked);
 
-    /// <summary>The rules live at <paramref name="now"/>, in precedence order.</summary>
+    /// <summary>The rules live at <paramref name="now"/> (enabled, not expired), in precedence order.</summary>
     internal static List<ResolvedRule> Rank(IEnumerable<ResolvedRule> rules, DateTimeOffset now)
     {
-        var list = rules.Where(r => !r.Rule.IsExpired(now)).ToList();
+        var list = rules.Where(r => r.Rule.IsActive(now)).ToList();
         list.Sort(ComparePrecedence);
         return list;
     }

@@ -46,10 +46,19 @@ public sealed class QaRule
     /// <summary>Allows an egress to 0.0.0.0/0 or ::/0, which validation refuses otherwise.</summary>
     public bool AllowAnyDestination { get; set; }
 
+    /// <summary>
+    /// A disabled rule (YAML <c>enabled: false</c>, Disable-QaRule) stays in the policy but decides
+    /// nothing: the engine skips it and no renderer emits it, as with an expired one.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     public static int DefaultPriority(QaRuleKind kind) =>
         kind == QaRuleKind.Block ? DefaultBlockPriority : DefaultGrantPriority;
 
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } e && e <= now;
+
+    /// <summary>Whether the rule takes part in decisions at <paramref name="now"/>: enabled and not expired.</summary>
+    public bool IsActive(DateTimeOffset now) => Enabled && !IsExpired(now);
 
     public override string ToString() => Id;
 }

@@ -59,6 +59,33 @@ public sealed class PolicyPublisher
     public QaHostTransport TransportFor(string host) =>
         _overrides.GetValueOrDefault(host) ?? Policy.Transports.GetValueOrDefault(host) ?? QaHostTransport.Local(host);
 
+    /// <summary>
+    /// Refuses (SharedHostTarget) when two or more of <paramref name="hosts"/> would be reached on
+    /// the same target: most often a policy without <c>transports:</c>, where every host is this
+    /// machine. Each host's <c>table inet qanet</c>, chains and publish record would replace the
+    /// other's there, so no host is worked on; nothing has run when it throws.
+    /// </summary>
+    public void RefuseSharedTargets(IEnumerable<string> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        var shared = hosts.Distinct(StringComparer.Ordinal).GroupBy(h => TransportFor(h).ToTarget()).Where(g => g.Count() > 1).ToList();
+        if (shared.Count == 0)
+        {
+            return;
+        }
+
+        throw new QaValidationException(shared.Select(g =>
+        {
+            var names = g.ToList();
+            var implicitLocal = g.Key is LocalTarget && names.All(h => !_overrides.ContainsKey(h) && !Policy.Transports.ContainsKey(h));
+            var where = implicitLocal ? "this machine (none of them has a transport, so each would be published locally)" : $"the same target ({g.Key})";
+            return new QaValidationError(QaErrorIds.SharedHostTarget, $"host '{names[0]}'", "transports",
+                $"Hosts {string.Join(", ", names.Select(n => $"'{n}'"))} would all be reached on {where}; each would replace the others' rules there.",
+                $"Pick one with -VirtHost {names[0]}, or say how each is reached: -Transport @{{ '{names[1]}' = 'ssh:root@{names[1]}' }}, " +
+                "or transports: in the policy file (docs/publishing.md).");
+        }).ToList());
+    }
+
     public PublishHost HostFor(string host)
     {
         var t = TransportFor(host);

@@ -111,6 +111,9 @@ public static class QaErrorIds
 
     // Publishing to many hosts
     public const string PublishNotAttempted = "PublishNotAttempted";
+
+    /// <summary>Two hosts of one call would be reached on the same target (no transports: both are this machine).</summary>
+    public const string SharedHostTarget = "SharedHostTarget";
     public const string PublishStopped = "PublishStopped";
 
     // Reaching hosts
@@ -144,10 +147,13 @@ public static class QaErrorIds
     public const string InvalidReportInput = "InvalidReportInput";
     public const string TopologyRenderFailed = "TopologyRenderFailed";
 
+    /// <summary>An Export- cmdlet's -Path is in a folder that does not exist.</summary>
+    public const string OutputFolderNotFound = "OutputFolderNotFound";
+
     /// <summary>What kind of failure an id is: the same id has the same kind wherever it is raised.</summary>
     public static QaErrorKind KindOf(string id) => id switch
     {
-        NotFound or UnknownReference or UnknownVirtHost or PolicyFileNotFound or PublishNotPending or LabNotFound or LabUnknownHost
+        NotFound or UnknownReference or UnknownVirtHost or PolicyFileNotFound or OutputFolderNotFound or PublishNotPending or LabNotFound or LabUnknownHost
             => QaErrorKind.NotFound,
         NameConflict or SubnetOverlap or DhcpRangeCollision or LabAlreadyRunning or PolicyFileExists or ReportFileExists
             => QaErrorKind.AlreadyExists,

@@ -7,7 +7,7 @@ namespace QaNet.Policy.Reading;
 /// <summary>The <c>rules:</c> section: rules are read in file order and built once every explicit id is known.</summary>
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] RuleKeys = { "id", "kind", "from", "to", "ports", "priority", "expires", "description", "allowAnyDestination" };
+    private static readonly string[] RuleKeys = { "id", "kind", "from", "to", "ports", "priority", "expires", "description", "allowAnyDestination", "enabled" };
 
     private readonly List<PendingRule> rules = new();
 
@@ -32,6 +32,7 @@ internal sealed partial class PolicyReader
             ExpiresAt = ReadDate(f, "expires"),
             Description = ReadString(f, "description"),
             AllowAnyDestination = ReadBool(f, "allowAnyDestination") ?? false,
+            Enabled = ReadBool(f, "enabled") ?? true,
         };
         AddPorts(ports, f, path + ".ports");
         rules.Add(new PendingRule(f, id, parts));

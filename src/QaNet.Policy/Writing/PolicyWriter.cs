@@ -185,6 +185,12 @@ internal static partial class PolicyWriter
             Key(emitter, "allowAnyDestination");
             Plain(emitter, "true");
         }
+
+        if (!rule.Enabled)
+        {
+            Key(emitter, "enabled");
+            Plain(emitter, "false");
+        }
     }
 
     /// <summary><c>local</c> bare; everything else as a flow mapping on the host's line.</summary>

@@ -184,7 +184,9 @@ public sealed class CmdletTests
     public void The_exported_cmdlets_are_exactly_the_contract()
     {
         string[] publishing = ["Publish-QaNetwork", "Confirm-QaPublish", "Undo-QaPublish", "Test-QaNetwork", "Test-QaVirtHost"];
-        string[] access = ["Add-QaGroup", "Get-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess"];
+        string[] access = ["Add-QaGroup", "Get-QaGroup", "Remove-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess"];
+        string[] inPlace = ["Set-QaEndpoint", "Remove-QaEndpoint", "Set-QaRule", "Enable-QaRule", "Disable-QaRule",
+            "Get-QaHostName", "Add-QaHostName", "Remove-QaHostName"];
         string[] reachability = ["Test-QaReachability", "Export-QaReachabilityReport", "Export-QaTopology", "Test-QaPolicy", "Compare-QaPolicy",
             "Add-QaAssertion", "Get-QaAssertion", "Remove-QaAssertion"];
         string[] rendering = ["Get-QaRuleset"];
@@ -195,7 +197,7 @@ public sealed class CmdletTests
             ["Add-QaClient", "Add-QaEndpoint", "Block-QaEgress", "Export-QaPolicy", "Get-QaClient", "Get-QaEndpoint", "Get-QaNetwork",
              "Get-QaPolicy", "Get-QaRule", "Grant-QaEgress", "Grant-QaIngress", "Import-QaPolicy", "New-QaIsolatedNetwork",
              "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule", "Set-QaClient",
-             .. reachability, .. access, .. rendering, .. publishing, .. lab];
+             .. reachability, .. access, .. rendering, .. publishing, .. lab, .. inPlace];
         Assert.Equal(contract.Order(StringComparer.Ordinal), names);
     }
 

@@ -73,6 +73,24 @@ public sealed class ErrorIdTests
     }
 
     [Theory]
+    // Issue 17, bug 9: a client (network, role) given to -From was "endpoint 'x' does not exist" (UnknownReference).
+    [InlineData("Grant-QaIngress -From beaker-client01 -Role taskotron -Port 22/tcp")]
+    [InlineData("Grant-QaIngress -From qa-clients -Role taskotron -Port 22/tcp")]
+    [InlineData("Grant-QaIngress -From beaker -Role taskotron -Port 22/tcp")]
+    [InlineData("Grant-QaIngress -From beaker-client01 -Role taskotron -Port 22/tcp -WhatIf:$false")]
+    public void Ingress_from_a_client_is_a_wrong_side_with_a_fix_not_an_unknown_endpoint(string script)
+    {
+        using var s = PowerShellSession.WithQaPolicy();
+        var error = Assert.Single(s.Errors(script));
+        Assert.Equal("InvalidRuleSide,QaNet.Commands.GrantQaIngressCommand", error.FullyQualifiedErrorId);
+        var only = Assert.Single(Assert.IsType<QaValidationException>(error.Exception).Errors);
+        Assert.Equal(QaErrorIds.InvalidRuleSide, only.Id);
+        Assert.EndsWith(".from", only.Path, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(error.ErrorDetails.RecommendedAction));
+        Assert.Equal(2, s.Run("Get-QaRule").Count);
+    }
+
+    [Theory]
     [InlineData("Get-QaPolicy", "NoCurrentPolicy,QaNet.Commands.GetQaPolicyCommand")]
     [InlineData("Get-QaNetwork", "NoCurrentPolicy,QaNet.Commands.GetQaNetworkCommand")]
     [InlineData("Add-QaClient -Network qa-clients -Name c1", "NoCurrentPolicy,QaNet.Commands.AddQaClientCommand")]

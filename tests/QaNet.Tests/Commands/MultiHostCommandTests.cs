@@ -89,13 +89,61 @@ public sealed class MultiHostCommandTests
     public void WhatIf_plans_every_host_changes_nothing_and_the_summary_is_information_not_a_warning()
     {
         using var s = Session();
-        var (results, errors, warnings, information) = Call(s, "Publish-QaNetwork -WhatIf -VirtHost vh1,vh3");
+        var (results, errors, warnings, information) = Call(s, "Publish-QaNetwork -WhatIf -VirtHost vh1,vh3" + To);
         Assert.Equal(new[] { "vh1", "vh3" }, results.Select(r => r.VirtHost));
         Assert.All(results, r => Assert.Equal(QaPublishOutcome.WhatIf, r.Outcome));
         Assert.Empty(errors);
         Assert.Empty(warnings);
         Assert.Equal("2 hosts: 2 planned (WhatIf)", Assert.Single(information));
         Assert.Empty(_host.Mutations);
+    }
+
+    [Theory]
+    // Issue 17, bug 11: without transports every host was "local", so one call applied each host's rules to this machine in turn.
+    [InlineData("Publish-QaNetwork -Confirm:$false", "PublishQaNetworkCommand")]
+    [InlineData("Publish-QaNetwork -WhatIf", "PublishQaNetworkCommand")]
+    [InlineData("Publish-QaNetwork -VirtHost vh1,vh3 -Confirm:$false", "PublishQaNetworkCommand")]
+    [InlineData("Publish-QaNetwork -Network qa-clients -Confirm:$false", "PublishQaNetworkCommand")]
+    [InlineData("Publish-QaNetwork -Transport @{ vh1 = 'local' } -Confirm:$false", "PublishQaNetworkCommand")]
+    [InlineData("Publish-QaNetwork -Transport @{ vh1 = 'namespace:qn-pp-vh1'; vh2 = 'namespace:qn-pp-vh1'; vh3 = 'namespace:qn-pp-vh3' } -Confirm:$false", "PublishQaNetworkCommand")]
+    [InlineData("Test-QaNetwork", "TestQaNetworkCommand")]
+    [InlineData("Test-QaVirtHost", "TestQaVirtHostCommand")]
+    [InlineData("Confirm-QaPublish", "ConfirmQaPublishCommand")]
+    [InlineData("Undo-QaPublish -Confirm:$false", "UndoQaPublishCommand")]
+    public void Hosts_reached_on_one_target_are_refused_before_any_command_runs(string script, string cmdlet)
+    {
+        using var s = Session();
+        var error = Assert.Single(s.Errors(script));
+        Assert.Equal($"SharedHostTarget,QaNet.Commands.Publishing.{cmdlet}", error.FullyQualifiedErrorId);
+        Assert.Equal("SharedHostTarget", Assert.Single(Assert.IsType<QaValidationException>(error.Exception).Errors).Id);
+        Assert.False(string.IsNullOrEmpty(error.ErrorDetails.RecommendedAction));
+        Assert.Empty(_host.Commands);
+    }
+
+    [Theory]
+    // One host picked, or each host reached on its own target: the call goes ahead.
+    [InlineData("Publish-QaNetwork -VirtHost vh2 -WhatIf")]
+    [InlineData("Publish-QaNetwork -WhatIf" + To)]
+    [InlineData("Publish-QaNetwork -WhatIf -VirtHost vh1,vh2 -Transport @{ vh1 = 'local'; vh2 = 'namespace:qn-pp-vh2' }")]
+    public void One_host_per_target_is_published(string script)
+    {
+        using var s = Session();
+        var results = s.Run(script + " -WarningAction SilentlyContinue").Select(o => Assert.IsType<QaPublishResult>(o.BaseObject)).ToList();
+        Assert.NotEmpty(results);
+        Assert.All(results, r => Assert.Equal(QaPublishOutcome.WhatIf, r.Outcome));
+        Assert.NotEmpty(_host.Commands);
+        Assert.Empty(_host.Mutations);
+    }
+
+    [Fact]
+    public void The_example_policy_without_transports_is_refused_and_one_virthost_of_it_is_not()
+    {
+        using var s = PowerShellSession.WithExample();
+        s.Runner = _host;
+        Assert.Equal("SharedHostTarget,QaNet.Commands.Publishing.PublishQaNetworkCommand", Assert.Single(s.Errors("Publish-QaNetwork -Confirm:$false")).FullyQualifiedErrorId);
+        Assert.Empty(_host.Commands);
+        var result = s.Single<QaPublishResult>("Publish-QaNetwork -VirtHost virthost-comm01 -WhatIf");
+        Assert.Equal(QaPublishOutcome.WhatIf, result.Outcome);
     }
 
     [Theory]
@@ -128,13 +176,13 @@ public sealed class MultiHostCommandTests
     public void Test_summary_gives_one_status_per_host_in_host_order_and_reads_only()
     {
         using var s = Session();
-        var statuses = s.Run("Test-QaNetwork -Summary -ThrottleLimit 2 -WarningAction SilentlyContinue").Select(o => Assert.IsType<QaHostStatus>(o.BaseObject)).ToList();
+        var statuses = s.Run("Test-QaNetwork -Summary -ThrottleLimit 2 -WarningAction SilentlyContinue" + To).Select(o => Assert.IsType<QaHostStatus>(o.BaseObject)).ToList();
         Assert.Equal(new[] { "vh1", "vh2", "vh3" }, statuses.Select(x => x.VirtHost));
         Assert.All(statuses, x => Assert.False(x.InSync));
         Assert.All(statuses, x => Assert.True(x.DriftCount > 0));
         Assert.All(statuses, x => Assert.Null(x.Record));
         Assert.Empty(_host.Mutations);
-        Assert.False(s.Single<bool>("Test-QaNetwork -Quiet -WarningAction SilentlyContinue"));
+        Assert.False(s.Single<bool>("Test-QaNetwork -Quiet -WarningAction SilentlyContinue" + To));
     }
 
     [Fact]

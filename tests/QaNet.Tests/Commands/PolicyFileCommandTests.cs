@@ -53,5 +53,35 @@ public sealed class PolicyFileCommandTests : IDisposable
         Assert.Equal(2, imported.Rules.Count);
     }
 
+    [Theory]
+    // Issue 17, bug 9: the error named an internal temp file (.x.yaml.<guid>.tmp) and gave no fix.
+    [InlineData("Export-QaPolicy -Path ./nodir/x.yaml", "QaNet.Commands.ExportQaPolicyCommand")]
+    [InlineData("Export-QaPolicy -Path ./nodir/x.yaml -WhatIf", "QaNet.Commands.ExportQaPolicyCommand")]
+    [InlineData("Test-QaReachability -All | Export-QaReachabilityReport -Path ./nodir/r.html", "QaNet.Commands.ExportQaReachabilityReportCommand")]
+    public void Export_into_a_folder_that_does_not_exist_names_the_path_and_the_folder_and_writes_nothing(string call, string cmdlet)
+    {
+        using var s = PowerShellSession.WithQaPolicy();
+        var error = Assert.Single(s.Errors($"Set-Location '{directory}'; {call}"));
+        Assert.Equal("OutputFolderNotFound," + cmdlet, error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.StartsWith("./nodir/", Assert.IsType<string>(error.TargetObject), StringComparison.Ordinal);
+        Assert.DoesNotContain(".tmp", error.ToString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(error.ErrorDetails?.RecommendedAction));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(directory));
+    }
+
+    [Fact]
+    public void A_failed_write_names_the_file_not_the_temporary_one_and_leaves_no_temporary_file()
+    {
+        using var s = PowerShellSession.WithQaPolicy();
+        var target = Directory.CreateDirectory(Path.Combine(directory, "qa.yaml")).FullName;   // a folder where the file should go
+        var error = Assert.Single(s.Errors($"Export-QaPolicy -Path '{target}'"));
+        Assert.Equal("PolicyWriteFailed,QaNet.Commands.ExportQaPolicyCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(target, error.TargetObject);
+        Assert.DoesNotContain(".tmp", error.ToString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(error.ErrorDetails?.RecommendedAction));
+        Assert.Equal([target], Directory.EnumerateFileSystemEntries(directory));
+    }
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 }

@@ -32,7 +32,8 @@ public sealed class WhatIfTests
     {
         using var s = new PowerShellSession();
         Assert.Equal(
-            new[] { "Remove-QaClient:High", "Remove-QaNetwork:High", "Revoke-QaRule:High", "Remove-QaAssertion:High", "Revoke-QaAccess:High" }.Order(StringComparer.Ordinal),
+            new[] { "Remove-QaClient:High", "Remove-QaNetwork:High", "Revoke-QaRule:High", "Remove-QaAssertion:High", "Revoke-QaAccess:High",
+                "Remove-QaEndpoint:High", "Remove-QaGroup:High", "Remove-QaHostName:High" }.Order(StringComparer.Ordinal),
             s.Run("""
                 Get-Command -Module QaNet.Commands -Verb Remove, Revoke |
                   ForEach-Object { '{0}:{1}' -f $_.Name, $_.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact }

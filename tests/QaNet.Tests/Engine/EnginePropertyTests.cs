@@ -60,6 +60,46 @@ public sealed class EnginePropertyTests
     }
 
     [Theory]
+    [InlineData(21, 0.3)]
+    [InlineData(22, 0.0)]
+    [InlineData(23, 0.8)]
+    public void Disabled_rules_decide_nothing_in_the_engine_as_in_the_reference(int seed, double v6)
+    {
+        var policy = Small(seed, v6);
+        var flows = PolicyGenerator.Flows(seed * 104729, 12_000, policy).ToList();
+        var before = QaRuleEngine.Compile(ResolvedPolicy.Create(policy), PolicyGenerator.Now);
+        var decidedBefore = flows.Select(f => before.Decide(f).RuleId).ToList();
+        var disabled = policy.Rules.Where((_, i) => i % 3 == 0).ToList();
+        foreach (var r in disabled)
+        {
+            r.Enabled = false;
+        }
+
+        var resolved = ResolvedPolicy.Create(policy);
+        var engine = QaRuleEngine.Compile(resolved, PolicyGenerator.Now);
+        var reference = new ReferenceEngine(resolved, PolicyGenerator.Now);
+        var ids = disabled.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var changed = 0;
+        for (var i = 0; i < flows.Count; i++)
+        {
+            var flow = flows[i];
+            var expected = reference.Decide(flow.Source.ToIPAddress(), flow.Destination.ToIPAddress(), flow.Protocol, flow.Port);
+            var actual = engine.Decide(flow);
+            if (!ReferenceEquals(expected, actual.Rule.Resolved))
+            {
+                Assert.Fail($"{flow}: reference {expected?.Rule.Id ?? "default deny"}, engine {actual.RuleId ?? "default deny"}");
+            }
+
+            Assert.False(actual.RuleId is { } id && ids.Contains(id), $"{flow}: disabled rule {actual.RuleId} decided");
+            changed += decidedBefore[i] != actual.RuleId ? 1 : 0;
+        }
+
+        Assert.DoesNotContain(engine.Rules, r => !r.Rule.Enabled);
+        // The disabled rules decided flows before, or disabling them proves nothing.
+        Assert.InRange(changed, 100, flows.Count);
+    }
+
+    [Theory]
     [InlineData(11, 0.3)]
     [InlineData(12, 0.8)]
     public void Wide_list_entries_decide_as_the_narrow_ones_and_the_reference(int seed, double v6)

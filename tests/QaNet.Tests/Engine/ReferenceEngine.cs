@@ -9,7 +9,7 @@ namespace QaNet.Tests.Engine;
 /// <summary>
 /// The linear-scan oracle: rules in precedence order (priority ascending; at equal priority
 /// a block before grants; then policy order), the first rule that matches decides, and no
-/// match means default deny. A rule matches when it has not expired at <c>now</c>, the source
+/// match means default deny. A rule matches when it is enabled and has not expired at <c>now</c>, the source
 /// lies in one of its source prefixes, and one of its targets holds the destination and the
 /// (protocol, port). Deliberately naive: the tests hold <see cref="QaRuleEngine"/> to it. It lives
 /// with the tests (the bench links this file) so the oracle never ships in the module.
@@ -22,7 +22,7 @@ public sealed class ReferenceEngine
     {
         ArgumentNullException.ThrowIfNull(policy);
         rules = policy.Rules
-            .Where(r => !r.Rule.IsExpired(now))
+            .Where(r => r.Rule.Enabled && !r.Rule.IsExpired(now))
             .OrderBy(r => r.Rule.Priority)
             .ThenBy(r => r.Rule.Kind == QaRuleKind.Block ? 0 : 1)
             .ThenBy(r => r.Order)

@@ -1,5 +1,6 @@
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
+using QaNet.Core.Validation;
 using QaNet.Policy;
 using static QaNet.Tests.Policy.PolicyTestFiles;
 
@@ -82,6 +83,22 @@ public class PolicyYamlRoundTripTests
         Assert.Equal("bastion", back.Networks[0].Gateway);
         Assert.Equal(policy.Rules[0].ExpiresAt, back.Rules[0].ExpiresAt);
         Assert.Contains("expires: 2026-12-31T10:30:00Z\n", yaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rule_with_enabled_false_is_read_disabled_written_back_and_a_non_boolean_is_refused()
+    {
+        // Minimal's last line is the rule's "to:"; the key goes after it (issue 17: Disable-QaRule).
+        var lines = PolicyTestFiles.Minimal.TrimEnd('\n').Split('\n');
+        var disabled = string.Join('\n', lines) + "\n    enabled: false\n";
+        var policy = PolicyYaml.Parse(disabled, PolicyTestFiles.Source);
+        Assert.False(Assert.Single(policy.Rules).Enabled);
+        var text = PolicyYaml.Serialize(policy);
+        Assert.Contains("enabled: false", text, StringComparison.Ordinal);
+        Assert.False(Assert.Single(PolicyYaml.Parse(text, PolicyTestFiles.Source).Rules).Enabled);
+
+        Assert.True(Assert.Single(PolicyYaml.Parse(PolicyTestFiles.Minimal, PolicyTestFiles.Source).Rules).Enabled);
+        PolicyTestFiles.Single(string.Join('\n', lines) + "\n    enabled: maybe\n", QaErrorIds.PolicyWrongType);
     }
 
     [Fact]
