@@ -53,8 +53,20 @@ public abstract class QaCmdlet : PSCmdlet
         return false;
     }
 
-    protected void WriteValidationError(QaValidationException exception, object? target) =>
-        WriteError(QaErrorRecords.FromValidation(exception, target));
+    /// <summary>One error record per problem (docs/policy-format.md), each with its own id and location.</summary>
+    protected void WriteValidationError(QaValidationException exception, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception.Errors.Count == 0)
+        {
+            WriteError(QaErrorRecords.FromValidation(exception, target));
+        }
+
+        foreach (var error in exception.Errors)
+        {
+            WriteError(QaErrorRecords.FromValidation(error, target));
+        }
+    }
 
     /// <summary>Whether a parameter was given, for value-type parameters whose absence means "default".</summary>
     protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
