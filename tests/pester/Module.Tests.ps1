@@ -174,8 +174,8 @@ Describe 'format views' {
 
     It 'shows rules compactly' {
         $text = Get-QaRule | Out-String -Width 200
-        $text | Should -Match 'Id\s+Kind\s+From\s+To\s+Ports\s+Priority\s+Expires'
-        $text | Should -Match 'egress-taskotron-koji\s+Egress\s+role:taskotron\s+endpoint:koji\s+\(endpoint ports\)\s+1000'
+        $text | Should -Match 'Priority\s+Id\s+Kind\s+Expires\s+Ports\s+From\s+To'
+        $text | Should -Match '1000\s+egress-taskotron-koji\s+Egress\s+\(endpoint\)\s+role:taskotron\s+endpoint:koji'
     }
 }
 

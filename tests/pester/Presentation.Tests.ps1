@@ -61,8 +61,164 @@ Describe 'Views (issue 17, bug 10)' {
         $fix = $e[0].ErrorDetails.RecommendedAction
         $fix | Should -Not -BeNullOrEmpty
         $ErrorView = 'ConciseView'
-        $text = $e[0] | Out-String -Width 400
+        # ConciseView wraps the message at the console's width inside its "| " margin: unwrap it.
+        $text = (($e[0] | Out-String -Width 400) -replace '\s*\r?\n\s*(\|\s*)?', ' ') -replace '\s+', ' '
+        $text | Should -Match 'There is no client named .nope.'
         ([regex]::Matches($text, [regex]::Escape($fix))).Count | Should -Be 1
         $text | Should -Match 'Recommendation'
+    }
+}
+
+Describe 'Exports: Export-Csv and ConvertTo-Json (issue 17, bug 7)' {
+    BeforeAll {
+        $null = Import-QaPolicy $Example
+        $Dir = Join-Path ([IO.Path]::GetTempPath()) "qanet-exports-$PID"
+        $null = New-Item -ItemType Directory -Force $Dir
+
+        # One object through Export-Csv and back: the row as a hashtable of cells.
+        function Get-CsvRow($InputObject) {
+            $file = Join-Path $Dir 'x.csv'
+            $InputObject | Export-Csv -Path $file
+            $rows = @(Import-Csv $file)
+            $rows.Count | Should -Be 1
+            $rows[0]
+        }
+        # One object through ConvertTo-Json (default depth, no switches) and back; warnings fail.
+        function Get-JsonRoundTrip($InputObject) {
+            $json = $InputObject | ConvertTo-Json -WarningVariable w -WarningAction SilentlyContinue
+            $w | Should -BeNullOrEmpty -Because 'the default depth holds a QaNet object whole'
+            $json.Length | Should -BeLessThan 2000 -Because 'no policy is dragged along'
+            $json | Should -Not -Match '"(Policy|NetworkObject|Rule)"\s*:'
+            $json | ConvertFrom-Json
+        }
+    }
+    AfterAll { Remove-Item -Recurse -Force $Dir }
+
+    It 'a network: mode by name, prefixes and addresses as text, lists joined in CSV, no policy' {
+        $n = Get-QaNetwork qa-clients
+        $csv = Get-CsvRow $n
+        $csv.PSObject.Properties.Name | Should -Not -Contain 'Policy'
+        $csv.Mode | Should -Be 'Nat'
+        $csv.Subnet | Should -Be '192.168.150.0/24'
+        $csv.Subnet6 | Should -Be 'fd00:150::/64'
+        $csv.VirtHosts | Should -Be 'virthost-comm01, virthost-comm02'
+        $csv.Clients | Should -Be 'taskotron-client01, taskotron-client02, taskotron-client03, beaker-client01, beaker-client02'
+        $csv.DhcpStart | Should -Be '192.168.150.128'
+        $j = Get-JsonRoundTrip $n
+        $j.Name | Should -Be 'qa-clients'
+        $j.Mode | Should -Be 'Nat'
+        $j.Subnet | Should -Be '192.168.150.0/24'
+        $j.HostAddress | Should -Be '192.168.150.1'
+        $j.DhcpEnd | Should -Be '192.168.150.254'
+        @($j.VirtHosts) | Should -Be @('virthost-comm01', 'virthost-comm02')
+        @($j.Clients)[0] | Should -Be 'taskotron-client01'
+    }
+
+    It 'a client: addresses as text, roles joined in CSV and an array in JSON, no policy or network object' {
+        $c = Get-QaClient taskotron-client01
+        $csv = Get-CsvRow $c
+        $csv.PSObject.Properties.Name | Should -Not -Contain 'Policy'
+        $csv.PSObject.Properties.Name | Should -Not -Contain 'NetworkObject'
+        $csv.Address | Should -Be '192.168.150.10'
+        $csv.Address6 | Should -Be 'fd00:150::a'
+        $csv.Network | Should -Be 'qa-clients'
+        $csv.Roles | Should -Be 'taskotron'
+        $j = Get-JsonRoundTrip $c
+        $j.Address | Should -Be '192.168.150.10'
+        $j.Address6 | Should -Be 'fd00:150::a'
+        $j.MacAddress | Should -Be '52:54:00:d7:ec:56'
+        @($j.Roles) | Should -Be @('taskotron')
+        $j.PSObject.Properties.Name | Should -Not -Contain 'NetworkObject'
+    }
+
+    It 'a client with two roles: one readable CSV cell' {
+        $null = Add-QaClient -Network qa-clients -Name multi-client01 -Role taskotron, beaker -VirtHost virthost-comm01
+        (Get-CsvRow (Get-QaClient multi-client01)).Roles | Should -Be 'taskotron, beaker'
+    }
+
+    It 'an endpoint: ports and CIDRs as text' {
+        $csv = Get-CsvRow (Get-QaEndpoint beaker-lab)
+        $csv.Ports | Should -Be '80/tcp, 443/tcp, 8000/tcp, 69/udp'
+        $csv.HostNames | Should -Be 'beaker-lab01.qa.fedoraproject.org'
+        (Get-CsvRow (Get-QaEndpoint qa-lan)).Addresses | Should -Be '198.18.0.0/24'
+        $j = Get-JsonRoundTrip (Get-QaEndpoint beaker-lab)
+        @($j.Ports) | Should -Be @('80/tcp', '443/tcp', '8000/tcp', '69/udp')
+        @((Get-JsonRoundTrip (Get-QaEndpoint qa-lan)).Addresses) | Should -Be @('198.18.0.0/24')
+    }
+
+    It 'a rule: kind by name, selectors as kind:value' {
+        $r = Get-QaRule taskotron-koji
+        $csv = Get-CsvRow $r
+        $csv.Kind | Should -Be 'Egress'
+        $csv.To | Should -Be 'endpoint:koji, endpoint:kojipkgs'
+        $csv.From | Should -Be 'role:taskotron'
+        $csv.Priority | Should -Be '1000'
+        $csv.PSObject.Properties.Name | Should -Not -Contain 'Policy'
+        $j = Get-JsonRoundTrip $r
+        $j.Kind | Should -Be 'Egress'
+        @($j.To) | Should -Be @('endpoint:koji', 'endpoint:kojipkgs')
+        $j.Priority | Should -Be 1000
+    }
+
+    It 'an assertion: the port as 443/tcp' {
+        $a = @(Get-QaAssertion)[0]
+        (Get-CsvRow $a).Port | Should -Be '443/tcp'
+        $j = Get-JsonRoundTrip $a
+        $j.Port | Should -Be '443/tcp'
+        $j.ExpectAllowed | Should -BeTrue
+    }
+
+    It 'a group: its source by name, members joined' {
+        $g = Get-QaGroup sysadmin-main
+        $csv = Get-CsvRow $g
+        $csv.Source | Should -Be 'Policy'
+        $csv.PSObject.Properties.Name | Should -Not -Contain 'Policy'
+        (Get-JsonRoundTrip $g).Source | Should -Be 'Policy'
+    }
+
+    It 'a reachability result: protocol by name, addresses as text, no rule object' {
+        $r = Test-QaReachability -From taskotron-client01 -To koji -Port 443/tcp
+        $csv = Get-CsvRow $r
+        $csv.Protocol | Should -Be 'Tcp'
+        $csv.SourceAddress | Should -Be '192.168.150.10'
+        $csv.DestinationAddress | Should -Be '203.0.113.10'
+        $csv.DecidedBy | Should -Be 'taskotron-koji'
+        $csv.PSObject.Properties.Name | Should -Not -Contain 'Rule'
+        $j = Get-JsonRoundTrip $r
+        $j.Protocol | Should -Be 'Tcp'
+        $j.SourceAddress | Should -Be '192.168.150.10'
+        $j.DestinationAddress | Should -Be '203.0.113.10'
+        $j.RuleId | Should -Be 'taskotron-koji'
+        $j.Allowed | Should -BeTrue
+    }
+
+    It 'a by-role row: DecidedBy joined in CSV, an array in JSON' {
+        $row = Test-QaReachability -All -ByRole | Where-Object { $_.Role -eq 'taskotron' -and $_.To -eq 'koji' -and $_.Port -eq 443 }
+        $csv = Get-CsvRow $row
+        $csv.DecidedBy | Should -Be 'taskotron-koji'
+        $csv.DecidedBy | Should -Not -Match 'System\.Collections'
+        $csv.Protocol | Should -Be 'Tcp'
+        $j = Get-JsonRoundTrip $row
+        @($j.DecidedBy) | Should -Be @('taskotron-koji')
+        $j.Protocol | Should -Be 'Tcp'
+    }
+
+    It 'no CSV of any noun or result has a cell that is a type name' {
+        $all = @(Get-QaNetwork) + @(Get-QaClient) + @(Get-QaEndpoint) + @(Get-QaRule) + @(Get-QaAssertion) + @(Get-QaGroup) + @(Get-QaAccess) +
+            @(Test-QaReachability -All | Select-Object -First 50) + @(Test-QaReachability -All -ByRole | Select-Object -First 50)
+        foreach ($o in $all) {
+            $text = ($o | ConvertTo-Csv) -join "`n"
+            $text | Should -Not -Match 'System\.|item\(s\)|QaNet\.Core' -Because "$($o.GetType().Name) $o"
+        }
+    }
+
+    It 'in code the back-references are still there, and the objects still pipe by name' {
+        $c = Get-QaClient taskotron-client01
+        $c.Policy.Name | Should -Be 'fedora-qa'
+        $c.NetworkObject.Name | Should -Be 'qa-clients'
+        (Test-QaReachability -From taskotron-client01 -To koji -Port 443/tcp).Rule.Id | Should -Be 'taskotron-koji'
+        @(Get-QaAssertion | Select-Object -First 1 | Test-QaReachability).Count | Should -Be 1
+        $c | Set-QaClient -VirtHost virthost-comm02 -WhatIf
+        (Get-QaNetwork qa-clients).Mode -eq 'Nat' | Should -BeTrue
     }
 }
