@@ -12,6 +12,10 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('QaNet.Format.ps1xml')
+    # Loaded before the type data, which names their types (QaNet.Types.ps1xml: an adapter in
+    # QaNet.Commands for types of QaNet.Core); the private QaNet.Policy and YamlDotNet stay out.
+    RequiredAssemblies   = @('QaNet.Core.dll', 'QaNet.Commands.dll')
+    TypesToProcess       = @('QaNet.Types.ps1xml')
     # Explicit lists: the module exports exactly these and nothing else.
     CmdletsToExport      = @(
         'New-QaPolicy'

@@ -176,10 +176,10 @@ Describe 'format views' {
 
     It 'shows rules compactly' {
         $text = Get-QaRule | Out-String -Width 200
-        $text | Should -Match 'Id\s+Kind\s+From\s+To\s+Ports\s+Priority\s+Expires\s+Enabled'
-        $text | Should -Match 'egress-taskotron-koji\s+Egress\s+role:taskotron\s+endpoint:koji\s+\(endpoint ports\)\s+1000\s+True'
+        $text | Should -Match 'Priority\s+Id\s+Kind\s+Enabled\s+Expires\s+Ports\s+From\s+To'
+        $text | Should -Match '1000\s+egress-taskotron-koji\s+Egress\s+True\s+\(endpoint\)\s+role:taskotron\s+endpoint:koji'
         Disable-QaRule egress-taskotron-koji
-        Get-QaRule egress-taskotron-koji | Out-String -Width 200 | Should -Match 'egress-taskotron-koji\s+.*\s+1000\s+False'
+        Get-QaRule egress-taskotron-koji | Out-String -Width 200 | Should -Match '1000\s+egress-taskotron-koji\s+Egress\s+False'
         Enable-QaRule egress-taskotron-koji
     }
 

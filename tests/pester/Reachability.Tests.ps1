@@ -74,9 +74,10 @@ Describe 'Test-QaReachability -All on the Fedora QA layout' {
         $p = Import-QaPolicy $Example
         $Cells = @(Test-QaReachability -All)
         # The engine's ports: every single port an endpoint or rule names (both ends of a
-        # range), plus the probe ports 22, 80 and 443.
+        # range), plus the probe ports 22, 80 and 443. Ports read as their text (443/tcp).
         $Ports = @(
             (Get-QaEndpoint).Ports + (Get-QaRule).Ports |
+                ForEach-Object { [QaNet.Core.Model.QaPortRange]::Parse($_) } |
                 ForEach-Object { if ($_.IsIcmp) { 'icmp' } else { "$($_.From)/$($_.Protocol)"; "$($_.To)/$($_.Protocol)" } }
             '22/Tcp', '80/Tcp', '443/Tcp'
         ) | Sort-Object -Unique

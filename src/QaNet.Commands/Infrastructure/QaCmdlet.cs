@@ -54,8 +54,20 @@ public abstract class QaCmdlet : PSCmdlet
         return false;
     }
 
-    protected void WriteValidationError(QaValidationException exception, object? target) =>
-        WriteError(QaErrorRecords.FromValidation(exception, target));
+    /// <summary>One error record per problem (docs/policy-format.md), each with its own id and location.</summary>
+    protected void WriteValidationError(QaValidationException exception, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception.Errors.Count == 0)
+        {
+            WriteError(QaErrorRecords.FromValidation(exception, target));
+        }
+
+        foreach (var error in exception.Errors)
+        {
+            WriteError(QaErrorRecords.FromValidation(error, target));
+        }
+    }
 
     /// <summary>
     /// The one flow of a change to a policy, for every Add-/Set-/Remove-/Grant-/Revoke-/Block-/New-

@@ -7,22 +7,37 @@ namespace QaNet.Commands.Infrastructure;
 internal static class QaErrorRecords
 {
     /// <summary>
-    /// The first error's id becomes the record's id; every error (message, fix, file location)
-    /// is printed, because fixing only the first of five problems per run wastes the user's time.
+    /// One record for one problem: its own id, a <see cref="QaValidationException"/> of that
+    /// problem, what is wrong and where (<c>file:line:column</c> for files) as the message, and the
+    /// fix as the recommended action (PowerShell prints it once, as "Recommendation:").
+    /// </summary>
+    public static ErrorRecord FromValidation(QaValidationError error, object? target) =>
+        new(new QaValidationException(error), error.Id, Category(error.Id), target)
+        {
+            ErrorDetails = new ErrorDetails(Describe(error)) { RecommendedAction = error.Fix },
+        };
+
+    /// <summary>
+    /// The one record of a call that cannot go on (ThrowTerminatingError): the first problem's id;
+    /// with several problems each is listed with its own fix, since one record has room for one
+    /// recommended action only.
     /// </summary>
     public static ErrorRecord FromValidation(QaValidationException exception, object? target)
     {
+        ArgumentNullException.ThrowIfNull(exception);
         var record = new ErrorRecord(exception, exception.ErrorId, Category(exception.ErrorId), target);
-        if (exception.Errors.Count > 0)
+        record.ErrorDetails = exception.Errors.Count switch
         {
-            record.ErrorDetails = new ErrorDetails(string.Join(Environment.NewLine, exception.Errors.Select(e => e.ToString())))
-            {
-                RecommendedAction = exception.Errors[0].Fix,
-            };
-        }
-
+            0 => null,
+            1 => new ErrorDetails(Describe(exception.Errors[0])) { RecommendedAction = exception.Errors[0].Fix },
+            _ => new ErrorDetails(string.Join(Environment.NewLine, exception.Errors.Select(e => e.ToString()))),
+        };
         return record;
     }
+
+    /// <summary>What is wrong and where, with the id, without the fix.</summary>
+    private static string Describe(QaValidationError error) =>
+        (error.Location is null ? string.Empty : error.Location + ": ") + error.Message + " [" + error.Id + "]";
 
     /// <summary>A record for <paramref name="id"/>, its category from the id's kind; with <paramref name="fix"/> shown as the recommended action.</summary>
     public static ErrorRecord Create(string id, object? target, string message, string? fix = null)
@@ -30,7 +45,8 @@ internal static class QaErrorRecords
         var record = new ErrorRecord(new InvalidOperationException(message), id, Category(id), target);
         if (fix is not null)
         {
-            record.ErrorDetails = new ErrorDetails(message + " " + fix) { RecommendedAction = fix };
+            // The fix only as the recommended action: PowerShell's views print that as well.
+            record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = fix };
         }
 
         return record;

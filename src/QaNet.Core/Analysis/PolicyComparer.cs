@@ -150,7 +150,7 @@ public static class PolicyComparer
         x.Targets.Zip(y.Targets).All(t => t.First.Destinations.SequenceEqual(t.Second.Destinations) && t.First.Ports.SequenceEqual(t.Second.Ports));
 
     /// <summary>Merges changed class triples into product regions, dimension by dimension.</summary>
-    private static List<QaFlowChange> Regions(QaRuleEngine joint, List<(int S, int D, int P, int Before, int After)> changes, Func<QaAddressRange, string> name)
+    private static List<QaFlowChange> Regions(QaRuleEngine joint, List<(int S, int D, int P, int Before, int After)> changes, Func<QaAddressRange, IEnumerable<string>> name)
     {
         var byDst = changes.GroupBy(c => (c.Before, c.After, c.S, c.P))
             .Select(g => (g.Key.Before, g.Key.After, S: new[] { g.Key.S }, D: g.Select(c => c.D).Order().ToArray(), P: new[] { g.Key.P }));
@@ -177,7 +177,7 @@ public static class PolicyComparer
         return result;
     }
 
-    private static Func<QaAddressRange, string> NameLookup(params ResolvedPolicy[] policies)
+    private static Func<QaAddressRange, IEnumerable<string>> NameLookup(params ResolvedPolicy[] policies)
     {
         var names = new Dictionary<QaAddress, string>();
         foreach (var p in policies)
@@ -199,6 +199,13 @@ public static class PolicyComparer
             }
         }
 
-        return r => r.First == r.Last && names.TryGetValue(new QaAddress(r.First, r.IsV6), out var n) ? $"{n} ({r})" : r.ToString();
+        // A range is its clients' and endpoints' names when every address in it has one (the
+        // engine folds neighbouring clients with the same verdict into one prefix, such as
+        // 192.168.150.2/31); otherwise, with other addresses in it, it stays a range.
+        return r =>
+        {
+            var named = names.Where(n => r.Contains(n.Key.Value, n.Key.IsV6)).OrderBy(n => n.Key.Value).ToList();
+            return (UInt128)named.Count == r.Size ? named.Select(n => n.Value) : new[] { r.ToString() };
+        };
     }
 }

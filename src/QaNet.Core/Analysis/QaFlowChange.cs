@@ -15,16 +15,16 @@ public sealed class QaFlowChange
     private const int Shown = 4;
 
     internal QaFlowChange(IReadOnlyList<QaAddressRange> sources, IReadOnlyList<QaAddressRange> destinations, IReadOnlyList<QaPortRange> ports,
-        QaRule? ruleBefore, QaRule? ruleAfter, Func<QaAddressRange, string> name)
+        QaRule? ruleBefore, QaRule? ruleAfter, Func<QaAddressRange, IEnumerable<string>> names)
     {
         Sources = sources;
         Destinations = destinations;
         Ports = ports;
         RuleBeforeObject = ruleBefore;
         RuleAfterObject = ruleAfter;
-        From = Summary(sources, name);
-        To = Summary(destinations, name);
-        Port = Summary(ports, p => p.ToString());
+        From = Summary(sources.SelectMany(names));
+        To = Summary(destinations.SelectMany(names));
+        Port = Summary(ports.Select(p => p.ToString()));
     }
 
     public IReadOnlyList<QaAddressRange> Sources { get; }
@@ -33,7 +33,7 @@ public sealed class QaFlowChange
 
     public IReadOnlyList<QaPortRange> Ports { get; }
 
-    /// <summary>The sources, as names where a range is one client or endpoint address.</summary>
+    /// <summary>The sources, as client and endpoint names where every address of a range has one (its IPv4 and IPv6 addresses once).</summary>
     public string From { get; }
 
     public string To { get; }
@@ -60,6 +60,9 @@ public sealed class QaFlowChange
     public override string ToString() =>
         $"{From} -> {To} {Port}: {(Before ? "allowed" : "denied")} ({RuleBefore}) -> {(After ? "allowed" : "denied")} ({RuleAfter})";
 
-    private static string Summary<T>(IReadOnlyList<T> items, Func<T, string> format) =>
-        string.Join(", ", items.Take(Shown).Select(format)) + (items.Count > Shown ? $", … ({items.Count - Shown} more)" : string.Empty);
+    private static string Summary(IEnumerable<string> items)
+    {
+        var distinct = items.Distinct(StringComparer.Ordinal).ToList();
+        return string.Join(", ", distinct.Take(Shown)) + (distinct.Count > Shown ? $", … ({distinct.Count - Shown} more)" : string.Empty);
+    }
 }

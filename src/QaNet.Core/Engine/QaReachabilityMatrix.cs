@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using QaNet.Core.Model;
 using QaNet.Core.Resolution;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Engine;
 
@@ -24,7 +25,7 @@ public sealed class QaMatrixOptions
 }
 
 /// <summary>One row of the <see cref="QaReachabilityMatrix.ByRole"/> view: a role's members towards one endpoint port.</summary>
-public sealed record QaRoleReachabilityResult(string Role, string To, int Port, QaProtocol Protocol, int Members, int AllowedMembers, IReadOnlyList<string> DecidedBy)
+public sealed record QaRoleReachabilityResult(string Role, string To, int Port, [property: JsonIgnore] QaProtocol Protocol, int Members, int AllowedMembers, IReadOnlyList<string> DecidedBy)
 {
     /// <summary>Every member may connect.</summary>
     public bool Allowed => Members > 0 && AllowedMembers == Members;

@@ -1,5 +1,6 @@
 using System.Net;
 using QaNet.Core.Model;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Engine;
 
@@ -42,6 +43,7 @@ public sealed class QaReachabilityResult
     /// <summary>Destination port (not used for icmp).</summary>
     public int Port => flow.Port;
 
+    [JsonIgnore]
     public QaProtocol Protocol => flow.Protocol;
 
     public bool Allowed => decision.Allowed;
@@ -49,6 +51,7 @@ public sealed class QaReachabilityResult
     /// <summary>Id of the deciding rule; null for default deny.</summary>
     public string? RuleId => decision.RuleId;
 
+    [JsonIgnore]
     public QaRule? Rule => decision.Rule.Resolved?.Rule;
 
     /// <summary>The rule id, or "default deny".</summary>
@@ -56,8 +59,10 @@ public sealed class QaReachabilityResult
 
     public string? RuleDescription => Rule?.Description;
 
+    [JsonIgnore]
     public IPAddress SourceAddress => flow.Source.ToIPAddress();
 
+    [JsonIgnore]
     public IPAddress DestinationAddress => flow.Destination.ToIPAddress();
 
     /// <summary>Why: who the source is, which rule matched and on what (built on first read).</summary>

@@ -59,6 +59,9 @@ public sealed record QaLabHost
 
     /// <summary>Clients: the virthost whose bridge the client is plugged into.</summary>
     public string? VirtHost { get; init; }
+
+    /// <summary>The name, as in a list of hosts (a record's generated text prints its lists as type names).</summary>
+    public override string ToString() => Name;
 }
 
 /// <summary>A libvirtd the lab runs, enough to stop it from another process.</summary>
@@ -78,7 +81,10 @@ public sealed record QaLabSshd(string Host, string Namespace, string Address, st
 public sealed record QaLabProcess(string Namespace, int Pid, string Purpose);
 
 /// <summary>A network of the policy as the lab built it.</summary>
-public sealed record QaLabNetwork(string Name, QaNetworkMode Mode, string Subnet, IReadOnlyList<string> VirtHosts, IReadOnlyDictionary<string, string> Bridges, string? Gateway);
+public sealed record QaLabNetwork(string Name, QaNetworkMode Mode, string Subnet, IReadOnlyList<string> VirtHosts, IReadOnlyDictionary<string, string> Bridges, string? Gateway)
+{
+    public override string ToString() => $"{Name} ({Mode})";
+}
 
 /// <summary>The lab's state file (/run/qanet-lab/&lt;prefix&gt;/state.json): what Stop removes, what probes use.</summary>
 public sealed record QaLabState

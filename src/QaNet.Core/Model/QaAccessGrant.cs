@@ -1,4 +1,5 @@
 using QaNet.Core.Validation;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Model;
 
@@ -85,6 +86,7 @@ public sealed class QaAccessGrant
         Group = group;
     }
 
+    [JsonIgnore]
     public QaPolicy Policy { get; internal set; }
 
     /// <summary>Stable id; rendered files and FreeIPA rule names carry it.</summary>
@@ -92,8 +94,10 @@ public sealed class QaAccessGrant
 
     public string Group { get; }
 
+    [JsonIgnore]
     public QaList<QaAccessTarget> Hosts { get; } = new();
 
+    [JsonIgnore]
     public QaList<QaAccessRight> Rights { get; } = new();
 
     public string? Description { get; set; }

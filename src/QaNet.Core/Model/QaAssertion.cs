@@ -1,3 +1,5 @@
+using Newtonsoft.Json;
+
 namespace QaNet.Core.Model;
 
 /// <summary>
@@ -20,6 +22,7 @@ public sealed class QaAssertion
     public string To { get; }
 
     /// <summary>A single port and protocol (From == To), or icmp.</summary>
+    [JsonIgnore]
     public QaPortRange Port { get; }
 
     public bool ExpectAllowed { get; }

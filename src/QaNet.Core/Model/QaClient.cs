@@ -1,4 +1,5 @@
 using System.Net;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Model;
 
@@ -14,8 +15,10 @@ public sealed class QaClient
         VirtHost = virtHost;
     }
 
+    [JsonIgnore]
     public QaPolicy Policy => NetworkObject.Policy;
 
+    [JsonIgnore]
     public QaNetwork NetworkObject { get; internal set; }
 
     /// <summary>The network's name (binds to <c>-Network</c> down the pipeline).</summary>
@@ -26,8 +29,10 @@ public sealed class QaClient
     /// <summary>Lowercase, colon-separated.</summary>
     public string MacAddress { get; set; }
 
+    [JsonIgnore]
     public IPAddress Address { get; set; }
 
+    [JsonIgnore]
     public IPAddress? Address6 { get; set; }
 
     public QaList<string> Roles { get; } = new();

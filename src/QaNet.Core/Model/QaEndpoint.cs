@@ -1,4 +1,5 @@
 using System.Net;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Model;
 
@@ -14,14 +15,17 @@ public sealed class QaEndpoint
         Name = name;
     }
 
+    [JsonIgnore]
     public QaPolicy Policy { get; internal set; }
 
     public string Name { get; }
 
     public QaList<string> HostNames { get; } = new();
 
+    [JsonIgnore]
     public QaList<IPNetwork> Addresses { get; } = new();
 
+    [JsonIgnore]
     public QaList<QaPortRange> Ports { get; } = new();
 
     /// <summary>A free tag such as <c>prod</c> or <c>stg</c>.</summary>

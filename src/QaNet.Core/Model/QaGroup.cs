@@ -1,3 +1,5 @@
+using Newtonsoft.Json;
+
 namespace QaNet.Core.Model;
 
 /// <summary>Where a group's members come from.</summary>
@@ -22,10 +24,12 @@ public sealed class QaGroup
         Source = source;
     }
 
+    [JsonIgnore]
     public QaPolicy Policy { get; internal set; }
 
     public string Name { get; }
 
+    [JsonIgnore]
     public QaGroupSource Source { get; set; }
 
     /// <summary>User names; empty for an NSS group (its members are looked up when asked).</summary>

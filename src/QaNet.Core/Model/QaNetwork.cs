@@ -1,5 +1,6 @@
 using System.Net;
 using QaNet.Core.Net;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Model;
 
@@ -14,14 +15,18 @@ public sealed class QaNetwork
         Mode = mode;
     }
 
+    [JsonIgnore]
     public QaPolicy Policy { get; internal set; }
 
     public string Name { get; }
 
+    [JsonIgnore]
     public QaNetworkMode Mode { get; set; }
 
+    [JsonIgnore]
     public IPNetwork Subnet { get; set; }
 
+    [JsonIgnore]
     public IPNetwork? Subnet6 { get; set; }
 
     /// <summary>The Linux bridge the clients attach to (libvirt's for Nat/Gateway, the existing one for Bridged).</summary>
@@ -32,10 +37,13 @@ public sealed class QaNetwork
 
     public QaList<string> VirtHosts { get; } = new();
 
+    [JsonIgnore]
     public IPAddress? DhcpStart { get; set; }
 
+    [JsonIgnore]
     public IPAddress? DhcpEnd { get; set; }
 
+    [JsonIgnore]
     public QaList<QaClient> Clients { get; } = new();
 
     /// <summary>Joins the network's bridges on its virthosts into one segment; null: each virthost's bridge stands alone.</summary>
@@ -57,8 +65,10 @@ public sealed class QaNetwork
     public bool RoutesOn(string virtHost) => Mode == QaNetworkMode.Nat && ServesOn(virtHost);
 
     /// <summary>The virthost's own address on the network (the first host address): libvirt's bridge IP.</summary>
+    [JsonIgnore]
     public IPAddress HostAddress => IpMath.Offset(Subnet, 1);
 
+    [JsonIgnore]
     public IPAddress? HostAddress6 => Subnet6 is { } s6 ? IpMath.Offset(s6, 1) : null;
 
     public override string ToString() => Name;

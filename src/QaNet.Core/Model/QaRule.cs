@@ -1,3 +1,5 @@
+using Newtonsoft.Json;
+
 namespace QaNet.Core.Model;
 
 /// <summary>
@@ -23,18 +25,23 @@ public sealed class QaRule
         Priority = DefaultPriority(kind);
     }
 
+    [JsonIgnore]
     public QaPolicy Policy { get; internal set; }
 
     /// <summary>Stable id; nft rule comments carry it.</summary>
     public string Id { get; }
 
+    [JsonIgnore]
     public QaRuleKind Kind { get; }
 
+    [JsonIgnore]
     public QaList<QaSelector> From { get; } = new();
 
+    [JsonIgnore]
     public QaList<QaSelector> To { get; } = new();
 
     /// <summary>Explicit ports; empty means the ports of the destination endpoints.</summary>
+    [JsonIgnore]
     public QaList<QaPortRange> Ports { get; } = new();
 
     public int Priority { get; set; }

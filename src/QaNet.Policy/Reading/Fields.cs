@@ -11,6 +11,9 @@ internal sealed class Fields
 {
     private readonly Dictionary<string, KeyValuePair<YamlScalar, YamlNode>> entries = new(StringComparer.Ordinal);
 
+    /// <summary>The allowed keys an unknown key was taken for (<c>subnett</c> for <c>subnet</c>).</summary>
+    private readonly HashSet<string> suggested = new(StringComparer.Ordinal);
+
     public Fields(PolicyErrors errors, YamlMapping node, string path, IReadOnlyList<string> allowed)
     {
         Node = node;
@@ -25,6 +28,11 @@ internal sealed class Fields
             }
 
             var suggestion = Suggest(key, allowed);
+            if (suggestion is not null)
+            {
+                suggested.Add(suggestion);
+            }
+
             var where = path.Length == 0 ? "at the top level" : $"in {path}";
             errors.Add(entry.Key, QaErrorIds.PolicyUnknownKey, Join(path, key),
                 $"Unknown key '{key}' {where}." + (suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?"),
@@ -42,6 +50,13 @@ internal sealed class Fields
     /// <summary>The value of <paramref name="key"/>; null when the key is absent or has no value (<c>key:</c>, <c>~</c>).</summary>
     public YamlNode? this[string key] =>
         entries.TryGetValue(key, out var entry) && !(entry.Value is YamlScalar { IsNull: true }) ? entry.Value : null;
+
+    /// <summary>
+    /// Whether an unknown key of this mapping was reported as a likely misspelling of
+    /// <paramref name="key"/>: then that report is the cause, and a missing <paramref name="key"/>
+    /// is not a second problem.
+    /// </summary>
+    public bool Misspelled(string key) => suggested.Contains(key);
 
     public static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
 

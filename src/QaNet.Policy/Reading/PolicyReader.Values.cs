@@ -243,6 +243,11 @@ internal sealed partial class PolicyReader
 
     private void Missing(Fields fields, string key)
     {
+        if (fields.Misspelled(key))
+        {
+            return;
+        }
+
         var path = Fields.Join(fields.Path, key);
         var where = fields.Path.Length == 0 ? "The policy" : fields.Path;
         errors.Add(fields.Node, QaErrorIds.PolicyMissingKey, path,

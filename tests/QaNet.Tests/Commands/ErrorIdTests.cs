@@ -103,17 +103,21 @@ public sealed class ErrorIdTests
     }
 
     [Fact]
-    public void The_error_record_keeps_the_exception_the_target_and_every_problem()
+    public void Each_problem_is_its_own_error_record_with_its_exception_the_target_and_the_fix_once()
     {
         using var s = PowerShellSession.WithQaPolicy();
-        var error = Assert.Single(s.Errors("Add-QaClient -Network qa-clients -Name c9 -MacAddress 53:00:00:00:00:01 -Address 10.1.1.1"));
-        var exception = Assert.IsType<QaValidationException>(error.Exception);
-        Assert.Equal([QaErrorIds.InvalidMacAddress, QaErrorIds.AddressOutsideSubnet], exception.Errors.Select(e => e.Id));
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Equal("c9", error.TargetObject);
-        Assert.Contains("[InvalidMacAddress]", error.ErrorDetails.Message, StringComparison.Ordinal);
-        Assert.Contains("[AddressOutsideSubnet]", error.ErrorDetails.Message, StringComparison.Ordinal);
-        Assert.Equal(exception.Errors[0].Fix, error.ErrorDetails.RecommendedAction);
+        var errors = s.Errors("Add-QaClient -Network qa-clients -Name c9 -MacAddress 53:00:00:00:00:01 -Address 10.1.1.1");
+        Assert.Equal(["InvalidMacAddress,QaNet.Commands.AddQaClientCommand", "AddressOutsideSubnet,QaNet.Commands.AddQaClientCommand"],
+            errors.Select(e => e.FullyQualifiedErrorId));
+        Assert.All(errors, error =>
+        {
+            var problem = Assert.Single(Assert.IsType<QaValidationException>(error.Exception).Errors);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Equal("c9", error.TargetObject);
+            Assert.Contains($"[{problem.Id}]", error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(problem.Fix, error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.Equal(problem.Fix, error.ErrorDetails.RecommendedAction);
+        });
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using QaNet.Core.Model;
+using QaNet.Core.Validation;
 
 namespace QaNet.Tests.Commands;
 
@@ -81,6 +82,104 @@ public sealed class PolicyFileCommandTests : IDisposable
         Assert.DoesNotContain(".tmp", error.ToString(), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(error.ErrorDetails?.RecommendedAction));
         Assert.Equal([target], Directory.EnumerateFileSystemEntries(directory));
+    }
+
+    [Fact]
+    public void A_file_with_five_mistakes_gives_five_error_records_each_with_its_id_and_place()
+    {
+        using var s = PowerShellSession.WithQaPolicy();
+        var file = Path.Combine(directory, "five.yaml");
+        File.WriteAllText(file, """
+            version: 1
+            name: five
+            networks:
+              - name: qa-clients
+                mode: nat
+                subnet: 192.168.150.0/24
+                virthosts: [virthost-comm01]
+                colour: blue
+                clients:
+                  - name: c1
+                    roles: [taskotron]
+                    virthost: virthost-comm01
+            endpoints:
+              - name: koji
+                addresses: [203.0.113.10]
+                ports: [443/tpc]
+              - name: bodhi
+                addresses: [203.0.113.12]
+                ports: 443/tcp
+            rules:
+              - id: r1
+                kind: egress
+                from: [rol:taskotron]
+                to: [endpoint:koji]
+                priority: high
+            """);
+
+        var errors = s.Errors($"Import-QaPolicy -Path '{file}'");
+
+        Assert.Equal(
+            [
+                (QaErrorIds.PolicyUnknownKey, $"{file}:8:5"),
+                (QaErrorIds.InvalidPort, $"{file}:16:13"),
+                (QaErrorIds.PolicyWrongType, $"{file}:19:12"),
+                (QaErrorIds.InvalidSelector, $"{file}:23:12"),
+                (QaErrorIds.PolicyWrongType, $"{file}:25:15"),
+            ],
+            errors.Select(e => (Assert.Single(Assert.IsType<QaValidationException>(e.Exception).Errors).Id,
+                Assert.Single(((QaValidationException)e.Exception).Errors).Location)));
+        Assert.All(errors, e =>
+        {
+            var problem = ((QaValidationException)e.Exception).Errors[0];
+            Assert.Equal($"{problem.Id},QaNet.Commands.ImportQaPolicyCommand", e.FullyQualifiedErrorId);
+            Assert.Equal(file, e.TargetObject);
+            Assert.StartsWith(problem.Location + ": ", e.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.Equal(problem.Fix, e.ErrorDetails.RecommendedAction);
+        });
+        Assert.Equal("qa", s.Single<QaPolicy>("Get-QaPolicy").Name);
+    }
+
+    [Fact]
+    public void A_misspelled_required_key_is_one_PolicyUnknownKey_with_the_key_it_meant_not_also_a_missing_key()
+    {
+        using var s = PowerShellSession.WithQaPolicy();
+        var file = Path.Combine(directory, "typo.yaml");
+        File.WriteAllText(file, """
+            version: 1
+            name: typo
+            networks:
+              - name: qa-clients
+                mode: nat
+                subnett: 192.168.150.0/24
+                virthosts: [virthost-comm01]
+            """);
+
+        var error = Assert.Single(s.Errors($"Import-QaPolicy -Path '{file}'"));
+
+        Assert.Equal("PolicyUnknownKey,QaNet.Commands.ImportQaPolicyCommand", error.FullyQualifiedErrorId);
+        var problem = Assert.Single(Assert.IsType<QaValidationException>(error.Exception).Errors);
+        Assert.Equal($"{file}:6:5", problem.Location);
+        Assert.Contains("Did you mean 'subnet'?", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_required_key_that_is_simply_absent_is_still_PolicyMissingKey()
+    {
+        using var s = PowerShellSession.WithQaPolicy();
+        var file = Path.Combine(directory, "nosubnet.yaml");
+        File.WriteAllText(file, """
+            version: 1
+            name: nosubnet
+            networks:
+              - name: qa-clients
+                mode: nat
+                colour: blue
+                virthosts: [virthost-comm01]
+            """);
+
+        Assert.Equal(["PolicyMissingKey,QaNet.Commands.ImportQaPolicyCommand", "PolicyUnknownKey,QaNet.Commands.ImportQaPolicyCommand"],
+            s.Errors($"Import-QaPolicy -Path '{file}'").Select(e => e.FullyQualifiedErrorId));
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

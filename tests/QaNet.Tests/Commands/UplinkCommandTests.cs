@@ -45,8 +45,9 @@ public sealed class UplinkCommandTests
     {
         using var s = new PowerShellSession();
         s.Run("$null = New-QaPolicy -Name qa");
-        var errorId = s.ErrorId($"New-QaIsolatedNetwork -Name span -Subnet 192.168.170.0/24 -Mode Nat -VirtHost vh1, vh2 {parameters}");
-        Assert.StartsWith(id + ",", errorId, StringComparison.Ordinal);
+        // One record per problem: a bad NIC name is one on each virthost.
+        var errors = s.Errors($"New-QaIsolatedNetwork -Name span -Subnet 192.168.170.0/24 -Mode Nat -VirtHost vh1, vh2 {parameters}");
+        Assert.All(errors, e => Assert.StartsWith(id + ",", e.FullyQualifiedErrorId, StringComparison.Ordinal));
         Assert.Empty(s.Run("Get-QaNetwork"));
     }
 }

@@ -29,10 +29,12 @@ public class PolicyYamlRejectionTests
     }
 
     [Fact]
-    public void An_unknown_key_is_refused_with_a_suggestion_and_the_missing_key_reported()
+    public void A_misspelled_required_key_is_refused_with_a_suggestion_and_not_also_reported_missing()
     {
+        // The misspelling is the cause; a PolicyMissingKey for the same mapping would come first
+        // (it is located at the mapping) and point at the wrong fix (issue 17, bug 8).
         var yaml = MinimalWithLine(6, "    subnett: 192.168.150.0/24");
-        Assert.Equal(new[] { "PolicyMissingKey t.yaml:4:5", "PolicyUnknownKey t.yaml:6:5" }, Rejected(yaml));
+        Assert.Equal(new[] { "PolicyUnknownKey t.yaml:6:5" }, Rejected(yaml));
         var error = Single(yaml, QaErrorIds.PolicyUnknownKey);
         Assert.Contains("'subnet'", error.Message, StringComparison.Ordinal);
         Assert.Equal("networks[n1].subnett", error.Path);
