@@ -1,4 +1,5 @@
 using System.Net;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Model;
 
@@ -15,11 +16,13 @@ public sealed class QaHostName
         Address = addresses;
     }
 
+    [JsonIgnore]
     public QaPolicy Policy { get; }
 
     public string Name { get; }
 
     /// <summary>Named as Add-QaHostName's parameter, so entries pipe into it by property name.</summary>
+    [JsonIgnore]
     public IReadOnlyList<IPAddress> Address { get; }
 
     public override string ToString() => Name;
