@@ -71,29 +71,36 @@ public static class FuzzTargets
     {
         foreach (var ruleset in Render(input, QaBackend.Nftables))
         {
-            var table = (NftTable)ruleset.Program!;
-            var parsed = NftText.Parse(ruleset.Text);
-            var expected = table.Sets.Select(s => "set " + s.Name).Concat(table.Chains.Select(c => "chain " + c.Name)).ToList();
-            Require(parsed.Keys.Order(StringComparer.Ordinal).SequenceEqual(expected.Order(StringComparer.Ordinal), StringComparer.Ordinal),
-                ruleset, $"objects {string.Join(", ", parsed.Keys)} where {string.Join(", ", expected)} were rendered");
-            foreach (var chain in table.Chains)
-            {
-                var rules = chain.Rules.Select(NftWriter.Rule).ToList();
-                Require(parsed["chain " + chain.Name].Rules.SequenceEqual(rules, StringComparer.Ordinal), ruleset,
-                    $"chain {chain.Name} reads back as {parsed["chain " + chain.Name].Rules.Count} rules where {rules.Count} were rendered");
-                foreach (var rule in chain.Rules)
-                {
-                    // nft reads a comment up to the next quote; a quote, backslash or control character in it would end or bend it.
-                    Require(!rule.Comment.Any(c => c is '"' or '\\' || char.IsControl(c)), ruleset,
-                        $"a rule's comment '{rule.Comment}' holds a character nft's quoting cannot carry");
-                }
-            }
+            CheckNft(ruleset);
+        }
+    }
 
-            foreach (var set in table.Sets)
+    /// <summary>The nft text of <paramref name="ruleset"/> reads back, with the publisher's parser, as exactly the sets, chains and rules of its program.</summary>
+    public static void CheckNft(QaRuleset ruleset)
+    {
+        ArgumentNullException.ThrowIfNull(ruleset);
+        var table = (NftTable)ruleset.Program!;
+        var parsed = NftText.Parse(ruleset.Text);
+        var expected = table.Sets.Select(s => "set " + s.Name).Concat(table.Chains.Select(c => "chain " + c.Name)).ToList();
+        Require(parsed.Keys.Order(StringComparer.Ordinal).SequenceEqual(expected.Order(StringComparer.Ordinal), StringComparer.Ordinal),
+            ruleset, $"objects {string.Join(", ", parsed.Keys)} where {string.Join(", ", expected)} were rendered");
+        foreach (var chain in table.Chains)
+        {
+            var rules = chain.Rules.Select(NftWriter.Rule).ToList();
+            Require(parsed["chain " + chain.Name].Rules.SequenceEqual(rules, StringComparer.Ordinal), ruleset,
+                $"chain {chain.Name} reads back as {parsed["chain " + chain.Name].Rules.Count} rules where {rules.Count} were rendered");
+            foreach (var rule in chain.Rules)
             {
-                var elements = parsed["set " + set.Name].Body.Count(l => l.StartsWith("elements = ", StringComparison.Ordinal));
-                Require(elements == (set.Elements.Count > 0 ? 1 : 0), ruleset, $"set {set.Name} reads back with {elements} element lists");
+                // nft reads a comment up to the next quote; a quote, backslash or control character in it would end or bend it.
+                Require(!rule.Comment.Any(c => c is '"' or '\\' || char.IsControl(c)), ruleset,
+                    $"a rule's comment '{rule.Comment}' holds a character nft's quoting cannot carry");
             }
+        }
+
+        foreach (var set in table.Sets)
+        {
+            var elements = parsed["set " + set.Name].Body.Count(l => l.StartsWith("elements = ", StringComparison.Ordinal));
+            Require(elements == (set.Elements.Count > 0 ? 1 : 0), ruleset, $"set {set.Name} reads back with {elements} element lists");
         }
     }
 
@@ -102,24 +109,31 @@ public static class FuzzTargets
     {
         foreach (var ruleset in Render(input, QaBackend.Ebtables))
         {
-            var table = (EbtTable)ruleset.Program!;
-            List<EbtablesText.Table> parsed;
-            try
-            {
-                parsed = EbtablesText.Parse(ruleset.Text);
-            }
-            catch (FormatException ex)
-            {
-                throw new FuzzFailureException($"The ebtables file of {ruleset} is not ebtables-restore input: {ex.Message}\n{ruleset.Text}", ex);
-            }
-
-            Require(parsed.Count == 1 && parsed[0].Name == "filter", ruleset, $"tables {string.Join(", ", parsed.Select(t => t.Name))} where only filter was rendered");
-            var chains = BuiltInChains.Concat(table.UserChains).ToList();
-            Require(parsed[0].Chains.Select(c => c.Name).SequenceEqual(chains, StringComparer.Ordinal), ruleset,
-                $"chains {string.Join(", ", parsed[0].Chains.Select(c => c.Name))} where {string.Join(", ", chains)} were rendered");
-            var rules = table.Rules.Select(r => (r.Chain, string.Join(' ', EbtWriter.Rule(r).Split(' ', StringSplitOptions.RemoveEmptyEntries)))).ToList();
-            Require(parsed[0].Rules.SequenceEqual(rules), ruleset, $"{parsed[0].Rules.Count} rules read back where {rules.Count} were rendered");
+            CheckEbtables(ruleset);
         }
+    }
+
+    /// <summary>The ebtables text of <paramref name="ruleset"/> is ebtables-restore input holding exactly the chains and rules of its program.</summary>
+    public static void CheckEbtables(QaRuleset ruleset)
+    {
+        ArgumentNullException.ThrowIfNull(ruleset);
+        var table = (EbtTable)ruleset.Program!;
+        List<EbtablesText.Table> parsed;
+        try
+        {
+            parsed = EbtablesText.Parse(ruleset.Text);
+        }
+        catch (FormatException ex)
+        {
+            throw new FuzzFailureException($"The ebtables file of {ruleset} is not ebtables-restore input: {ex.Message}\n{ruleset.Text}", ex);
+        }
+
+        Require(parsed.Count == 1 && parsed[0].Name == "filter", ruleset, $"tables {string.Join(", ", parsed.Select(t => t.Name))} where only filter was rendered");
+        var chains = BuiltInChains.Concat(table.UserChains).ToList();
+        Require(parsed[0].Chains.Select(c => c.Name).SequenceEqual(chains, StringComparer.Ordinal), ruleset,
+            $"chains {string.Join(", ", parsed[0].Chains.Select(c => c.Name))} where {string.Join(", ", chains)} were rendered");
+        var rules = table.Rules.Select(r => (r.Chain, string.Join(' ', EbtWriter.Rule(r).Split(' ', StringSplitOptions.RemoveEmptyEntries)))).ToList();
+        Require(parsed[0].Rules.SequenceEqual(rules), ruleset, $"{parsed[0].Rules.Count} rules read back where {rules.Count} were rendered");
     }
 
     /// <summary>The policy in <paramref name="input"/>, or null when QaNet refused it properly.</summary>
