@@ -11,12 +11,15 @@
     bench  build + the benchmarks (see docs/performance.md).
     pack   build + out/QaNet.<version>.nupkg (tools/New-QaNetPackage.ps1, PSResourceGet's
            Compress-PSResource), installable with Install-PSResource from a local repository.
+    fuzz   build + every SharpFuzz harness (fuzz/QaNet.Fuzz) under afl-fuzz for -Minutes each; prints
+           executions, paths and coverage found and crashes; ends with 'N passed, N failed' (one per
+           harness, passed = no crash and no hang). test runs each for 60 s ($CiFuzzSeconds; docs/fuzzing.md).
     Every step that installs something checks first, so running it again is cheap.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo', 'bench', 'pack')]
+    [ValidateSet('build', 'test', 'demo', 'bench', 'pack', 'fuzz')]
     [string] $Task = 'build',
 
     [ValidateSet('Debug', 'Release')]
@@ -28,7 +31,11 @@ param(
 
     # test: only the xunit tests without [Trait("Needs", "Root")] (tests/QaNet.Tests/Support/NeedsRootTraitTests.cs
     # fails when a class that touches the machine lacks it).
-    [switch] $Pure
+    [switch] $Pure,
+
+    # fuzz: how long each harness runs.
+    [ValidateRange(0.1, 1440)]
+    [double] $Minutes = 5
 )
 
 $ErrorActionPreference = 'Stop'
@@ -227,19 +234,133 @@ $r = Invoke-Pester -Configuration $c
     $p = if (Test-Path "$pesterResult.json") { Get-Content -Raw "$pesterResult.json" | ConvertFrom-Json }
     else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
+    Write-Host "==> fuzz (each harness for $CiFuzzSeconds s; passed = no crash, no hang)"
+    $fuzz = @(Invoke-Fuzzers $CiFuzzSeconds)
+    $f = [pscustomobject]@{ Passed = @($fuzz | Where-Object Passed).Count; Failed = @($fuzz | Where-Object { -not $_.Passed }).Count }
+    foreach ($r in $fuzz | Where-Object { $_.Files }) {
+        $keep = Join-Path $results "fuzz-$($r.Target)"
+        New-Item -ItemType Directory -Force $keep | Out-Null
+        Copy-Item -Path $r.Files -Destination $keep
+    }
+
     Write-Host '==> install list (every program the tests ran comes from a listed or Essential package)'
     $env:QANET_COMMAND_LOG = $null
     $checks = @(& (Join-Path $Root 'tools/Test-InstallList.ps1') -CommandLog (Join-Path $results 'commands.log') -PackageList (Join-Path $Root 'tools/lab-packages.txt'))
     foreach ($c in $checks) { Write-Host ("  [{0}] {1}: {2}" -f ($c.Passed ? '+' : '-'), $c.Name, $c.Detail) }
     $i = [pscustomobject]@{ Passed = @($checks | Where-Object Passed).Count; Failed = @($checks | Where-Object { -not $_.Passed }).Count }
 
-    $passed = $x.Passed + $p.Passed + $i.Passed
-    $failed = $x.Failed + $p.Failed + $i.Failed
+    $passed = $x.Passed + $p.Passed + $i.Passed + $f.Passed
+    $failed = $x.Failed + $p.Failed + $i.Failed + $f.Failed
     $skipped = $x.Skipped + $p.Skipped
     Write-Host "xunit: $($x.Passed) passed, $($x.Failed) failed, $($x.Skipped) skipped"
     Write-Host "Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
+    Write-Host "fuzz: $($f.Passed) passed, $($f.Failed) failed"
     Write-Host "install list: $($i.Passed) passed, $($i.Failed) failed"
     Write-TestSummary $passed $failed $skipped
+}
+
+# The fuzz harnesses (fuzz/QaNet.Fuzz/FuzzTargets.cs) and how long test gives each: long enough
+# for a few tens of thousands of inputs each, short enough to keep CI well inside its budget.
+$FuzzTargets = @('yaml', 'nft', 'ebtables')
+$CiFuzzSeconds = 60
+
+function Install-Fuzzer {
+    # afl-fuzz comes from Debian's afl++ (listed in tools/lab-packages.txt, so test installs it with
+    # the rest); sharpfuzz is a local dotnet tool (.config/dotnet-tools.json), restored by build.sh.
+    if (-not $IsLinux) { throw 'Fuzzing needs Linux (afl-fuzz).' }
+    $missing = @(Get-MissingDebianPackage -Name @('afl++'))
+    if ($missing.Count -gt 0) {
+        Write-Host '==> apt-get install afl++'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('update', '-qq')
+        Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', 'afl++')
+    }
+}
+
+function Build-FuzzHarness {
+    # A separate copy of the assemblies, instrumented in place: the module's own DLLs stay as built.
+    $fuzzOut = Join-Path $Out 'fuzz'
+    $bin = Join-Path $fuzzOut 'bin'
+    if (Test-Path $bin) { Remove-Item -Recurse -Force $bin }
+    Write-Host "==> dotnet publish fuzz/QaNet.Fuzz -> $bin"
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'fuzz/QaNet.Fuzz'), '-c', 'Release', '-o', $bin, '-nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    foreach ($assembly in 'QaNet.Core.dll', 'QaNet.Policy.dll', 'YamlDotNet.dll') {
+        Write-Host "==> sharpfuzz $assembly"
+        Invoke-Native dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $bin $assembly))
+    }
+    $seeds = Join-Path $fuzzOut 'seeds'
+    if (Test-Path $seeds) { Remove-Item -Recurse -Force $seeds }
+    New-Item -ItemType Directory -Force $seeds | Out-Null
+    Copy-Item -Path (Join-Path $Root 'examples/policies/*.yaml') -Destination $seeds
+    [pscustomobject]@{ Harness = Join-Path $bin 'QaNet.Fuzz.dll'; Seeds = $seeds; Directory = $fuzzOut }
+}
+
+function Invoke-Fuzzer([pscustomobject] $Build, [string] $Target, [int] $Seconds) {
+    # One harness under afl-fuzz for $Seconds, from the seed corpus, in a fresh findings folder.
+    $findings = Join-Path $Build.Directory $Target
+    if (Test-Path $findings) { Remove-Item -Recurse -Force $findings }
+    $log = Join-Path $Build.Directory "$Target.log"
+    # dotnet is not an AFL-instrumented binary (the IL is); no UI, no core binding on a shared machine,
+    # and this machine's core_pattern is not AFL's business.
+    $env:AFL_SKIP_BIN_CHECK = '1'; $env:AFL_NO_UI = '1'; $env:AFL_SKIP_CPUFREQ = '1'
+    $env:AFL_NO_AFFINITY = '1'; $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'
+    $argv = @('afl-fuzz', '-V', "$Seconds", '-i', $Build.Seeds, '-o', $findings, '-t', '5000', '-m', 'none',
+        '--', 'dotnet', $Build.Harness, $Target)
+    # Recorded like the programs QaNet runs, so tools/Test-InstallList.ps1 checks afl-fuzz's package too.
+    if ($env:QANET_COMMAND_LOG) { Add-Content -Path $env:QANET_COMMAND_LOG -Value (ConvertTo-Json -Compress -InputObject $argv) }
+    Write-Host "==> afl-fuzz $Target for $Seconds s (log: $log)"
+    & $argv[0] @($argv | Select-Object -Skip 1) *> $log
+    $exit = $LASTEXITCODE
+    $stats = @{}
+    $statsFile = Join-Path $findings 'default/fuzzer_stats'
+    if (Test-Path $statsFile) {
+        foreach ($line in Get-Content $statsFile) {
+            if ($line -match '^(\w+)\s*:\s*(.*)$') { $stats[$Matches[1]] = $Matches[2].Trim() }
+        }
+    }
+    function Stat([string[]] $Names) { foreach ($n in $Names) { if ($stats.ContainsKey($n)) { return $stats[$n] } }; '0' }
+    $crashFiles = @(Get-ChildItem -Path (Join-Path $findings 'default/crashes'), (Join-Path $findings 'default/hangs') -File -ErrorAction SilentlyContinue |
+        Where-Object Name -ne 'README.txt' | ForEach-Object FullName)
+    $r = [pscustomobject]@{
+        Target     = $Target
+        Seconds    = $Seconds
+        Executions = [long](Stat 'execs_done')
+        PerSecond  = [double](Stat 'execs_per_sec')
+        Paths      = [long](Stat 'corpus_count', 'paths_total')
+        Edges      = [long](Stat 'edges_found')
+        Coverage   = Stat 'bitmap_cvg'
+        Crashes    = [long](Stat 'saved_crashes', 'unique_crashes')
+        Hangs      = [long](Stat 'saved_hangs', 'unique_hangs')
+        Files      = $crashFiles
+        Detail     = $null
+    }
+    $r.Detail = if ($exit -ne 0) { "afl-fuzz exited with $exit; see $log" }
+    elseif ($r.Executions -eq 0) { "afl-fuzz ran no input; see $log" }
+    $r | Add-Member -NotePropertyName Passed -NotePropertyValue ($exit -eq 0 -and $r.Executions -gt 0 -and $r.Crashes -eq 0 -and $r.Hangs -eq 0 -and $crashFiles.Count -eq 0)
+    $r
+}
+
+function Invoke-Fuzzers([int] $Seconds) {
+    # Every harness in turn; one line each, then the inputs to replay for any that failed.
+    $build = Build-FuzzHarness
+    $results = @(foreach ($t in $FuzzTargets) { Invoke-Fuzzer $build $t $Seconds })
+    foreach ($r in $results) {
+        Write-Host ("  [{0}] fuzz {1}: {2:N0} executions in {3} s ({4:N0}/s), {5} paths, {6} edges, map coverage {7}, {8} crashes, {9} hangs{10}" -f
+            ($r.Passed ? '+' : '-'), $r.Target, $r.Executions, $r.Seconds, $r.PerSecond, $r.Paths, $r.Edges, $r.Coverage, $r.Crashes, $r.Hangs,
+            ($r.Detail ? "; $($r.Detail)" : ''))
+        foreach ($f in $r.Files) {
+            Write-Host "      replay: dotnet fuzz/QaNet.Fuzz/bin/$Configuration/net10.0/QaNet.Fuzz.dll $($r.Target) '$f'"
+        }
+    }
+    $results
+}
+
+function Invoke-Fuzz {
+    Install-Fuzzer
+    Invoke-Build
+    $results = @(Invoke-Fuzzers ([int][math]::Ceiling($Minutes * 60)))
+    $passed = @($results | Where-Object Passed).Count
+    Write-TestSummary $passed ($results.Count - $passed) 0
 }
 
 function Invoke-Demo {
@@ -269,4 +390,5 @@ switch ($Task) {
     'demo' { Invoke-Demo }
     'bench' { Invoke-Bench }
     'pack' { Invoke-Pack }
+    'fuzz' { Invoke-Fuzz }
 }

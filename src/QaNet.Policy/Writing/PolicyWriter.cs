@@ -346,13 +346,19 @@ internal static partial class PolicyWriter
     /// <summary>
     /// A string the emitter may leave plain unless a YAML reader would then see something else in
     /// it. Leading or trailing white space (a lone line break, a trailing tab) is lost by the plain
-    /// and block styles, so such a string is written double-quoted, with escapes: it reads back
-    /// exactly (HostileCorpusTests).
+    /// and block styles, and a reader turns CR, CR LF, NEL, LS and PS inside them into LF, so such
+    /// a string is written double-quoted, with escapes: it reads back exactly (HostileCorpusTests,
+    /// WriterQuotingProperties), and what the reader then refuses it refuses with an error.
     /// </summary>
     private static void String(IEmitter emitter, string value)
     {
-        var edge = value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]));
-        emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value, edge ? ScalarStyle.DoubleQuoted : ScalarStyle.Any,
-            isPlainImplicit: !edge && value.Length > 0 && !NonStringPlain().IsMatch(value), isQuotedImplicit: true));
+        var quoted = value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]) || value.Any(NotLiteral));
+        emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value, quoted ? ScalarStyle.DoubleQuoted : ScalarStyle.Any,
+            isPlainImplicit: !quoted && value.Length > 0 && !NonStringPlain().IsMatch(value), isQuotedImplicit: true));
     }
+
+    // What only a double-quoted escape carries through a YAML reader unchanged: line breaks other
+    // than LF, the other control characters and the byte-order mark.
+    private static bool NotLiteral(char c) =>
+        (char.IsControl(c) && c is not '\n' and not '\t') || c is '\u2028' or '\u2029' or '\ufeff';
 }
