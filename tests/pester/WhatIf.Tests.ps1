@@ -51,7 +51,7 @@ Describe '-WhatIf validates' {
 
     It 'prints the What if: line of a valid in-place change (Set-QaEndpoint KOJI)' {
         $text = Invoke-WhatIf "Set-QaEndpoint KOJI -Port 8443/tcp"
-        $text | Should -CMatch "What if: .*endpoint 'koji' of policy 'fedora-qa'.*set Ports '80/tcp, 443/tcp' -> '8443/tcp'"
+        $text | Should -CMatch "What if: .*set Ports '80/tcp, 443/tcp' -> '8443/tcp'.* on target .endpoint 'koji' of policy 'fedora-qa'"
         $text | Should -Not -Match 'ERROR'
     }
 }
