@@ -24,6 +24,9 @@ Describe '-WhatIf validates' {
         @{ Call = 'Grant-QaEgress -Role taskotron -Endpoint koji -Port 443/tpc'; Id = 'InvalidPort' }
         @{ Call = 'Add-QaClient -Network qa-clients -Name beaker-client01'; Id = 'DuplicateClientName' }
         @{ Call = 'New-QaIsolatedNetwork -Name n2 -Subnet 192.168.150.0/25 -Mode Nat -VirtHost virthost-comm01'; Id = 'SubnetOverlap' }
+        @{ Call = 'Set-QaEndpoint koji -Port @()'; Id = 'PortsRequired' }
+        @{ Call = 'Set-QaRule bastion-ssh -Port 22/tpc'; Id = 'InvalidPort' }
+        @{ Call = 'Add-QaHostName koji02.fedoraproject.org 203.0.113.300'; Id = 'InvalidAddress' }
     ) {
         $text = Invoke-WhatIf $Call
         $text | Should -Not -Match 'What if:'
@@ -43,6 +46,12 @@ Describe '-WhatIf validates' {
     It 'prints the What if: line of a valid change, with names in any case, and changes nothing' {
         $text = Invoke-WhatIf 'Grant-QaEgress -Role BEAKER -Endpoint KOJI'
         $text | Should -CMatch "What if: .*rule 'egress-beaker-koji' \(role:beaker -> endpoint:koji"
+        $text | Should -Not -Match 'ERROR'
+    }
+
+    It 'prints the What if: line of a valid in-place change (Set-QaEndpoint KOJI)' {
+        $text = Invoke-WhatIf "Set-QaEndpoint KOJI -Port 8443/tcp"
+        $text | Should -CMatch "What if: .*set Ports '80/tcp, 443/tcp' -> '8443/tcp'.* on target .endpoint 'koji' of policy 'fedora-qa'"
         $text | Should -Not -Match 'ERROR'
     }
 }

@@ -117,8 +117,9 @@ public sealed class ClientVirtHostCompleter : PolicyNameCompleter
 
 /// <summary>
 /// Ports as <c>443/tcp</c>: those of the endpoints named with -Endpoint (Grant-QaEgress,
-/// Block-QaEgress) or -To (Test-QaReachability, Add-QaAssertion) when they have any, else
-/// every port the policy's endpoints and rules use; in port order.
+/// Block-QaEgress), -To (Test-QaReachability, Add-QaAssertion) or -Name (Set-QaEndpoint), and
+/// of the rules named with -Id (Set-QaRule: the rule's own ports and its destination endpoints'),
+/// when they have any, else every port the policy's endpoints and rules use; in port order.
 /// </summary>
 public sealed class PortCompleter : PolicyNameCompleter
 {
@@ -127,8 +128,11 @@ public sealed class PortCompleter : PolicyNameCompleter
 
     protected override IEnumerable<string> NamesIn(QaPolicy policy, IDictionary? fakeBoundParameters)
     {
-        var named = Bound(fakeBoundParameters, "Endpoint").Concat(Bound(fakeBoundParameters, "To"))
-            .Select(policy.FindEndpoint).OfType<QaEndpoint>().SelectMany(e => e.Ports).ToList();
+        var rules = Bound(fakeBoundParameters, "Id").Select(policy.FindRule).OfType<QaRule>().ToList();
+        var endpoints = Bound(fakeBoundParameters, "Endpoint").Concat(Bound(fakeBoundParameters, "To")).Concat(Bound(fakeBoundParameters, "Name"))
+            .Concat(rules.SelectMany(r => r.To).Where(t => t.Kind == QaSelectorKind.Endpoint).Select(t => t.Value))
+            .Select(policy.FindEndpoint).OfType<QaEndpoint>();
+        var named = rules.SelectMany(r => r.Ports).Concat(endpoints.SelectMany(e => e.Ports)).ToList();
         return named.Count == 0 ? NamesIn(policy) : InPortOrder(named);
     }
 

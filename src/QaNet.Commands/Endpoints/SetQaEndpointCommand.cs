@@ -35,11 +35,13 @@ public sealed class SetQaEndpointCommand : ChangeCommand<QaEndpoint>
     /// <summary>Replaces the ports (an empty array clears them).</summary>
     [Parameter]
     [AllowEmptyCollection]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public string[]? Port { get; set; }
 
     /// <summary>An empty string clears it.</summary>
     [Parameter]
     [AllowEmptyString]
+    [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string? Environment { get; set; }
 
     /// <summary>An empty string clears it.</summary>

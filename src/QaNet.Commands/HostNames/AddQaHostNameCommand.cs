@@ -3,7 +3,6 @@ using QaNet.Commands.Completion;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
-using QaNet.Core.Validation;
 
 namespace QaNet.Commands;
 
@@ -30,18 +29,10 @@ public sealed class AddQaHostNameCommand : QaCmdlet
         var action = existing is null
             ? $"Add to the name map of policy '{policy.Name}'"
             : $"Add addresses to the name map entry (now {string.Join(", ", existing.Address)}) of policy '{policy.Name}'";
-        if (!ShouldProcess($"host name '{Name}' ({string.Join(", ", Address)})", action))
+        if (TryChange(trial => $"host name '{trial.Name}' ({string.Join(", ", Address)})", _ => action,
+                whatIf => PolicyEditor.AddHostName(policy, Name, Address, whatIf), Name, out var entry))
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(PolicyEditor.AddHostName(policy, Name, Address));
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, Name);
+            WriteObject(entry);
         }
     }
 }

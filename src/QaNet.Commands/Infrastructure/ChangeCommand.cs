@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
-using QaNet.Core.Validation;
 
 namespace QaNet.Commands.Infrastructure;
 
@@ -10,6 +9,9 @@ namespace QaNet.Commands.Infrastructure;
 /// name (against -Policy or the current policy) or as an object (against its own policy), one
 /// ShouldProcess right before the change, one error per target that fails (nothing of it changed)
 /// while the others go on, a verbose line per changed property, -PassThru writes the object.
+/// Each change goes through
+/// <see cref="QaCmdlet.TryChange{T}(Func{T, string}, Func{T, string}, Func{bool, T}, object?, out T)"/>:
+/// one that would be refused gives its error before anything is confirmed — under -WhatIf too.
 /// </summary>
 public abstract class ChangeCommand<T> : QaCmdlet
     where T : class
@@ -79,19 +81,9 @@ public abstract class ChangeCommand<T> : QaCmdlet
             return;
         }
 
-        if (!ShouldProcess($"{Kind} '{NameOf(item)}' of policy '{policy.Name}'", Describe(item)))
+        if (!TryChange($"{Kind} '{NameOf(item)}' of policy '{policy.Name}'", Describe(item),
+                whatIf => Change(policy, item, whatIf), item, out var changes))
         {
-            return;
-        }
-
-        IReadOnlyList<QaPropertyChange> changes;
-        try
-        {
-            changes = Change(policy, item, whatIf: false);
-        }
-        catch (QaValidationException e)
-        {
-            WriteValidationError(e, item);
             return;
         }
 

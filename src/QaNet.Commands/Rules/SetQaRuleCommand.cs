@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using QaNet.Commands.Completion;
 using QaNet.Commands.Infrastructure;
 using QaNet.Core.Editing;
 using QaNet.Core.Model;
@@ -17,6 +18,7 @@ public sealed class SetQaRuleCommand : RuleChangeCommand
     /// <summary>Replaces the rule's ports; an empty array leaves the destination endpoints' own ports to apply.</summary>
     [Parameter]
     [AllowEmptyCollection]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public string[]? Port { get; set; }
 
     /// <summary>$null removes the expiry.</summary>

@@ -11,7 +11,7 @@ public static partial class PolicyEditor
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(spec);
         var addresses = spec.Addresses.Select(a => ParseSubnet(a, $"endpoints[{spec.Name}].addresses", $"endpoint '{spec.Name}'")).ToList();
-        var endpoint = PolicyParts.NewEndpoint(policy, spec.Name, spec.Environment, spec.Description, spec.HostNames, addresses,
+        var endpoint = PolicyParts.NewEndpoint(policy, spec.Name, spec.Environment, spec.Description, MapSpelling(policy, spec.HostNames), addresses,
             ParsePorts(spec.Ports, $"endpoints[{spec.Name}].ports"));
         return Apply(policy, () => policy.Endpoints.Add(endpoint), () => policy.Endpoints.Remove(endpoint), endpoint, whatIf);
     }
@@ -28,7 +28,7 @@ public static partial class PolicyEditor
         ArgumentNullException.ThrowIfNull(spec);
         var endpoint = policy.FindEndpoint(spec.Name) ?? throw NotFound("endpoint", spec.Name, "Get-QaEndpoint");
         var path = $"endpoints[{endpoint.Name}]";
-        var hostNames = spec.HostNames?.Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? endpoint.HostNames.ToList();
+        var hostNames = spec.HostNames is null ? endpoint.HostNames.ToList() : MapSpelling(policy, spec.HostNames).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var addresses = spec.Addresses?.Select(a => ParseSubnet(a, path + ".addresses", $"endpoint '{endpoint.Name}'")).Distinct().ToList()
             ?? endpoint.Addresses.ToList();
         var ports = spec.Ports is null ? endpoint.Ports.ToList() : ParsePorts(spec.Ports, path + ".ports").Distinct().ToList();
@@ -61,6 +61,14 @@ public static partial class PolicyEditor
             },
             changes, whatIf);
     }
+
+    /// <summary>
+    /// Host names as the name map spells them when it has them (<c>KOJI.fedoraproject.org</c> is
+    /// stored as <c>koji.fedoraproject.org</c>), so the file shows one spelling; DNS would match
+    /// either. Names the map does not have stay as given.
+    /// </summary>
+    private static IEnumerable<string> MapSpelling(QaPolicy policy, IEnumerable<string> hostNames) =>
+        hostNames.Select(h => Validation.Names.Canonical(h, policy.Hosts.Keys));
 
     /// <summary>Removes an endpoint; rules, grants and assertions naming it as for <see cref="RemoveNetwork"/>.</summary>
     public static QaRemoval RemoveEndpoint(QaPolicy policy, string name, bool force, bool whatIf = false)

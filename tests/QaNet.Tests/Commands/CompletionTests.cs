@@ -62,6 +62,11 @@ public sealed class CompletionTests
     [InlineData("Grant-QaIngress -From bastion -Role beaker -Port ", "22/tcp 69/udp 80/tcp 443/tcp 7080-7099/tcp 8000/tcp 8081/tcp 9989/tcp")]
     [InlineData("Test-QaReachability -From beaker-client01 -To beaker -Port 7", "7080-7099/tcp")]
     [InlineData("Add-QaEndpoint -Name web -Port 80", "80/tcp 8000/tcp 8081/tcp")]
+    // The endpoint being set (Set-QaEndpoint -Name), the rule being set and its destinations (Set-QaRule -Id).
+    [InlineData("Set-QaEndpoint -Name beaker-lab -Port ", "69/udp 80/tcp 443/tcp 8000/tcp")]
+    [InlineData("Set-QaEndpoint -Name bastion -Port 2", "22/tcp")]
+    [InlineData("Set-QaRule -Id beaker-harness -Port ", "7080-7099/tcp 8081/tcp")]
+    [InlineData("Set-QaRule -Id taskotron-master -Port ", "22/tcp 80/tcp 443/tcp 9989/tcp")]
     // Virthosts: of the policy; of the network named (Add-QaClient); with gateways where a publish goes.
     [InlineData("Get-QaClient -VirtHost ", "virthost-comm01 virthost-comm02 virthost-comm03")]
     [InlineData("Get-QaNetwork -VirtHost virthost-comm0", "virthost-comm01 virthost-comm02 virthost-comm03")]
@@ -77,6 +82,7 @@ public sealed class CompletionTests
     // Environments the endpoints carry; users the policy's groups list.
     [InlineData("Get-QaEndpoint -Environment ", "prod stg")]
     [InlineData("Add-QaEndpoint -Name koji-dev -Address 203.0.113.51 -Environment s", "stg")]
+    [InlineData("Set-QaEndpoint -Name koji -Environment ", "prod stg")]
     [InlineData("Test-QaAccess -User qa", "qaadmin1 qaadmin2 qabot")]
     [InlineData("Test-QaAccess -User adm", "admin1")]
     public void Ports_virthosts_environments_and_users_complete_from_the_policy(string line, string expected)

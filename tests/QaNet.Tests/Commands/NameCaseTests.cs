@@ -50,6 +50,21 @@ public sealed class NameCaseTests
         { "Test-QaAccess -User qaadmin1 -HostName {0}", "beaker-client01" },
         { "Test-QaAccess -User qaadmin1 -HostName beaker-client01 -Via {0}", "bastion" },
         { "Get-QaRuleset -VirtHost {0} -Backend Nft -AsText", "virthost-comm01" },
+        { "Get-QaEndpoint -Name {0}", "koji" },
+        { "Set-QaEndpoint -Name {0} -Port 8443/tcp -PassThru", "koji" },
+        { "[pscustomobject]@{{ Name = '{0}' }} | Set-QaEndpoint -Description changed -PassThru", "koji" },
+        { "Remove-QaEndpoint -Name {0} -Confirm:$false -PassThru", "qa-lan" },
+        { "Remove-QaEndpoint -Name {0} -Force -Confirm:$false -PassThru", "koji" },
+        { "Get-QaRule -Id {0}", "beaker-lab" },
+        { "Set-QaRule -Id {0} -Priority 50 -PassThru", "beaker-lab" },
+        { "Disable-QaRule -Id {0} -PassThru", "beaker-lab" },
+        { "Disable-QaRule -Id beaker-lab; Enable-QaRule -Id {0} -PassThru", "beaker-lab" },
+        { "Remove-QaGroup -Name {0} -Force -Confirm:$false -PassThru", "sysadmin-main" },
+        { "Get-QaHostName -Name {0}", "koji.fedoraproject.org" },
+        { "Get-QaHostName -Name {0}.", "koji.fedoraproject.org" },
+        { "Add-QaHostName -Name {0} -Address 203.0.113.99", "koji.fedoraproject.org" },
+        { "Remove-QaHostName -Name {0} -Force -Confirm:$false -PassThru 3>$null", "koji.fedoraproject.org" },
+        { "Set-QaEndpoint -Name koji -HostName {0} -PassThru", "koji.fedoraproject.org" },
     };
 
     [Theory]
@@ -98,6 +113,12 @@ public sealed class NameCaseTests
         Assert.Equal(new[] { "host:lockbox" }, grant.Hosts.Select(h => h.ToString()));
         var assertion = s.Single<QaAssertion>("Add-QaAssertion -From BEAKER-CLIENT01 -To KOJI -Port 443/tcp -Expect Deny");
         Assert.Equal(("beaker-client01", "koji"), (assertion.From, assertion.To));
+        // Host names are DNS names: one the name map has is stored as the map spells it, a new one as given.
+        var endpoint = s.Single<QaEndpoint>("Add-QaEndpoint -Name e1 -HostName KOJI.FedoraProject.org, New.Example.org");
+        Assert.Equal(new[] { "koji.fedoraproject.org", "New.Example.org" }, endpoint.HostNames);
+        endpoint = s.Single<QaEndpoint>("Set-QaEndpoint -Name KOJI -HostName Bodhi.FEDORAPROJECT.org -PassThru");
+        Assert.Equal("koji", endpoint.Name);
+        Assert.Equal(new[] { "bodhi.fedoraproject.org" }, endpoint.HostNames);
     }
 
     /// <summary>The file spells references exactly: what export writes, so an upper-case one is refused.</summary>

@@ -45,6 +45,19 @@ public sealed class WhatIfValidationTests
         ("Revoke-QaRule -Id no-such-rule", "NotFound"),
         ("Revoke-QaAccess -Id no-such-grant", "NotFound"),
         ("New-QaPolicy -Name 'bad name'", "InvalidName"),
+        ("Set-QaEndpoint -Name koji -Port 443/tpc", "InvalidPort"),
+        ("Set-QaEndpoint -Name koji -Address 10.0.0.300", "InvalidSubnet"),
+        ("Set-QaEndpoint -Name koji -Port @()", "PortsRequired"),
+        ("Set-QaEndpoint -Name no-such-endpoint -Port 443/tcp", "NotFound"),
+        ("Remove-QaEndpoint -Name koji", "InUse"),
+        ("Set-QaRule -Id beaker-lab -Port 443/tpc", "InvalidPort"),
+        ("Set-QaRule -Id bastion-ssh -Port @()", "PortsRequired"),
+        ("Enable-QaRule -Id no-such-rule", "NotFound"),
+        ("Disable-QaRule -Id no-such-rule", "NotFound"),
+        ("Remove-QaGroup -Name sysadmin-qa", "InUse"),
+        ("Add-QaHostName -Name bad_name.example.org -Address 10.0.0.1", "InvalidHostName"),
+        ("Add-QaHostName -Name new.example.org -Address 10.0.0.300", "InvalidAddress"),
+        ("Remove-QaHostName -Name koji.fedoraproject.org", "InUse"),
     ];
 
     /// <summary>A valid call: -WhatIf changes nothing and writes no error; for real it changes the policy.</summary>
@@ -65,7 +78,21 @@ public sealed class WhatIfValidationTests
         "Remove-QaNetwork -Name qa-clients -Force",
         "Revoke-QaRule -Id beaker-lab",
         "Revoke-QaAccess -Id sysadmin-qa-bastion",
+        "Set-QaEndpoint -Name koji -Port 8443/tcp",
+        "Remove-QaEndpoint -Name qa-lan",
+        "Set-QaRule -Id beaker-lab -Priority 50",
+        "Disable-QaRule -Id beaker-lab",
+        "Enable-QaRule -Id beaker-lab",
+        "Remove-QaGroup -Name sysadmin-main -Force",
+        "Add-QaHostName -Name new.example.org -Address 10.0.0.1",
+        "Remove-QaHostName -Name koji.fedoraproject.org -Force",
     ];
+
+    /// <summary>What a valid row needs done first (for real), so that it has something to change.</summary>
+    private static readonly Dictionary<string, string> SetUp = new(StringComparer.Ordinal)
+    {
+        ["Enable-QaRule -Id beaker-lab"] = "$null = Disable-QaRule -Id beaker-lab",
+    };
 
     public static TheoryData<string, string> InvalidCalls()
     {
@@ -101,6 +128,11 @@ public sealed class WhatIfValidationTests
     public void A_valid_WhatIf_gives_no_error_and_changes_nothing_while_the_real_call_changes_the_policy(string call)
     {
         using var s = PowerShellSession.WithExample();
+        if (SetUp.TryGetValue(call, out var setUp))
+        {
+            s.Run(setUp);
+        }
+
         var before = Policy(s);
 
         s.Run(call + " -WhatIf");
@@ -118,7 +150,7 @@ public sealed class WhatIfValidationTests
     [Fact]
     public void Every_policy_changing_cmdlet_has_rows_in_both_tables()
     {
-        string[] policyVerbs = ["Add", "Set", "Remove", "Grant", "Revoke", "Block", "New"];
+        string[] policyVerbs = ["Add", "Set", "Remove", "Grant", "Revoke", "Block", "New", "Enable", "Disable"];
         var cmdlets = typeof(QaNet.Commands.AddQaClientCommand).Assembly.GetTypes()
             .Select(t => t.GetCustomAttributes(typeof(System.Management.Automation.CmdletAttribute), false)
                 .Cast<System.Management.Automation.CmdletAttribute>().FirstOrDefault())
@@ -127,6 +159,7 @@ public sealed class WhatIfValidationTests
             .Order(StringComparer.Ordinal)
             .ToList();
         Assert.Contains("Grant-QaEgress", cmdlets);
+        Assert.Contains("Enable-QaRule", cmdlets);
         static string CmdletOf(string call) => call.Split(' ')[0] == "Get-QaAssertion" ? "Remove-QaAssertion" : call.Split(' ')[0];
         // New-QaPolicy makes a new policy the current one, which the valid rows' check cannot see change.
         var invalid = Invalid.Select(row => CmdletOf(row.Call)).ToHashSet(StringComparer.Ordinal);
