@@ -60,7 +60,8 @@ public sealed class LabSessionTests
             using (var other = new PowerShellSession { Runner = elsewhere })
             {
                 other.Run(PolicyScript);
-                other.Run("$null = Publish-QaNetwork -WhatIf -ErrorAction SilentlyContinue -WarningAction SilentlyContinue");
+                // One host: without transports both would be this machine, which is refused (SharedHostTarget).
+                other.Run("$null = Publish-QaNetwork -VirtHost vh1 -WhatIf -ErrorAction SilentlyContinue -WarningAction SilentlyContinue");
                 Assert.NotEmpty(elsewhere.Commands);
                 Assert.DoesNotContain(elsewhere.Commands, c => c.ToString().Contains("qn-ss-", StringComparison.Ordinal));
                 Assert.StartsWith("LabNotFound,", other.Errors("Stop-QaLab -Confirm:$false")[0].FullyQualifiedErrorId, StringComparison.Ordinal);
