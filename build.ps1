@@ -234,8 +234,13 @@ $r = Invoke-Pester -Configuration $c
     $p = if (Test-Path "$pesterResult.json") { Get-Content -Raw "$pesterResult.json" | ConvertFrom-Json }
     else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
-    Write-Host "==> fuzz (each harness for $CiFuzzSeconds s; passed = no crash, no hang)"
-    $fuzz = @(Invoke-Fuzzers $CiFuzzSeconds)
+    # A run narrowed with -XunitFilter or -PesterPath is a developer's targeted run: no fuzzers.
+    $fuzz = @()
+    if ($XunitFilter -or $PesterPath) { Write-Host '==> fuzz skipped (a filtered run)' }
+    else {
+        Write-Host "==> fuzz (each harness for $CiFuzzSeconds s; passed = no crash, no hang)"
+        $fuzz = @(Invoke-Fuzzers $CiFuzzSeconds)
+    }
     $f = [pscustomobject]@{ Passed = @($fuzz | Where-Object Passed).Count; Failed = @($fuzz | Where-Object { -not $_.Passed }).Count }
     foreach ($r in $fuzz | Where-Object { $_.Files }) {
         $keep = Join-Path $results "fuzz-$($r.Target)"
