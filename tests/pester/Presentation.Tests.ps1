@@ -203,9 +203,50 @@ Describe 'Exports: Export-Csv and ConvertTo-Json (issue 17, bug 7)' {
         $j.Protocol | Should -Be 'Tcp'
     }
 
+    It 'a Compare-QaPolicy change: regions and ports as text, rules by id, no rule object' {
+        $after = Import-QaPolicy $Example
+        $before = Import-QaPolicy $Example   # the current policy again, for the tests after this one
+        Revoke-QaRule -Policy $after -Id taskotron-master -Confirm:$false
+        $change = Compare-QaPolicy $before $after | Where-Object RuleBefore -eq 'taskotron-master' | Select-Object -First 1
+        $change | Should -Not -BeNullOrEmpty
+        $j = Get-JsonRoundTrip $change
+        @($j.Sources) | Should -Contain '192.168.150.10'
+        @($j.Ports) | Should -Contain '443/tcp'
+        $j.RuleBefore | Should -Be 'taskotron-master'
+        $j.PSObject.Properties.Name | Should -Not -Contain 'RuleBeforeObject'
+        (Get-CsvRow $change).Sources | Should -Match '^192\.168\.150\.2/31, '
+        $change.RuleBeforeObject.Id | Should -Be 'taskotron-master'   # still there in code
+    }
+
+    It 'a Test-QaPolicy finding and a Test-QaAccess result: enums by name' {
+        $p = Import-QaPolicy $Example
+        Disable-QaRule -Id taskotron-master -Confirm:$false
+        $f = Test-QaPolicy | Where-Object RuleId -eq 'taskotron-master' | Select-Object -First 1
+        $jf = Get-JsonRoundTrip $f
+        $jf.Kind | Should -Be 'DisabledRule'
+        $jf.Severity | Should -BeOfType [string]
+        $ja = Get-JsonRoundTrip (Test-QaAccess -User admin1 -HostName bastion -Right Sudo)
+        $ja.Right | Should -Be 'Sudo'
+        $ja.Allowed | Should -BeTrue
+        $null = Import-QaPolicy $Example
+    }
+
+    It 'a ruleset: its backend by name' {
+        $r = Get-QaRuleset -Backend Nft | Select-Object -First 1
+        $json = $r | ConvertTo-Json -WarningVariable w -WarningAction SilentlyContinue
+        $w | Should -BeNullOrEmpty -Because 'the compiled program is not exported'
+        $j = $json | ConvertFrom-Json
+        $j.Backend | Should -Be 'Nftables'
+        $j.Text | Should -Be $r.Text
+        $j.PSObject.Properties.Name | Should -Not -Contain 'Program'
+        $r.Program | Should -Not -BeNullOrEmpty   # still there in code
+        (Get-CsvRow $r).Backend | Should -Be 'Nftables'
+    }
+
     It 'no CSV of any noun or result has a cell that is a type name' {
         $all = @(Get-QaNetwork) + @(Get-QaClient) + @(Get-QaEndpoint) + @(Get-QaRule) + @(Get-QaAssertion) + @(Get-QaGroup) + @(Get-QaAccess) +
-            @(Test-QaReachability -All | Select-Object -First 50) + @(Test-QaReachability -All -ByRole | Select-Object -First 50)
+            @(Test-QaReachability -All | Select-Object -First 50) + @(Test-QaReachability -All -ByRole | Select-Object -First 50) +
+            @(Test-QaPolicy) + @(Get-QaRuleset -Backend Nft)
         foreach ($o in $all) {
             $text = ($o | ConvertTo-Csv) -join "`n"
             $text | Should -Not -Match 'System\.|item\(s\)|QaNet\.Core' -Because "$($o.GetType().Name) $o"

@@ -7,7 +7,8 @@ BeforeAll {
     $TaskotronClients = 'taskotron-client01', 'taskotron-client02', 'taskotron-client03'
 
     function Test-InAny($Ranges, [ipaddress] $Address) {
-        [bool]($Ranges | Where-Object { $_.Contains($Address) })
+        # A change's ranges read as text (QaObjectAdapter); Parse gives the range back.
+        [bool]($Ranges | Where-Object { [QaNet.Core.Net.QaAddressRange]::Parse($_).Contains($Address) })
     }
 }
 

@@ -46,7 +46,7 @@ public sealed class QaObjectAdapter : PSPropertyAdapter
     {
         ArgumentNullException.ThrowIfNull(baseObject);
         var result = new Collection<PSAdaptedProperty>();
-        foreach (var property in Properties(baseObject.GetType()).Where(p => !IsReference(p.PropertyType)))
+        foreach (var property in Properties(baseObject.GetType()).Where(p => !IsHidden(p)))
         {
             result.Add(new PSAdaptedProperty(property.Name, property));
         }
@@ -71,7 +71,7 @@ public sealed class QaObjectAdapter : PSPropertyAdapter
     {
         var property = Info(adaptedProperty);
         var value = property.GetValue(adaptedProperty.BaseObject);
-        return IsReference(property.PropertyType) ? value : Present(value);
+        return IsHidden(property) ? value : Present(value);
     }
 
     public override void SetPropertyValue(PSAdaptedProperty adaptedProperty, object value)
@@ -82,8 +82,9 @@ public sealed class QaObjectAdapter : PSPropertyAdapter
 
     public override string GetPropertyTypeName(PSAdaptedProperty adaptedProperty)
     {
-        var type = Info(adaptedProperty).PropertyType;
-        return IsReference(type) || !NeedsJsonIgnore(type) ? type.FullName ?? type.Name
+        var property = Info(adaptedProperty);
+        var type = property.PropertyType;
+        return IsHidden(property) || !NeedsJsonIgnore(type) ? type.FullName ?? type.Name
             : IsList(type) ? typeof(QaTextList).FullName! : typeof(string).FullName!;
     }
 
@@ -97,6 +98,18 @@ public sealed class QaObjectAdapter : PSPropertyAdapter
     /// Whether PowerShell would see a property of this type differently from its reflected value:
     /// a reference, a text-presented value, or a list of anything but strings and numbers.
     /// </summary>
+    public static bool NeedsJsonIgnore(PropertyInfo property) =>
+        IsHidden(property) || NeedsJsonIgnore(property.PropertyType);
+
+    /// <summary>
+    /// Left out of the listed properties (still readable by name): references to model objects, and
+    /// properties marked <c>[Browsable(false)]</c> — internals a script has no use for in an export,
+    /// such as a ruleset's compiled program.
+    /// </summary>
+    private static bool IsHidden(PropertyInfo property) =>
+        IsReference(property.PropertyType) ||
+        property.GetCustomAttribute<System.ComponentModel.BrowsableAttribute>() is { Browsable: false };
+
     public static bool NeedsJsonIgnore(Type type) =>
         IsReference(type) || IsText(type) || (IsList(type) && ElementType(type) is { } e && !IsPlain(e));
 

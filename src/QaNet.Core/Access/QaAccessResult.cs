@@ -1,4 +1,5 @@
 using QaNet.Core.Model;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Access;
 
@@ -56,6 +57,7 @@ public sealed class QaAccessResult
 
     public string Host { get; }
 
+    [JsonIgnore]
     public QaAccessRight Right { get; }
 
     public bool Allowed => FailingHop is null;
@@ -77,6 +79,7 @@ public sealed class QaAccessResult
     /// <summary>The policy groups the user is in.</summary>
     public IReadOnlyList<string> Groups { get; }
 
+    [JsonIgnore]
     public IReadOnlyList<QaAccessHop> Hops { get; }
 
     public override string ToString() =>

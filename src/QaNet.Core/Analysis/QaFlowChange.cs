@@ -1,6 +1,7 @@
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Analysis;
 
@@ -27,10 +28,13 @@ public sealed class QaFlowChange
         Port = Summary(ports.Select(p => p.ToString()));
     }
 
+    [JsonIgnore]
     public IReadOnlyList<QaAddressRange> Sources { get; }
 
+    [JsonIgnore]
     public IReadOnlyList<QaAddressRange> Destinations { get; }
 
+    [JsonIgnore]
     public IReadOnlyList<QaPortRange> Ports { get; }
 
     /// <summary>The sources, as client and endpoint names where every address of a range has one (its IPv4 and IPv6 addresses once).</summary>
@@ -48,8 +52,10 @@ public sealed class QaFlowChange
 
     public string RuleAfter => RuleAfterObject?.Id ?? "default deny";
 
+    [JsonIgnore]
     public QaRule? RuleBeforeObject { get; }
 
+    [JsonIgnore]
     public QaRule? RuleAfterObject { get; }
 
     public bool Contains(QaFlow flow) =>

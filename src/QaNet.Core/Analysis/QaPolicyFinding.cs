@@ -1,3 +1,5 @@
+using Newtonsoft.Json;
+
 namespace QaNet.Core.Analysis;
 
 /// <summary>What <c>Test-QaPolicy</c> found.</summary>
@@ -39,7 +41,7 @@ public enum QaFindingSeverity
 /// <see cref="OtherRuleId"/> the rule that shadows it, conflicts with it, or decides instead.
 /// <see cref="Path"/> points into the policy file (<c>rules[id]</c>, <c>tests[3]</c>).
 /// </summary>
-public sealed record QaPolicyFinding(QaFindingKind Kind, QaFindingSeverity Severity, string? RuleId, string? OtherRuleId, string Message)
+public sealed record QaPolicyFinding([property: JsonIgnore] QaFindingKind Kind, [property: JsonIgnore] QaFindingSeverity Severity, string? RuleId, string? OtherRuleId, string Message)
 {
     public string? Path { get; init; }
 

@@ -4,6 +4,7 @@ using QaNet.Core.Hosts;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Lab;
 
@@ -54,13 +55,17 @@ public sealed partial class QaLab
     public string Status => State.Status;
 
     /// <summary>How the publish cmdlets reach the virthosts and gateways (Namespace or Ssh).</summary>
+    [JsonIgnore]
     public QaLabHostAccess HostAccess => State.HostAccess;
 
     /// <summary>The software stack the lab's virthosts run.</summary>
+    [JsonIgnore]
     public QaVirtHostProfile VirtHostProfile => State.VirtHostProfile;
 
+    [JsonIgnore]
     public IReadOnlyList<QaLabHost> Hosts => State.Hosts;
 
+    [JsonIgnore]
     public IReadOnlyList<QaLabNetwork> Networks => State.Networks;
 
     public string StateFile => StateFileIn(State.Directory);

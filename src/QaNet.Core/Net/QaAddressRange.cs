@@ -20,6 +20,37 @@ public readonly record struct QaAddressRange(UInt128 First, UInt128 Last, bool I
     public static QaAddressRange Host(IPAddress address) =>
         From(new IPNetwork(address, IpMath.Bits(address.AddressFamily)));
 
+    /// <summary>
+    /// Reads the text <see cref="ToString"/> writes (an address, a prefix or first-last), as
+    /// PowerShell shows a range: <c>[QaNet.Core.Net.QaAddressRange]::Parse($change.Sources[0])</c>.
+    /// </summary>
+    /// <exception cref="FormatException">The text is none of the three forms, or first-last mixes families or runs backwards.</exception>
+    public static QaAddressRange Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var dash = text.IndexOf('-', StringComparison.Ordinal);
+        if (dash > 0)
+        {
+            var first = Host(ParseAddress(text[..dash], text));
+            var last = Host(ParseAddress(text[(dash + 1)..], text));
+            if (first.IsV6 != last.IsV6 || last.First < first.First)
+            {
+                throw new FormatException($"'{text}' is not an address range: first-last of one family, first not after last.");
+            }
+
+            return new QaAddressRange(first.First, last.Last, first.IsV6);
+        }
+
+        return text.Contains('/', StringComparison.Ordinal)
+            ? IPNetwork.TryParse(text, out var network) ? From(network) : throw new FormatException($"'{text}' is not a prefix such as 192.168.150.0/24.")
+            : Host(ParseAddress(text, text));
+    }
+
+    private static IPAddress ParseAddress(string part, string text) =>
+        IPAddress.TryParse(part, out var address) && (address.AddressFamily != AddressFamily.InterNetworkV6 || address.ScopeId == 0) && !part.Contains('%', StringComparison.Ordinal)
+            ? address
+            : throw new FormatException($"'{text}' is not an address, a prefix or first-last.");
+
     /// <summary>The first address of the range.</summary>
     public IPAddress FirstAddress => IpMath.FromNumber(First, Family);
 

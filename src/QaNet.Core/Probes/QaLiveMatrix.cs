@@ -4,6 +4,7 @@ using QaNet.Core.Engine;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Reports;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Probes;
 
@@ -33,14 +34,18 @@ public sealed record QaLiveResult
 
     public required string To { get; init; }
 
+    [JsonIgnore]
     public required IPAddress SourceAddress { get; init; }
 
+    [JsonIgnore]
     public required IPAddress DestinationAddress { get; init; }
 
     public required int Port { get; init; }
 
+    [JsonIgnore]
     public required QaProtocol Protocol { get; init; }
 
+    [JsonIgnore]
     public required QaLiveCellKind Kind { get; init; }
 
     public required bool Allowed { get; init; }

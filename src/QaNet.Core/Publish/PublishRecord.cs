@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using QaNet.Core.Hosts;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Publish;
 
@@ -113,6 +114,7 @@ public sealed record QaHostStatus
 
     public int DriftCount { get; init; }
 
+    [JsonIgnore]
     public IReadOnlyList<QaDriftItem> Drift { get; init; } = Array.Empty<QaDriftItem>();
 
     /// <summary>A publish made with a confirm timeout waits for Confirm-QaPublish / Undo-QaPublish.</summary>

@@ -1,4 +1,5 @@
 using QaNet.Core.Hosts;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Publish;
 
@@ -88,9 +89,11 @@ public sealed record QaPublishResult
 {
     public required string VirtHost { get; init; }
 
+    [JsonIgnore]
     public required QaPublishOutcome Outcome { get; init; }
 
     /// <summary>The changes applied (Applied), that would be (WhatIf) or that were attempted and undone (RolledBack).</summary>
+    [JsonIgnore]
     public IReadOnlyList<QaPublishChange> Changes { get; init; } = Array.Empty<QaPublishChange>();
 
     public QaPublishPlan? Plan { get; init; }
@@ -112,6 +115,7 @@ public sealed record QaPublishResult
     public string? PublishId { get; init; }
 
     /// <summary>The host preflight's checks when one failed (the host was refused before any change).</summary>
+    [JsonIgnore]
     public IReadOnlyList<QaVirtHostCheck>? Preflight { get; init; }
 
     /// <summary>Every command run on the host, in order (reads included).</summary>
@@ -142,7 +146,7 @@ public enum QaDriftKind
 }
 
 /// <summary>One difference between a host and what QaNet would publish there. Only what QaNet owns is compared.</summary>
-public sealed record QaDriftItem(string VirtHost, QaDriftKind Kind, string Target, string Detail)
+public sealed record QaDriftItem(string VirtHost, [property: JsonIgnore] QaDriftKind Kind, string Target, string Detail)
 {
     public override string ToString() => $"{VirtHost}: {Kind} {Target}: {Detail}";
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using QaNet.Core.Hosts;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Publish;
 
@@ -16,7 +17,7 @@ public enum QaCheckStatus
 /// One prerequisite of one host, as Test-QaVirtHost reports it and Publish-QaNetwork checks it:
 /// what was found there and, unless it passed, how to fix it (the exact package or command).
 /// </summary>
-public sealed record QaVirtHostCheck(string VirtHost, string Check, QaCheckStatus Status, string Found, string? Fix)
+public sealed record QaVirtHostCheck(string VirtHost, string Check, [property: JsonIgnore] QaCheckStatus Status, string Found, string? Fix)
 {
     /// <summary>Whether what the policy publishes to this host needs it (only needed checks fail).</summary>
     public bool Needed { get; init; } = true;

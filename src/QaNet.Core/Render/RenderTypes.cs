@@ -1,5 +1,6 @@
 using System.Net;
 using QaNet.Core.Model;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Render;
 
@@ -78,6 +79,7 @@ public sealed class QaRuleset
     /// <summary>Where the text is applied: the virthost, or the gateway endpoint in Gateway mode.</summary>
     public string Host { get; }
 
+    [JsonIgnore]
     public QaBackend Backend { get; }
 
     /// <summary>Every network the text covers (host-wide tables cover all of a host's networks).</summary>
@@ -92,6 +94,8 @@ public sealed class QaRuleset
     public int ElementCount { get; }
 
     /// <summary>The compiled rules the text was printed from; null for libvirt XML.</summary>
+    [JsonIgnore]
+    [System.ComponentModel.Browsable(false)]
     public IRuleProgram? Program { get; }
 
     public override string ToString() => $"{Backend} {Network} on {Host}";

@@ -25,10 +25,10 @@ public sealed class ObjectAdapterTests
         Assert.NotEmpty(AdaptedTypes);
         var wrong = AdaptedTypes
             .SelectMany(t => QaObjectAdapter.Properties(t).Select(p => (Type: t, Property: p)))
-            .Where(x => QaObjectAdapter.NeedsJsonIgnore(x.Property.PropertyType) != x.Property.IsDefined(typeof(Newtonsoft.Json.JsonIgnoreAttribute), inherit: true))
+            .Where(x => QaObjectAdapter.NeedsJsonIgnore(x.Property) != x.Property.IsDefined(typeof(Newtonsoft.Json.JsonIgnoreAttribute), inherit: true))
             .Select(x => $"{x.Type.Name}.{x.Property.Name}")
             .ToList();
-        Assert.Empty(wrong);
+        Assert.True(wrong.Count == 0, "[JsonIgnore] missing or wrong: " + string.Join(", ", wrong));
     }
 
     [Fact]
@@ -39,6 +39,31 @@ public sealed class ObjectAdapterTests
             .ToList();
         Assert.NotEmpty(withPolicy);
         Assert.Empty(withPolicy.Except(AdaptedTypes).Select(t => t.FullName));
+    }
+
+    [Fact]
+    public void Every_cmdlet_output_whose_properties_PowerShell_would_see_raw_is_adapted()
+    {
+        // What a cmdlet says it writes ([OutputType]) and holds an enum, an address, a port, a list of
+        // those or a model reference is exported raw (numbers, nested objects) unless it is adapted.
+        var outputs = typeof(QaObjectAdapter).Assembly.GetExportedTypes()
+            .Where(t => t.IsDefined(typeof(System.Management.Automation.CmdletAttribute), inherit: false))
+            .SelectMany(t => t.GetCustomAttributes<System.Management.Automation.OutputTypeAttribute>())
+            .SelectMany(a => a.Type)
+            .Select(n => n.Type)
+            .Where(t => t is not null && t.Namespace?.StartsWith("QaNet.", StringComparison.Ordinal) == true)
+            .Distinct()
+            .ToList();
+        Assert.NotEmpty(outputs);
+        var raw = outputs
+            .Where(t => QaObjectAdapter.Properties(t!).Any(QaObjectAdapter.NeedsJsonIgnore))
+            // The policy is the container its nouns refer to: Export-QaPolicy writes it, and its lists
+            // (Clients, Rules, ...) must stay objects for the pipeline, not names.
+            .Where(t => t != typeof(QaPolicy))
+            .Except(AdaptedTypes)
+            .Select(t => t!.FullName)
+            .ToList();
+        Assert.True(raw.Count == 0, "Not adapted in QaNet.Types.ps1xml: " + string.Join(", ", raw));
     }
 
     [Theory]
