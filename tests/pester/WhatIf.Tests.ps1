@@ -27,6 +27,8 @@ Describe '-WhatIf validates' {
         @{ Call = 'Set-QaEndpoint koji -Port @()'; Id = 'PortsRequired' }
         @{ Call = 'Set-QaRule bastion-ssh -Port 22/tpc'; Id = 'InvalidPort' }
         @{ Call = 'Add-QaHostName koji02.fedoraproject.org 203.0.113.300'; Id = 'InvalidAddress' }
+        @{ Call = 'Remove-QaClient nope-* -Force'; Id = 'NotFound' }
+        @{ Call = 'Set-QaRule nope-* -Priority 5'; Id = 'NotFound' }
     ) {
         $text = Invoke-WhatIf $Call
         $text | Should -Not -Match 'What if:'
@@ -46,6 +48,16 @@ Describe '-WhatIf validates' {
     It 'prints the What if: line of a valid change, with names in any case, and changes nothing' {
         $text = Invoke-WhatIf 'Grant-QaEgress -Role BEAKER -Endpoint KOJI'
         $text | Should -CMatch "What if: .*rule 'egress-beaker-koji' \(role:beaker -> endpoint:koji"
+        $text | Should -Not -Match 'ERROR'
+    }
+
+    It 'prints one What if: line per rule a wildcard matches (Revoke-QaRule BEAKER-*)' {
+        $text = Invoke-WhatIf 'Revoke-QaRule BEAKER-*'
+        $lines = @($text -split "`n" | Where-Object { $_ -match '^What if:' })
+        $lines.Count | Should -Be 4
+        foreach ($id in 'beaker-server', 'beaker-lab', 'beaker-ssh', 'beaker-harness') {
+            $text | Should -Match "What if: .*rule '$id' "
+        }
         $text | Should -Not -Match 'ERROR'
     }
 

@@ -11,7 +11,9 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaGroup))]
 public sealed class RemoveQaGroupCommand : RemovalCommand<QaGroup>
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(GroupNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -37,6 +39,8 @@ public sealed class RemoveQaGroupCommand : RemovalCommand<QaGroup>
     protected override QaPolicy PolicyOf(QaGroup item) => item.Policy;
 
     protected override QaGroup? Find(QaPolicy policy, string name) => policy.FindGroup(name);
+
+    protected override IEnumerable<QaGroup> All(QaPolicy policy) => policy.Groups;
 
     protected override string Describe(QaGroup item, QaPolicy policy) =>
         $"group '{item.Name}' ({item.Source}, {item.Members.Count} member(s)), of policy '{policy.Name}'";

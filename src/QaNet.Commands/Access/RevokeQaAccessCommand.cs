@@ -11,7 +11,9 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaAccessGrant))]
 public sealed class RevokeQaAccessCommand : RemovalCommand<QaAccessGrant>
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [Alias("GrantId")]
     [ArgumentCompleter(typeof(AccessGrantIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
@@ -34,6 +36,8 @@ public sealed class RevokeQaAccessCommand : RemovalCommand<QaAccessGrant>
     protected override QaPolicy PolicyOf(QaAccessGrant item) => item.Policy;
 
     protected override QaAccessGrant? Find(QaPolicy policy, string name) => policy.FindAccessGrant(name);
+
+    protected override IEnumerable<QaAccessGrant> All(QaPolicy policy) => policy.AccessGrants;
 
     protected override string Describe(QaAccessGrant item, QaPolicy policy) =>
         $"access grant '{item.Id}' (group {item.Group}: {string.Join(",", item.Rights)} on {string.Join(",", item.Hosts)}), of policy '{policy.Name}'";

@@ -25,6 +25,14 @@ public sealed class GetQaClientCommand : QaCmdlet
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string[]? Network { get; set; }
 
+    /// <summary>
+    /// Networks whose clients to get, piped from Get-QaNetwork; each brings its own policy. A
+    /// network's Name cannot bind to -Network by property name (-Name is this cmdlet's own
+    /// parameter, so no alias can take it), so the network binds as an object here.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true)]
+    public QaNetwork[]? NetworkObject { get; set; }
+
     [Parameter]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(RoleNameCompleter))]
@@ -37,7 +45,24 @@ public sealed class GetQaClientCommand : QaCmdlet
 
     protected override void ProcessRecord()
     {
-        var clients = SelectByName(ResolvePolicy().Clients, c => c.Name, Name, "client", "Get-QaClient")
+        if (NetworkObject is null)
+        {
+            Write(ResolvePolicy().Clients);
+            return;
+        }
+
+        foreach (var network in NetworkObject)
+        {
+            if (TryOwnerPolicy(network.Policy, network, out _))
+            {
+                Write(network.Clients);
+            }
+        }
+    }
+
+    private void Write(IEnumerable<QaClient> candidates)
+    {
+        var clients = SelectByName(candidates, c => c.Name, Name, "client", "Get-QaClient")
             .Where(c => MatchesAny(c.Network, Network))
             .Where(c => Role is null || c.Roles.Exists(r => MatchesAny(r, Role)))
             .Where(c => MatchesAny(c.VirtHost, VirtHost));

@@ -12,7 +12,9 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaClient))]
 public sealed class RemoveQaClientCommand : RemovalCommand<QaClient>
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(ClientNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -38,6 +40,8 @@ public sealed class RemoveQaClientCommand : RemovalCommand<QaClient>
     protected override QaPolicy PolicyOf(QaClient item) => item.Policy;
 
     protected override QaClient? Find(QaPolicy policy, string name) => policy.FindClient(name);
+
+    protected override IEnumerable<QaClient> All(QaPolicy policy) => policy.Clients;
 
     protected override string Describe(QaClient item, QaPolicy policy) =>
         $"client '{item.Name}' ({item.Address}) on network '{item.Network}', of policy '{policy.Name}'";

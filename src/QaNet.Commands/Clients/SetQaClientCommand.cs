@@ -18,8 +18,10 @@ public sealed class SetQaClientCommand : QaCmdlet
     [Parameter]
     public override QaPolicy? Policy { get; set; }
 
-    /// <summary>Client names (unique in a policy, so no -Network is needed); no wildcards — pipe Get-QaClient for those.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Client names (unique in a policy, so no -Network is needed); wildcards stand for every client they match.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(ClientNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -77,9 +79,12 @@ public sealed class SetQaClientCommand : QaCmdlet
         }
 
         var policy = ResolvePolicy();
-        foreach (var name in Name)
+        foreach (var pattern in Name)
         {
-            Set(policy, name);
+            foreach (var name in ExpandWildcard(policy.Clients, c => c.Name, pattern, "client", "Get-QaClient"))
+            {
+                Set(policy, name);
+            }
         }
     }
 

@@ -13,9 +13,10 @@ public sealed class GetQaEndpointCommand : QaCmdlet
     [Parameter(ValueFromPipeline = true)]
     public override QaPolicy? Policy { get; set; }
 
-    [Parameter(Position = 0)]
+    /// <summary>Endpoint names (wildcards allowed), typed or piped as strings.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
     [SupportsWildcards]
-    [QaNameTransformation]
+    [QaNameTransformation(IgnorePolicy = true)]
     [ArgumentCompleter(typeof(EndpointNameCompleter))]
     public string[]? Name { get; set; }
 

@@ -12,7 +12,9 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaEndpoint))]
 public sealed class RemoveQaEndpointCommand : RemovalCommand<QaEndpoint>
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(EndpointNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -38,6 +40,8 @@ public sealed class RemoveQaEndpointCommand : RemovalCommand<QaEndpoint>
     protected override QaPolicy PolicyOf(QaEndpoint item) => item.Policy;
 
     protected override QaEndpoint? Find(QaPolicy policy, string name) => policy.FindEndpoint(name);
+
+    protected override IEnumerable<QaEndpoint> All(QaPolicy policy) => policy.Endpoints;
 
     protected override QaRemoval RemoveFrom(QaPolicy policy, QaEndpoint item, bool whatIf) =>
         PolicyEditor.RemoveEndpoint(policy, item.Name, Force, whatIf);

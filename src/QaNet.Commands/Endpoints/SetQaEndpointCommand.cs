@@ -14,8 +14,10 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaEndpoint))]
 public sealed class SetQaEndpointCommand : ChangeCommand<QaEndpoint>
 {
-    /// <summary>Endpoint names; no wildcards — pipe Get-QaEndpoint for those.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Endpoint names; wildcards stand for every endpoint they match.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(EndpointNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -62,6 +64,8 @@ public sealed class SetQaEndpointCommand : ChangeCommand<QaEndpoint>
     protected override QaPolicy PolicyOf(QaEndpoint item) => item.Policy;
 
     protected override QaEndpoint? Find(QaPolicy policy, string name) => policy.FindEndpoint(name);
+
+    protected override IEnumerable<QaEndpoint> All(QaPolicy policy) => policy.Endpoints;
 
     protected override IReadOnlyList<QaPropertyChange> Change(QaPolicy policy, QaEndpoint item, bool whatIf) =>
         PolicyEditor.SetEndpoint(policy, new EndpointChangeSpec(item.Name)

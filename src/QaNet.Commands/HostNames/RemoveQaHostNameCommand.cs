@@ -12,7 +12,9 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaHostName))]
 public sealed class RemoveQaHostNameCommand : RemovalCommand<QaHostName>
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(HostNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -38,6 +40,8 @@ public sealed class RemoveQaHostNameCommand : RemovalCommand<QaHostName>
     protected override QaPolicy PolicyOf(QaHostName item) => item.Policy;
 
     protected override QaHostName? Find(QaPolicy policy, string name) => PolicyEditor.FindHostName(policy, name);
+
+    protected override IEnumerable<QaHostName> All(QaPolicy policy) => PolicyEditor.HostNames(policy);
 
     protected override string Describe(QaHostName item, QaPolicy policy) =>
         $"host name '{item.Name}' ({string.Join(", ", item.Address)}) in the name map of policy '{policy.Name}'";

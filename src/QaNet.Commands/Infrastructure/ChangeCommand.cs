@@ -23,7 +23,7 @@ public abstract class ChangeCommand<T> : QaCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    /// <summary>The names of the ByName set.</summary>
+    /// <summary>The names of the ByName set; wildcards stand for every name they match (<see cref="QaCmdlet.ExpandWildcard{T}"/>).</summary>
     protected abstract IEnumerable<string> TargetNames { get; }
 
     /// <summary>The objects of the ByObject set.</summary>
@@ -40,6 +40,9 @@ public abstract class ChangeCommand<T> : QaCmdlet
     protected abstract QaPolicy PolicyOf(T item);
 
     protected abstract T? Find(QaPolicy policy, string name);
+
+    /// <summary>Every item of the kind in the policy: what a wildcard in a name is matched against.</summary>
+    protected abstract IEnumerable<T> All(QaPolicy policy);
 
     /// <summary>The ShouldProcess action: what is asked for, against the current values.</summary>
     protected abstract string Describe(T item);
@@ -66,9 +69,12 @@ public abstract class ChangeCommand<T> : QaCmdlet
         }
 
         var policy = ResolvePolicy();
-        foreach (var name in TargetNames)
+        foreach (var pattern in TargetNames)
         {
-            Set(policy, name);
+            foreach (var name in ExpandWildcard(All(policy), NameOf, pattern, Kind, Lister))
+            {
+                Set(policy, name);
+            }
         }
     }
 

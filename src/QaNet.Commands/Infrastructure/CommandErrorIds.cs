@@ -46,4 +46,7 @@ public static class CommandErrorIds
 
     /// <summary>An Export- cmdlet's <c>-Path</c> is in a folder that does not exist.</summary>
     public const string OutputFolderNotFound = QaErrorIds.OutputFolderNotFound;
+
+    /// <summary>Add-QaClient got a piped network (or client) but no -Name, or a piped record without a Name.</summary>
+    public const string ClientNameRequired = QaErrorIds.ClientNameRequired;
 }

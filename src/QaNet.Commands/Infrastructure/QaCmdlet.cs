@@ -151,6 +151,32 @@ public abstract class QaCmdlet : PSCmdlet
     }
 
     /// <summary>
+    /// The names one ByName target of a Set-/Remove-/Revoke-/Enable-/Disable- cmdlet stands for:
+    /// a literal name as given (the cmdlet's own lookup reports it when it names nothing), a
+    /// wildcard pattern every name it matches, in any case; none after writing NotFound (the id a
+    /// literal name that matches nothing gives) when the pattern matches nothing.
+    /// </summary>
+    protected IReadOnlyList<string> ExpandWildcard<T>(IEnumerable<T> items, Func<T, string> nameOf, string pattern, string kind, string lister)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+        {
+            return [pattern];
+        }
+
+        var wildcard = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase);
+
+        // A copy: the caller changes the policy while it goes through the names.
+        var names = items.Select(nameOf).Where(wildcard.IsMatch).ToList();
+        if (names.Count == 0)
+        {
+            WriteValidationError(Core.Editing.PolicyEditor.NoneMatch(kind, pattern, lister), pattern);
+        }
+
+        return names;
+    }
+
+    /// <summary>
     /// The files a path names (wildcards allowed), resolved against the PowerShell location;
     /// none after writing why (PolicyFileNotFound, NotFileSystemPath).
     /// </summary>

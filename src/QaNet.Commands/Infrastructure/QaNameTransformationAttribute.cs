@@ -11,9 +11,22 @@ namespace QaNet.Commands.Infrastructure;
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class QaNameTransformationAttribute : ArgumentTransformationAttribute
 {
+    /// <summary>
+    /// For a name filter that takes strings from the pipeline beside a <c>-Policy</c> that takes
+    /// the policy (<c>'koji' | Get-QaEndpoint</c>, <c>$p | Get-QaEndpoint</c>): PowerShell offers a
+    /// piped object to every parameter that takes pipeline input by value, so a piped policy would
+    /// also bind here as its name. With this set a policy binds as no filter (null) instead.
+    /// </summary>
+    public bool IgnorePolicy { get; set; }
+
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
         var value = Unwrap(inputData);
+        if (IgnorePolicy && value is QaPolicy)
+        {
+            return null;
+        }
+
         return value is IList list
             ? list.Cast<object?>().Select(NameOf).ToArray()
             : NameOf(value);

@@ -22,7 +22,7 @@ public abstract class RemovalCommand<T> : QaCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    /// <summary>The names of the ByName set.</summary>
+    /// <summary>The names of the ByName set; wildcards stand for every name they match (<see cref="QaCmdlet.ExpandWildcard{T}"/>).</summary>
     protected abstract IEnumerable<string> TargetNames { get; }
 
     /// <summary>The objects of the ByObject set.</summary>
@@ -39,6 +39,9 @@ public abstract class RemovalCommand<T> : QaCmdlet
     protected abstract QaPolicy PolicyOf(T item);
 
     protected abstract T? Find(QaPolicy policy, string name);
+
+    /// <summary>Every item of the kind in the policy: what a wildcard in a name is matched against.</summary>
+    protected abstract IEnumerable<T> All(QaPolicy policy);
 
     /// <summary>The ShouldProcess action, e.g. "Remove".</summary>
     protected abstract string Action { get; }
@@ -71,9 +74,12 @@ public abstract class RemovalCommand<T> : QaCmdlet
         }
 
         var policy = ResolvePolicy();
-        foreach (var name in TargetNames)
+        foreach (var pattern in TargetNames)
         {
-            Remove(policy, name);
+            foreach (var name in ExpandWildcard(All(policy), NameOf, pattern, Kind, Lister))
+            {
+                Remove(policy, name);
+            }
         }
     }
 

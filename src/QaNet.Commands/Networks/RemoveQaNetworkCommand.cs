@@ -12,7 +12,9 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaNetwork))]
 public sealed class RemoveQaNetworkCommand : RemovalCommand<QaNetwork>
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -38,6 +40,8 @@ public sealed class RemoveQaNetworkCommand : RemovalCommand<QaNetwork>
     protected override QaPolicy PolicyOf(QaNetwork item) => item.Policy;
 
     protected override QaNetwork? Find(QaPolicy policy, string name) => policy.FindNetwork(name);
+
+    protected override IEnumerable<QaNetwork> All(QaPolicy policy) => policy.Networks;
 
     protected override string Describe(QaNetwork item, QaPolicy policy) =>
         $"network '{item.Name}' with {item.Clients.Count} client(s), of policy '{policy.Name}'";

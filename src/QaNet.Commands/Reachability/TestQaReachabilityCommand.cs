@@ -27,11 +27,13 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
 
     private QaReachability? reachability;
 
-    [Parameter(ValueFromPipeline = true)]
+    /// <summary>Piped, or by property name: piped clients and results bring their own policy.</summary>
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public override QaPolicy? Policy { get; set; }
 
-    /// <summary>A client, endpoint or role name, or an address.</summary>
+    /// <summary>A client, endpoint or role name, or an address; a piped client or endpoint binds by its Name.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SingleSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
     [QaNameTransformation]
     [ArgumentCompleter(typeof(FlowEndCompleter))]
     public string From { get; set; } = string.Empty;

@@ -12,7 +12,9 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaRule))]
 public sealed class RevokeQaRuleCommand : RemovalCommand<QaRule>
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(RuleIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
@@ -34,6 +36,8 @@ public sealed class RevokeQaRuleCommand : RemovalCommand<QaRule>
     protected override QaPolicy PolicyOf(QaRule item) => item.Policy;
 
     protected override QaRule? Find(QaPolicy policy, string name) => policy.FindRule(name);
+
+    protected override IEnumerable<QaRule> All(QaPolicy policy) => policy.Rules;
 
     protected override string Describe(QaRule item, QaPolicy policy) =>
         $"rule '{item.Id}' ({item.Kind.ToString().ToLowerInvariant()} {string.Join(",", item.From)} -> {string.Join(",", item.To)}), of policy '{policy.Name}'";

@@ -9,8 +9,10 @@ namespace QaNet.Commands;
 /// <summary>What Set-QaRule, Enable-QaRule and Disable-QaRule share: the rules by id or piped, and the change through PolicyEditor.SetRule.</summary>
 public abstract class RuleChangeCommand : ChangeCommand<QaRule>
 {
-    /// <summary>Rule ids; no wildcards — pipe Get-QaRule for those.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Rule ids; wildcards stand for every rule they match.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(RuleIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
@@ -30,6 +32,8 @@ public abstract class RuleChangeCommand : ChangeCommand<QaRule>
     protected override QaPolicy PolicyOf(QaRule item) => item.Policy;
 
     protected override QaRule? Find(QaPolicy policy, string name) => policy.FindRule(name);
+
+    protected override IEnumerable<QaRule> All(QaPolicy policy) => policy.Rules;
 
     /// <summary>The change asked for, for the rule <paramref name="id"/>.</summary>
     protected abstract RuleChangeSpec Spec(string id);

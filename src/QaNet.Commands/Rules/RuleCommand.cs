@@ -13,10 +13,16 @@ namespace QaNet.Commands;
 /// </summary>
 public abstract class RuleCommand : QaCmdlet
 {
-    [Parameter(ValueFromPipeline = true)]
+    /// <summary>Piped, or by property name: piped clients bring their own policy.</summary>
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public override QaPolicy? Policy { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Client)]
+    /// <summary>
+    /// Client names; piped clients (Get-QaClient) bind by their Name, one rule per piped client
+    /// (the policy file allows several clients in one rule: give them together, -Client a, b).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Client, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
     [QaNameTransformation]
     [ArgumentCompleter(typeof(ClientNameCompleter))]
     public string[] Client { get; set; } = Array.Empty<string>();

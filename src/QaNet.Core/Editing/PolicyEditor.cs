@@ -140,6 +140,14 @@ public static partial class PolicyEditor
             $"There is no {kind} named '{name}' in the policy.", $"Check the name with {lister}."));
 
     /// <summary>
+    /// A wildcard pattern given to a Set-/Remove-/Revoke-/Enable-/Disable- cmdlet that matches no
+    /// name: the same id as a literal name that matches nothing, so scripts handle both alike.
+    /// </summary>
+    public static QaValidationException NoneMatch(string kind, string pattern, string lister) =>
+        new(new QaValidationError(QaErrorIds.NotFound, $"{kind} '{pattern}'", null,
+            $"No {kind} of the policy matches '{pattern}'.", $"List the names with {lister}."));
+
+    /// <summary>
     /// A raw id made a valid name: trimmed, long ones cut with a short stable hash, and made
     /// unique with <c>-2</c>, <c>-3</c>, … against <paramref name="taken"/>.
     /// </summary>

@@ -7,6 +7,7 @@ namespace QaNet.Core.Model;
 /// The whole model: networks with their clients, endpoints, rules and the static name map.
 /// Every object in it points back here, so pipelines need no glue.
 /// </summary>
+[System.ComponentModel.TypeConverter(typeof(QaPolicyTypeConverter))]
 public sealed class QaPolicy
 {
     public QaPolicy(string name)

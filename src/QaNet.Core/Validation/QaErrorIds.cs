@@ -150,6 +150,9 @@ public static class QaErrorIds
     /// <summary>An Export- cmdlet's -Path is in a folder that does not exist.</summary>
     public const string OutputFolderNotFound = "OutputFolderNotFound";
 
+    /// <summary>Add-QaClient got a piped network (or client) but no -Name, or a piped record without a Name.</summary>
+    public const string ClientNameRequired = "ClientNameRequired";
+
     /// <summary>What kind of failure an id is: the same id has the same kind wherever it is raised.</summary>
     public static QaErrorKind KindOf(string id) => id switch
     {

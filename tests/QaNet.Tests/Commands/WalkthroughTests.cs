@@ -62,5 +62,24 @@ public sealed class WalkthroughTests : IDisposable
         Assert.True(imported.Hosts.ContainsKey("koji.fedoraproject.org"));
     }
 
+    [Fact]
+    public void The_README_pipeline_block_runs_as_typed()
+    {
+        var readme = File.ReadAllText(Path.Combine(ExamplePolicies.RepoRoot, "README.md"));
+        var block = Regex.Match(readme, @"Nouns pipe into each other.*?```powershell\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("| Get-QaClient", block, StringComparison.Ordinal);
+
+        using var s = new PowerShellSession();
+        s.Run($"Set-Location '{directory}'");
+        var output = s.Run(block);
+        var p = s.Single<QaPolicy>("Get-QaPolicy");
+        Assert.Equal(["egress-taskotron-client01-koji", "egress-taskotron-client02-koji", "egress-taskotron-client03-koji"],
+            p.Rules.Select(r => r.Id).Where(id => id.StartsWith("egress-", StringComparison.Ordinal)));
+        Assert.Equal(p.Clients.Count(), output.Count(o => o.BaseObject is QaReachabilityResult { To: "koji" }));
+        Assert.True(File.Exists(Path.Combine(directory, "clients.csv")));
+        Assert.NotNull(p.FindEndpoint("koji"));
+        Assert.Equal(5, p.Clients.Count());
+    }
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 }
