@@ -25,14 +25,18 @@
         'New-QaIsolatedNetwork'
         'Get-QaNetwork'
         'Remove-QaNetwork'
+        'Set-QaNetwork'
+        'Rename-QaNetwork'
         'Add-QaClient'
         'Get-QaClient'
         'Remove-QaClient'
         'Set-QaClient'
+        'Rename-QaClient'
         'Add-QaEndpoint'
         'Get-QaEndpoint'
         'Set-QaEndpoint'
         'Remove-QaEndpoint'
+        'Rename-QaEndpoint'
         'Get-QaHostName'
         'Add-QaHostName'
         'Remove-QaHostName'
@@ -57,7 +61,7 @@
         'Get-QaAssertion'
         'Remove-QaAssertion'
         # Access groups
-        'Add-QaGroup', 'Get-QaGroup', 'Remove-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
+        'Add-QaGroup', 'Get-QaGroup', 'Remove-QaGroup', 'Rename-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
         # Rendering
         'Get-QaRuleset'
         # Publishing

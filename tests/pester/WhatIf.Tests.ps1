@@ -29,6 +29,9 @@ Describe '-WhatIf validates' {
         @{ Call = 'Add-QaHostName koji02.fedoraproject.org 203.0.113.300'; Id = 'InvalidAddress' }
         @{ Call = 'Remove-QaClient nope-* -Force'; Id = 'NotFound' }
         @{ Call = 'Set-QaRule nope-* -Priority 5'; Id = 'NotFound' }
+        @{ Call = 'Set-QaNetwork qa-clients -Subnet 10.9.0.0/24'; Id = 'AddressOutsideSubnet' }
+        @{ Call = 'Rename-QaClient beaker-client01 beaker-client02'; Id = 'DuplicateClientName' }
+        @{ Call = 'Rename-QaEndpoint koji Koji2'; Id = 'InvalidName' }
     ) {
         $text = Invoke-WhatIf $Call
         $text | Should -Not -Match 'What if:'
@@ -64,6 +67,14 @@ Describe '-WhatIf validates' {
     It 'prints the What if: line of a valid in-place change (Set-QaEndpoint KOJI)' {
         $text = Invoke-WhatIf "Set-QaEndpoint KOJI -Port 8443/tcp"
         $text | Should -CMatch "What if: .*set Ports '80/tcp, 443/tcp' -> '8443/tcp'.* on target .endpoint 'koji' of policy 'fedora-qa'"
+        $text | Should -Not -Match 'ERROR'
+    }
+}
+
+Describe '-WhatIf of a rename' {
+    It 'prints the rename and how many references go with it (Rename-QaEndpoint BASTION)' {
+        $text = Invoke-WhatIf 'Rename-QaEndpoint BASTION jump01'
+        $text | Should -CMatch "What if: .*Rename to 'jump01', with the \d+ reference\(s\) to it.* on target .endpoint 'bastion' of policy 'fedora-qa'"
         $text | Should -Not -Match 'ERROR'
     }
 }

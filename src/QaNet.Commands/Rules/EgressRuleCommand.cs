@@ -13,6 +13,15 @@ public abstract class EgressRuleCommand : RuleCommand
     [ArgumentCompleter(typeof(EndpointNameCompleter))]
     public string[] Endpoint { get; set; } = Array.Empty<string>();
 
+    /// <summary>
+    /// Other clients as destinations (<c>to: client:&lt;name&gt;</c> in the file): client-to-client
+    /// traffic is egress from the sources. Such a rule needs -Port (a client serves no ports of its own).
+    /// </summary>
+    [Parameter]
+    [QaNameTransformation]
+    [ArgumentCompleter(typeof(ClientNameCompleter))]
+    public string[] ToClient { get; set; } = Array.Empty<string>();
+
     /// <summary>Destinations given as addresses or prefixes rather than endpoints.</summary>
     [Parameter]
     public string[] Cidr { get; set; } = Array.Empty<string>();
@@ -32,6 +41,7 @@ public abstract class EgressRuleCommand : RuleCommand
         }
 
         var to = Endpoint.Select(QaSelector.Endpoint).Concat(cidrs).ToList();
+        to.AddRange(ToClient.Select(QaSelector.Client));
         AddRule(Kind, ClientSide, to, AllowAnyDestination);
     }
 }

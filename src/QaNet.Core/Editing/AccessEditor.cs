@@ -68,6 +68,33 @@ public static class AccessEditor
             () => policy.Groups.Remove(group), () => policy.Groups.Insert(index, group));
     }
 
+    /// <summary>
+    /// Renames a group and every grant to it (grant ids stay: FreeIPA rule names carry them).
+    /// The new name follows the name rule (InvalidName); another group's name is DuplicateGroup.
+    /// </summary>
+    /// <param name="whatIf">Only try: the same result or error, and no change.</param>
+    public static QaRenaming RenameGroup(QaPolicy policy, string name, string newName, bool whatIf = false)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var group = policy.FindGroup(name) ?? throw PolicyEditor.NotFound("group", name, "Get-QaGroup");
+        var old = group.Name;
+        var target = $"group '{old}'";
+        PolicyEditor.CheckNewName(target, newName);
+        if (policy.FindGroup(newName) is { } other && other != group)
+        {
+            throw PolicyEditor.Duplicate(QaErrorIds.DuplicateGroup, target, $"There is already a group named '{other.Name}'.");
+        }
+
+        var edits = new PolicyEditor.RenameEdits();
+        edits.Add(null, () => group.Name = newName, () => group.Name = old);
+        foreach (var grant in policy.AccessGrants.Where(g => g.Group == old))
+        {
+            edits.Add($"access grant '{grant.Id}'", () => grant.Group = newName, () => grant.Group = old);
+        }
+
+        return edits.Apply(policy, group, old, newName, whatIf);
+    }
+
     /// <param name="whatIf">Only try: the same grant (id derived as for real) or error, and no change.</param>
     public static QaAccessGrant AddGrant(QaPolicy policy, AccessGrantSpec spec, bool whatIf = false)
     {

@@ -36,6 +36,98 @@ public static partial class PolicyEditor
         return Apply(policy, () => policy.Networks.Add(network), () => policy.Networks.Remove(network), network, whatIf);
     }
 
+    /// <summary>
+    /// Changes an existing network (see <see cref="NetworkChangeSpec"/>): subnets, bridge,
+    /// gateway, virthosts and DHCP range at once, validated as a whole, all undone on error. A new
+    /// subnet that would leave a client's address outside it is refused up front
+    /// (AddressOutsideSubnet, naming every such client): move them first (Set-QaClient -Address).
+    /// Returns what changed.
+    /// </summary>
+    /// <param name="whatIf">Only try: the same result or error as the change, and no change.</param>
+    public static IReadOnlyList<QaPropertyChange> SetNetwork(QaPolicy policy, NetworkChangeSpec spec, bool whatIf = false)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(spec);
+        var network = policy.FindNetwork(spec.Name) ?? throw NotFound("network", spec.Name, "Get-QaNetwork");
+        var path = $"networks[{network.Name}]";
+        var target = $"network '{network.Name}'";
+        var subnet = spec.Subnet is null ? network.Subnet : ParseSubnet(spec.Subnet, path + ".subnet", target);
+        var subnet6 = spec.Subnet6 is null ? network.Subnet6
+            : spec.Subnet6.Length == 0 ? (System.Net.IPNetwork?)null : ParseSubnet(spec.Subnet6, path + ".subnet6", target);
+        CheckClientsFit(network, subnet, subnet6, path, target);
+
+        var bridge = string.IsNullOrEmpty(spec.Bridge) ? network.Bridge : spec.Bridge;
+        var gateway = spec.Gateway is null ? network.Gateway
+            : spec.Gateway.Length == 0 ? null : policy.FindEndpoint(spec.Gateway)?.Name ?? spec.Gateway;
+        var known = VirtHostsOf(policy).ToList();
+        var virtHosts = spec.VirtHosts?.Select(v => Names.Canonical(v, known)).Distinct(StringComparer.Ordinal).ToList() ?? network.VirtHosts.ToList();
+
+        var (dhcpStart, dhcpEnd) = (network.DhcpStart, network.DhcpEnd);
+        if (spec.DhcpStart is not null || spec.DhcpEnd is not null)
+        {
+            dhcpStart = string.IsNullOrEmpty(spec.DhcpStart) ? null : ParseAddress(spec.DhcpStart, path + ".dhcp", target);
+            dhcpEnd = string.IsNullOrEmpty(spec.DhcpEnd) ? null : ParseAddress(spec.DhcpEnd, path + ".dhcp", target);
+            if (dhcpStart is null && dhcpEnd is null)
+            {
+                (dhcpStart, dhcpEnd) = DefaultDhcpOf(network.Mode, subnet);
+            }
+        }
+        else if (!subnet.Equals(network.Subnet) && (dhcpStart, dhcpEnd).Equals(DefaultDhcpOf(network.Mode, network.Subnet)))
+        {
+            // The range was the old subnet's default: it moves with the subnet, as a new network's would.
+            (dhcpStart, dhcpEnd) = DefaultDhcpOf(network.Mode, subnet);
+        }
+
+        var changes = new List<QaPropertyChange>();
+        Note(changes, nameof(QaNetwork.Subnet), network.Subnet, subnet);
+        Note(changes, nameof(QaNetwork.Subnet6), network.Subnet6, subnet6);
+        Note(changes, nameof(QaNetwork.Bridge), network.Bridge, bridge);
+        Note(changes, nameof(QaNetwork.Gateway), network.Gateway, gateway);
+        NoteList(changes, nameof(QaNetwork.VirtHosts), network.VirtHosts, virtHosts);
+        Note(changes, nameof(QaNetwork.DhcpStart), network.DhcpStart, dhcpStart);
+        Note(changes, nameof(QaNetwork.DhcpEnd), network.DhcpEnd, dhcpEnd);
+
+        var old = (network.Subnet, network.Subnet6, network.Bridge, network.Gateway, VirtHosts: network.VirtHosts.ToList(), network.DhcpStart, network.DhcpEnd);
+        return Apply(policy,
+            () =>
+            {
+                (network.Subnet, network.Subnet6, network.Bridge, network.Gateway) = (subnet, subnet6, bridge, gateway);
+                Replace(network.VirtHosts, virtHosts);
+                (network.DhcpStart, network.DhcpEnd) = (dhcpStart, dhcpEnd);
+            },
+            () =>
+            {
+                (network.Subnet, network.Subnet6, network.Bridge, network.Gateway) = (old.Subnet, old.Subnet6, old.Bridge, old.Gateway);
+                Replace(network.VirtHosts, old.VirtHosts);
+                (network.DhcpStart, network.DhcpEnd) = (old.DhcpStart, old.DhcpEnd);
+            },
+            changes, whatIf);
+    }
+
+    /// <summary>The DHCP range a network of this mode and subnet gets when none is given (none for Bridged or a small subnet).</summary>
+    private static (IPAddress? Start, IPAddress? End) DefaultDhcpOf(QaNetworkMode mode, IPNetwork subnet)
+    {
+        var probe = new QaNetwork(new QaPolicy("probe"), "probe", subnet, mode);
+        PolicyParts.SetDhcp(probe, null, null);
+        return (probe.DhcpStart, probe.DhcpEnd);
+    }
+
+    /// <summary>One error naming every client whose address a new subnet would not hold.</summary>
+    private static void CheckClientsFit(QaNetwork network, IPNetwork subnet, IPNetwork? subnet6, string path, string target)
+    {
+        var outside = network.Clients
+            .Where(c => !IpMath.Contains(subnet, c.Address) || (c.Address6 is { } a6 && (subnet6 is not { } s6 || !IpMath.Contains(s6, a6))))
+            .Select(c => $"{c.Name} ({c.Address}{(c.Address6 is null ? string.Empty : ", " + c.Address6)})")
+            .ToList();
+        if (outside.Count > 0)
+        {
+            var wanted = subnet6 is { } s ? $"{subnet} / {s}" : subnet.ToString();
+            throw new QaValidationException(new QaValidationError(QaErrorIds.AddressOutsideSubnet, target, path + ".subnet",
+                $"The new subnet {wanted} of {target} would leave client(s) {string.Join(", ", outside)} outside it.",
+                "Give those clients addresses inside the new subnet first (Set-QaClient -Address/-Address6), or choose a subnet that holds them."));
+        }
+    }
+
     private static QaUplink BuildUplink(string network, UplinkSpec spec)
     {
         var uplink = new QaUplink(spec.Kind)

@@ -144,3 +144,26 @@ public sealed record QaClientChange(QaClient Client, IReadOnlyList<QaPropertyCha
 
     public bool IsMove => FromVirtHost is not null;
 }
+
+/// <summary>
+/// What a rename (<see cref="PolicyEditor.RenameClient"/>, …) did, or would: the object, its old
+/// and new name, and each reference that now names it by the new one ("rule 'x' (to)").
+/// </summary>
+public sealed record QaRenaming(object Item, string OldName, string NewName, IReadOnlyList<string> References);
+
+/// <summary>
+/// A change to an existing network: null leaves a property as it is. <see cref="VirtHosts"/>
+/// replaces the list; <see cref="DhcpStart"/> and <see cref="DhcpEnd"/> come together (both
+/// empty: the default range of the subnet). A new <see cref="Subnet"/> must hold every client's
+/// address; a DHCP range that was the old subnet's default becomes the new one's.
+/// </summary>
+public sealed record NetworkChangeSpec(string Name)
+{
+    public string? Subnet { get; init; }
+    public string? Subnet6 { get; init; }
+    public string? Bridge { get; init; }
+    public string? Gateway { get; init; }
+    public IReadOnlyList<string>? VirtHosts { get; init; }
+    public string? DhcpStart { get; init; }
+    public string? DhcpEnd { get; init; }
+}

@@ -92,7 +92,7 @@ public sealed class QaAccessGrant
     /// <summary>Stable id; rendered files and FreeIPA rule names carry it.</summary>
     public string Id { get; }
 
-    public string Group { get; }
+    public string Group { get; internal set; }
 
     [JsonIgnore]
     public QaList<QaAccessTarget> Hosts { get; } = new();

@@ -17,9 +17,9 @@ public sealed class QaAssertion
         ExpectAllowed = expectAllowed;
     }
 
-    public string From { get; }
+    public string From { get; internal set; }
 
-    public string To { get; }
+    public string To { get; internal set; }
 
     /// <summary>A single port and protocol (From == To), or icmp.</summary>
     [JsonIgnore]

@@ -24,7 +24,8 @@ public sealed class QaClient
     /// <summary>The network's name (binds to <c>-Network</c> down the pipeline).</summary>
     public string Network => NetworkObject.Name;
 
-    public string Name { get; }
+    /// <summary>Renamed only through PolicyEditor.RenameClient, which renames every reference with it.</summary>
+    public string Name { get; internal set; }
 
     /// <summary>Lowercase, colon-separated.</summary>
     public string MacAddress { get; set; }

@@ -18,7 +18,8 @@ public sealed class QaEndpoint
     [JsonIgnore]
     public QaPolicy Policy { get; internal set; }
 
-    public string Name { get; }
+    /// <summary>Renamed only through PolicyEditor.RenameEndpoint, which renames every reference with it.</summary>
+    public string Name { get; internal set; }
 
     public QaList<string> HostNames { get; } = new();
 

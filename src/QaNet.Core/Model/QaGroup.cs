@@ -27,7 +27,8 @@ public sealed class QaGroup
     [JsonIgnore]
     public QaPolicy Policy { get; internal set; }
 
-    public string Name { get; }
+    /// <summary>Renamed only through AccessEditor.RenameGroup, which renames every grant with it.</summary>
+    public string Name { get; internal set; }
 
     [JsonIgnore]
     public QaGroupSource Source { get; set; }

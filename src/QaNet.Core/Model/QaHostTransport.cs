@@ -122,6 +122,23 @@ public sealed class QaHostTransport
             $"'{text}' is not a transport for host '{host}'."));
     }
 
+    /// <summary>
+    /// The same transport filed under <paramref name="host"/> (a renamed gateway endpoint). An ssh
+    /// transport that reached the host by its old name keeps reaching that machine: the old name
+    /// becomes its explicit ssh destination.
+    /// </summary>
+    internal QaHostTransport Renamed(string host) => new(host, Kind)
+    {
+        Namespace = Namespace,
+        LibvirtUri = LibvirtUri,
+        SshHost = Kind == QaTransportKind.Ssh ? SshHost ?? Host : SshHost,
+        SshUser = SshUser,
+        SshPort = SshPort,
+        SshConfigFile = SshConfigFile,
+        SshIdentityFile = SshIdentityFile,
+        SshClientNamespace = SshClientNamespace,
+    };
+
     /// <summary>Every problem, with paths in the policy file's layout (<c>transports[vh1].ssh.user</c>).</summary>
     public IReadOnlyList<QaValidationError> Validate()
     {

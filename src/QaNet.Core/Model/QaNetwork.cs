@@ -18,7 +18,8 @@ public sealed class QaNetwork
     [JsonIgnore]
     public QaPolicy Policy { get; internal set; }
 
-    public string Name { get; }
+    /// <summary>Renamed only through PolicyEditor.RenameNetwork, which renames every reference with it.</summary>
+    public string Name { get; internal set; }
 
     [JsonIgnore]
     public QaNetworkMode Mode { get; set; }

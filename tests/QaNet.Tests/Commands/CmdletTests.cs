@@ -186,7 +186,8 @@ public sealed class CmdletTests
         string[] publishing = ["Publish-QaNetwork", "Confirm-QaPublish", "Undo-QaPublish", "Test-QaNetwork", "Test-QaVirtHost"];
         string[] access = ["Add-QaGroup", "Get-QaGroup", "Remove-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess"];
         string[] inPlace = ["Set-QaEndpoint", "Remove-QaEndpoint", "Set-QaRule", "Enable-QaRule", "Disable-QaRule",
-            "Get-QaHostName", "Add-QaHostName", "Remove-QaHostName"];
+            "Get-QaHostName", "Add-QaHostName", "Remove-QaHostName",
+            "Set-QaNetwork", "Rename-QaClient", "Rename-QaEndpoint", "Rename-QaNetwork", "Rename-QaGroup"];
         string[] reachability = ["Test-QaReachability", "Export-QaReachabilityReport", "Export-QaTopology", "Test-QaPolicy", "Compare-QaPolicy",
             "Add-QaAssertion", "Get-QaAssertion", "Remove-QaAssertion"];
         string[] rendering = ["Get-QaRuleset"];

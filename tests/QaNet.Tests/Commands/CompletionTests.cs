@@ -85,6 +85,17 @@ public sealed class CompletionTests
     [InlineData("Set-QaEndpoint -Name koji -Environment ", "prod stg")]
     [InlineData("Test-QaAccess -User qa", "qaadmin1 qaadmin2 qabot")]
     [InlineData("Test-QaAccess -User adm", "admin1")]
+    // Issue 17, nouns: the renames, Set-QaNetwork, Get-QaRule's association filters, Grant-QaEgress -ToClient.
+    [InlineData("Rename-QaClient -Name beaker-client0", "beaker-client01 beaker-client02")]
+    [InlineData("Rename-QaEndpoint -Name bas", "bastion")]
+    [InlineData("Rename-QaNetwork -Name beaker-", "beaker-clients")]
+    [InlineData("Rename-QaGroup -Name sysadmin-", "sysadmin-main sysadmin-qa")]
+    [InlineData("Set-QaNetwork -Name beaker-clients -VirtHost virthost-comm0", "virthost-comm01 virthost-comm02 virthost-comm03")]
+    [InlineData("Get-QaRule -Client beaker-client0", "beaker-client01 beaker-client02")]
+    [InlineData("Get-QaRule -Role t", "taskotron")]
+    [InlineData("Get-QaRule -Endpoint koji", "koji kojipkgs koji-stg")]
+    [InlineData("Get-QaRule -Port 8", "80/tcp 8000/tcp 8081/tcp")]
+    [InlineData("Grant-QaEgress -Role taskotron -ToClient beaker-client0", "beaker-client01 beaker-client02")]
     public void Ports_virthosts_environments_and_users_complete_from_the_policy(string line, string expected)
     {
         using var s = FedoraWithAdditions();

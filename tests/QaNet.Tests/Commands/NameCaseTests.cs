@@ -65,6 +65,16 @@ public sealed class NameCaseTests
         { "Add-QaHostName -Name {0} -Address 203.0.113.99", "koji.fedoraproject.org" },
         { "Remove-QaHostName -Name {0} -Force -Confirm:$false -PassThru 3>$null", "koji.fedoraproject.org" },
         { "Set-QaEndpoint -Name koji -HostName {0} -PassThru", "koji.fedoraproject.org" },
+        { "Set-QaNetwork -Name {0} -Bridge br-qa2 -PassThru", "qa-clients" },
+        { "Set-QaNetwork -Name qa-clients -VirtHost {0}, virthost-comm02 -PassThru", "virthost-comm01" },
+        { "Rename-QaClient -Name {0} -NewName beaker-client09 -PassThru", "beaker-client01" },
+        { "Rename-QaEndpoint -Name {0} -NewName jump01 -PassThru", "bastion" },
+        { "Rename-QaNetwork -Name {0} -NewName qa-clients2 -PassThru", "qa-clients" },
+        { "Rename-QaGroup -Name {0} -NewName qa-admins -PassThru", "sysadmin-qa" },
+        { "Get-QaRule -Client {0}", "beaker-client01" },
+        { "Get-QaRule -Role {0}", "beaker" },
+        { "Get-QaRule -Endpoint {0}", "koji" },
+        { "Grant-QaEgress -Role taskotron -ToClient {0} -Port 8080/tcp", "beaker-client01" },
     };
 
     [Theory]
@@ -90,6 +100,10 @@ public sealed class NameCaseTests
     [InlineData("Set-QaClient -Name beaker-client01 -AddRole New-Role")]
     [InlineData("Add-QaClient -Network qa-clients -Name c9 -Role New-Role")]
     [InlineData("Set-QaClient -Name beaker-client01 -VirtHost New-Host -ExtendNetwork")]
+    [InlineData("Rename-QaClient -Name beaker-client01 -NewName Beaker-Client09")]
+    [InlineData("Rename-QaEndpoint -Name koji -NewName Koji2")]
+    [InlineData("Rename-QaNetwork -Name qa-clients -NewName QA-Clients")]
+    [InlineData("Rename-QaGroup -Name sysadmin-qa -NewName SysAdmin-QA")]
     public void A_new_name_in_upper_case_is_InvalidName(string call)
     {
         using var s = PowerShellSession.WithExample();

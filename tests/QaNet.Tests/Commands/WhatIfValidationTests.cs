@@ -58,6 +58,17 @@ public sealed class WhatIfValidationTests
         ("Add-QaHostName -Name bad_name.example.org -Address 10.0.0.1", "InvalidHostName"),
         ("Add-QaHostName -Name new.example.org -Address 10.0.0.300", "InvalidAddress"),
         ("Remove-QaHostName -Name koji.fedoraproject.org", "InUse"),
+        ("Set-QaNetwork -Name qa-clients -Subnet 10.9.0.0/24", "AddressOutsideSubnet"),
+        ("Set-QaNetwork -Name qa-clients -Bridge 'br bad'", "InvalidBridgeName"),
+        ("Set-QaNetwork -Name no-such-network -Bridge br0", "NotFound"),
+        ("Rename-QaClient -Name beaker-client01 -NewName beaker-client02", "DuplicateClientName"),
+        ("Rename-QaClient -Name beaker-client01 -NewName Beaker-Client09", "InvalidName"),
+        ("Rename-QaEndpoint -Name koji -NewName bodhi", "DuplicateEndpoint"),
+        ("Rename-QaEndpoint -Name koji -NewName beaker-client01", "NameConflict"),
+        ("Rename-QaNetwork -Name qa-clients -NewName 'qa clients'", "InvalidName"),
+        ("Rename-QaNetwork -Name no-such-network -NewName n2", "NotFound"),
+        ("Rename-QaGroup -Name sysadmin-qa -NewName sysadmin-main", "DuplicateGroup"),
+        ("Grant-QaEgress -Role taskotron -ToClient beaker-client01", "PortsRequired"),
     ];
 
     /// <summary>A valid call: -WhatIf changes nothing and writes no error; for real it changes the policy.</summary>
@@ -86,6 +97,12 @@ public sealed class WhatIfValidationTests
         "Remove-QaGroup -Name sysadmin-main -Force",
         "Add-QaHostName -Name new.example.org -Address 10.0.0.1",
         "Remove-QaHostName -Name koji.fedoraproject.org -Force",
+        "Set-QaNetwork -Name qa-clients -Subnet 192.168.150.0/23",
+        "Rename-QaClient -Name taskotron-client01 -NewName taskotron-client11",
+        "Rename-QaEndpoint -Name bastion -NewName jump01",
+        "Rename-QaNetwork -Name qa-clients -NewName qa-clients2",
+        "Rename-QaGroup -Name sysadmin-qa -NewName qa-admins",
+        "Grant-QaEgress -Role taskotron -ToClient beaker-client01 -Port 8080/tcp",
     ];
 
     /// <summary>What a valid row needs done first (for real), so that it has something to change.</summary>
@@ -150,7 +167,7 @@ public sealed class WhatIfValidationTests
     [Fact]
     public void Every_policy_changing_cmdlet_has_rows_in_both_tables()
     {
-        string[] policyVerbs = ["Add", "Set", "Remove", "Grant", "Revoke", "Block", "New", "Enable", "Disable"];
+        string[] policyVerbs = ["Add", "Set", "Remove", "Grant", "Revoke", "Block", "New", "Enable", "Disable", "Rename"];
         var cmdlets = typeof(QaNet.Commands.AddQaClientCommand).Assembly.GetTypes()
             .Select(t => t.GetCustomAttributes(typeof(System.Management.Automation.CmdletAttribute), false)
                 .Cast<System.Management.Automation.CmdletAttribute>().FirstOrDefault())
@@ -160,6 +177,7 @@ public sealed class WhatIfValidationTests
             .ToList();
         Assert.Contains("Grant-QaEgress", cmdlets);
         Assert.Contains("Enable-QaRule", cmdlets);
+        Assert.Contains("Rename-QaGroup", cmdlets);
         static string CmdletOf(string call) => call.Split(' ')[0] == "Get-QaAssertion" ? "Remove-QaAssertion" : call.Split(' ')[0];
         // New-QaPolicy makes a new policy the current one, which the valid rows' check cannot see change.
         var invalid = Invalid.Select(row => CmdletOf(row.Call)).ToHashSet(StringComparer.Ordinal);
