@@ -3,6 +3,7 @@ using QaNet.Core.Hosts;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Probes;
+using QaNet.Core.Publish;
 
 namespace QaNet.Tests.Lab;
 
@@ -153,5 +154,32 @@ public sealed class BridgedLabTests : IClassFixture<BridgedLab>
         // Replies still flow: the client's own connections (SYN-ACK and data from the granted port) work.
         Assert.True((await prober.ProbeAsync(client, own, koji, 443, QaProtocol.Tcp, 3)).Observed);
         Assert.True((await prober.ProbeAsync(beaker, IPAddress.Parse("192.168.150.20"), IPAddress.Parse(beakerLab), 80, QaProtocol.Tcp, 3)).Observed);
+    }
+
+    [Fact]
+    public async Task The_reply_guard_is_published_beside_ebtables_and_its_loss_is_drift()
+    {
+        var vh = _lab.Lab.State.Libvirtd.Single(l => l.VirtHost == "virthost-comm01").Namespace;
+        var runner = HostTarget.Namespace(vh).CreateRunner();
+        var guard = await runner.RunAsync(CommandSpec.Of("nft", "list", "table", "bridge", "qanet"));
+        Assert.True(guard.Succeeded, guard.Stderr);
+        Assert.Contains("comment \"qanet:@reply-syn\"", guard.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--mark-or 0x100000 --mark-target ACCEPT", (await runner.RunAsync(CommandSpec.Of("ebtables-save"))).Stdout, StringComparison.Ordinal);
+
+        var publisher = new PolicyPublisher(_lab.Policy, transports: _lab.Lab.Transports());
+        var host = Assert.Single(publisher.Render(new[] { "virthost-comm01" }));
+        Assert.Empty(await publisher.TestAsync(host));
+        Assert.True((await runner.RunAsync(CommandSpec.Of("nft", "delete", "table", "bridge", "qanet"))).Succeeded);
+        try
+        {
+            var drift = await publisher.TestAsync(host);
+            Assert.Equal(new[] { (QaDriftKind.NftTableMissing, "table bridge qanet") }, drift.Select(d => (d.Kind, d.Target)));
+        }
+        finally
+        {
+            await _lab.Lab.PublishAsync(_lab.Policy);
+        }
+
+        Assert.Empty(await publisher.TestAsync(host));
     }
 }
