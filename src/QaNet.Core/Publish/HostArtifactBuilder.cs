@@ -9,7 +9,8 @@ namespace QaNet.Core.Publish;
 /// <summary>
 /// The bridge between the renderers and the publisher: what every host that enforces part of
 /// a policy must carry. Virthosts get their libvirt networks, their ebtables chains and — when
-/// they NAT a network — QaNet's nft table (or its absence, so a mode change removes it). A
+/// they NAT a network — QaNet's nft table (or its absence, so a mode change removes it), and
+/// the reply guard <c>table bridge qanet</c> beside the ebtables chains (docs/rendering.md). A
 /// gateway endpoint (Gateway mode) gets only its nft table; nothing else on it is QaNet's.
 /// </summary>
 public static class HostArtifactBuilder
@@ -35,7 +36,11 @@ public static class HostArtifactBuilder
                 parts.Networks.Add(new LibvirtNetworkArtifact(n.Name, QaRenderer.Render(policy, n.Name, vh, QaBackend.LibvirtXml, options).Text));
             }
 
-            parts.Ebtables = new EbtablesArtifact(QaRenderer.Render(policy, networks[0].Name, vh, QaBackend.Ebtables, options).Text, EbtCompiler.ChainPrefix);
+            var ebtables = QaRenderer.Render(policy, networks[0].Name, vh, QaBackend.Ebtables, options);
+            parts.Ebtables = new EbtablesArtifact(ebtables.Text, EbtCompiler.ChainPrefix);
+            // The reply guard goes with ebtables' marked TCP replies (and is removed where none are left).
+            parts.ReplyGuard = ((EbtTable)ebtables.Program!).MarksReplies ? EbtReplyGuard.Definition : null;
+            parts.ManagesReplyGuard = true;
             // A spanning Nat network is routed (nft) only by its serving virthost; the others carry a bare bridge.
             var routed = topology.RoutedOn(vh);
             var nat = routed.Count > 0 ? routed[0] : null;
@@ -59,9 +64,22 @@ public static class HostArtifactBuilder
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new HostArtifacts(kv.Key,
                 kv.Value.Networks,
-                kv.Value.ManagesNft ? new[] { new NftTableArtifact(NftFamily, NftTable, kv.Value.Nft) } : null,
+                NftTablesOf(kv.Value),
                 kv.Value.Ebtables) { Uplinks = kv.Value.Uplinks })
             .ToList();
+    }
+
+    private static IEnumerable<NftTableArtifact> NftTablesOf(HostParts parts)
+    {
+        if (parts.ManagesNft)
+        {
+            yield return new NftTableArtifact(NftFamily, NftTable, parts.Nft);
+        }
+
+        if (parts.ManagesReplyGuard)
+        {
+            yield return new NftTableArtifact(EbtReplyGuard.Family, EbtReplyGuard.Name, parts.ReplyGuard);
+        }
     }
 
     private static UplinkArtifact UplinkOn(QaNetwork n, string vh)
@@ -92,6 +110,11 @@ public static class HostArtifactBuilder
         public string? Nft { get; set; }
 
         public bool ManagesNft { get; set; }
+
+        /// <summary><c>table bridge qanet</c> (<see cref="EbtReplyGuard"/>): managed wherever ebtables is.</summary>
+        public string? ReplyGuard { get; set; }
+
+        public bool ManagesReplyGuard { get; set; }
 
         /// <summary>Uplinks are managed on every virthost, so a removed uplink's VXLAN device goes too.</summary>
         public List<UplinkArtifact>? Uplinks { get; set; }

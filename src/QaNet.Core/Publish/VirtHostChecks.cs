@@ -51,13 +51,17 @@ public sealed record VirtHostNeeds
 
     public IReadOnlyList<int> VxlanPorts { get; init; } = Array.Empty<int>();
 
+    /// <summary>A Bridged network (libvirt forward mode 'bridge'): its clients are filtered statelessly.</summary>
+    public bool BridgedNetworks { get; init; }
+
     /// <summary>Everything, for a host no policy describes (Test-QaVirtHost without a policy).</summary>
     public static VirtHostNeeds Everything { get; } = new() { Nft = true, Ebtables = true, Libvirt = true, Dnsmasq = true, Forwarding = true, FirewalledNetworks = true };
 
     public static VirtHostNeeds Of(HostArtifacts artifacts)
     {
         ArgumentNullException.ThrowIfNull(artifacts);
-        var routes = artifacts.NftTables.Any(t => t.Definition is not null);
+        // The reply guard (table bridge qanet) filters bridged frames; it routes nothing.
+        var routes = artifacts.NftTables.Any(t => t.Family != Render.Ebtables.EbtReplyGuard.Family && t.Definition is not null);
         return new VirtHostNeeds
         {
             Nft = artifacts.NftTables.Count > 0,
@@ -67,6 +71,8 @@ public sealed record VirtHostNeeds
             FirewalledNetworks = artifacts.Networks.Any(n => n.Xml is not null && LibvirtXml.TryParse(n.Xml, out var root, out _)
                 && root!.Elements("ip").Any(ip => ip.Attribute("family")?.Value is null or "ipv4")
                 && (string?)root.Element("forward")?.Attribute("mode") is not ("open" or "bridge")),
+            BridgedNetworks = artifacts.Networks.Any(n => n.Xml is not null && LibvirtXml.TryParse(n.Xml, out var root, out _)
+                && (string?)root!.Element("forward")?.Attribute("mode") == "bridge"),
             Forwarding = routes,
             IsGateway = routes && artifacts.Networks.Count == 0,
             VxlanPorts = (artifacts.Uplinks ?? Array.Empty<UplinkArtifact>()).Where(u => u.Kind == Model.QaUplinkKind.Vxlan).Select(u => u.Port).Distinct().Order().ToList(),
@@ -92,6 +98,14 @@ public static partial class VirtHostChecks
     public const string Vxlan = "Vxlan";
     public const string IpForward = "IpForward";
     public const string Ports = "Ports";
+    public const string ReturnTraffic = "ReturnTraffic";
+
+    /// <summary>What stateless filtering of Bridged clients leaves open (docs/rendering.md, "Stateless return traffic").</summary>
+    public const string StatelessReturnTraffic =
+        "Bridged clients are filtered without conntrack (the bridge family has none here: nf_conntrack_bridge): replies are accepted by source port. " +
+        "TCP connection openings among them (SYN without ACK) are dropped by table bridge qanet, so a granted service cannot open a TCP connection to a client from its granted port, nor a client to a management host from its granted ingress port. " +
+        "UDP stays open that way: a granted service can send datagrams to any UDP port of a client from its granted UDP port (e.g. 69/udp), and a client to a management host from a granted ingress UDP port; ICMP echo-replies pass for granted ICMP. " +
+        "TFTP data from a new server port is not accepted.";
 
     private static readonly string[] VirshWord = { "virsh" };
     private static readonly string[] VersionWords = { "version", "--daemon" };
@@ -272,6 +286,13 @@ public static partial class VirtHostChecks
                     forward == "1" ? "on" : needs.IsGateway ? "off: this gateway would not route its clients" : "off (libvirt turns it on when it starts a NAT network)",
                     "sysctl -w net.ipv4.ip_forward=1, and keep it in /etc/sysctl.d/90-qanet.conf (net.ipv4.ip_forward = 1).", needs.Forwarding);
             }
+        }
+
+        if (needs.BridgedNetworks)
+        {
+            // Not a prerequisite: what the rendering cannot close on any kernel QaNet targets, said where operators look.
+            Add(ReturnTraffic, QaCheckStatus.Warn, StatelessReturnTraffic,
+                "Where UDP replies by source port are not acceptable, put the clients on a Nat or Gateway network (stateful nft).", false);
         }
 
         if (all || needs.Dnsmasq || needs.VxlanPorts.Count > 0)

@@ -24,7 +24,10 @@ public sealed class PublishCommandTests
         Assert.Equal("virthost-comm01", result.VirtHost);
         Assert.Contains(result.Plan!.Changes, c => c.Kind == QaPublishChangeKind.LibvirtNetworkDefine && c.Target == "network qa-clients");
         Assert.Contains(result.Plan.Changes, c => c.Kind == QaPublishChangeKind.NftTableCreate);
-        Assert.Contains("table inet qanet", Assert.Single(result.Plan.Artifacts.NftTables).Definition, StringComparison.Ordinal);
+        Assert.Equal(["inet qanet", "bridge qanet"], result.Plan.Artifacts.NftTables.Select(t => t.Key));
+        Assert.Contains("table inet qanet", result.Plan.Artifacts.NftTables[0].Definition, StringComparison.Ordinal);
+        // The example's Nat network has no TCP between clients: no reply guard, so none may exist.
+        Assert.Null(result.Plan.Artifacts.NftTables[1].Definition);
         Assert.Contains("<name>qa-clients</name>", Assert.Single(result.Plan.Artifacts.Networks).Xml, StringComparison.Ordinal);
         Assert.NotEmpty(_host.Commands);
         Assert.Empty(_host.Mutations);

@@ -3,6 +3,7 @@ using QaNet.Core.Hosts;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Probes;
+using QaNet.Core.Publish;
 
 namespace QaNet.Tests.Lab;
 
@@ -107,5 +108,78 @@ public sealed class BridgedLabTests : IClassFixture<BridgedLab>
         }
 
         Assert.True((await prober.ProbeAsync(ns, own, koji, 443, QaProtocol.Tcp, 3)).Observed);
+    }
+
+    [Fact]
+    public async Task A_granted_service_cannot_open_a_tcp_connection_to_a_client_from_its_granted_port()
+    {
+        // ebtables accepts replies by source port (no bridge conntrack on this kernel): koji may be
+        // reached on 443 by taskotron clients, so koji:443 -> client passed as "return traffic" and
+        // koji could open a connection to the client's listener on 22. The reply guard drops it.
+        var state = _lab.Lab.State;
+        var client = state.FindHost("taskotron-client01")!.Namespace;
+        var own = IPAddress.Parse("192.168.150.10");
+        var koji = IPAddress.Parse("203.0.113.10");
+        var kojiNs = state.HostOf(koji.ToString())!.Namespace;
+        var prober = new QaProber();
+        Assert.True((await prober.ProbeAsync(client, own, koji, 443, QaProtocol.Tcp, 3)).Observed);
+        var ephemeral = await prober.ProbeAsync(kojiNs, koji, own, 22, QaProtocol.Tcp, 2);
+        Assert.Equal(QaProbeResult.TimedOut, ephemeral.Detail);
+
+        // koji's own listener holds 443, so the connection is source-NATed onto 443 by a table of
+        // the test's own in koji's namespace (removed afterwards): the client sees koji:443 -> :22.
+        var kojiRunner = HostTarget.Namespace(kojiNs).CreateRunner();
+        var snat = $"table ip qanet_probe {{\n\tchain post {{\n\t\ttype nat hook postrouting priority 100; policy accept;\n\t\tip saddr {koji} ip daddr {own} tcp dport 22 snat to {koji}:443\n\t}}\n}}\n";
+        Assert.True((await kojiRunner.RunAsync(CommandSpec.Of("nft", "-f", "-").WithStdin(snat))).Succeeded);
+        try
+        {
+            var reverse = await prober.ProbeAsync(kojiNs, koji, own, 22, QaProtocol.Tcp, 2);
+            Assert.False(reverse.Observed, "koji opened a connection to taskotron-client01 from 443: " + reverse.Detail);
+            Assert.Equal(QaProbeResult.TimedOut, reverse.Detail);
+        }
+        finally
+        {
+            await kojiRunner.RunAsync(CommandSpec.Of("nft", "delete", "table", "ip", "qanet_probe"));
+        }
+
+        // The other direction of the same hole: beaker-lab may reach beaker clients on 7080-7099, so
+        // beaker-client01 sending from 7081 (no listener there) to beaker-lab's ssh passed as return traffic.
+        var beaker = state.FindHost("beaker-client01")!.Namespace;
+        var beakerLab = state.EndpointAddresses["beaker-lab"][0];
+        var fromHarnessPort = await ProcessRunner.Instance.RunAsync(
+            CommandSpec.Of("ip", "netns", "exec", beaker, "nc", "-v", "-n", "-z", "-w", "2", "-s", "192.168.150.20", "-p", "7081", beakerLab, "22") with { Timeout = TimeSpan.FromSeconds(15) });
+        Assert.False(fromHarnessPort.Succeeded, "beaker-client01 opened a connection to beaker-lab:22 from 7081");
+        Assert.Contains("timed out", fromHarnessPort.Stderr, StringComparison.Ordinal);
+
+        // Replies still flow: the client's own connections (SYN-ACK and data from the granted port) work.
+        Assert.True((await prober.ProbeAsync(client, own, koji, 443, QaProtocol.Tcp, 3)).Observed);
+        Assert.True((await prober.ProbeAsync(beaker, IPAddress.Parse("192.168.150.20"), IPAddress.Parse(beakerLab), 80, QaProtocol.Tcp, 3)).Observed);
+    }
+
+    [Fact]
+    public async Task The_reply_guard_is_published_beside_ebtables_and_its_loss_is_drift()
+    {
+        var vh = _lab.Lab.State.Libvirtd.Single(l => l.VirtHost == "virthost-comm01").Namespace;
+        var runner = HostTarget.Namespace(vh).CreateRunner();
+        var guard = await runner.RunAsync(CommandSpec.Of("nft", "list", "table", "bridge", "qanet"));
+        Assert.True(guard.Succeeded, guard.Stderr);
+        Assert.Contains("comment \"qanet:@reply-syn\"", guard.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--mark-or 0x100000 --mark-target ACCEPT", (await runner.RunAsync(CommandSpec.Of("ebtables-save"))).Stdout, StringComparison.Ordinal);
+
+        var publisher = new PolicyPublisher(_lab.Policy, transports: _lab.Lab.Transports());
+        var host = Assert.Single(publisher.Render(new[] { "virthost-comm01" }));
+        Assert.Empty(await publisher.TestAsync(host));
+        Assert.True((await runner.RunAsync(CommandSpec.Of("nft", "delete", "table", "bridge", "qanet"))).Succeeded);
+        try
+        {
+            var drift = await publisher.TestAsync(host);
+            Assert.Equal(new[] { (QaDriftKind.NftTableMissing, "table bridge qanet") }, drift.Select(d => (d.Kind, d.Target)));
+        }
+        finally
+        {
+            await _lab.Lab.PublishAsync(_lab.Policy);
+        }
+
+        Assert.Empty(await publisher.TestAsync(host));
     }
 }

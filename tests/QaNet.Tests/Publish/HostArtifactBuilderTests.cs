@@ -2,6 +2,7 @@ using QaNet.Core.Editing;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
 using QaNet.Core.Render;
+using QaNet.Core.Render.Ebtables;
 using QaNet.Core.Resolution;
 
 namespace QaNet.Tests.Publish;
@@ -21,9 +22,11 @@ public class HostArtifactBuilderTests
         {
             a.Validate();
             Assert.Equal(policy.Networks.Where(n => n.VirtHosts.Contains(a.VirtHost)).Select(n => n.Name), a.Networks.Select(n => n.Name));
-            var table = Assert.Single(a.NftTables);
-            Assert.Equal("inet qanet", table.Key);
+            Assert.Equal(new[] { "inet qanet", "bridge qanet" }, a.NftTables.Select(t => t.Key));
+            var table = a.NftTables[0];
             Assert.StartsWith("table inet qanet {", table.Definition, StringComparison.Ordinal);
+            // No TCP between clients in the example's Nat network: no marked replies, so no reply guard (and a stale one goes).
+            Assert.Null(a.NftTables[1].Definition);
             Assert.NotNull(a.Ebtables);
             Assert.Equal("QN-", a.Ebtables!.ChainPrefix);
             // Each virthost's libvirt network reserves exactly the clients placed on it.
@@ -52,9 +55,32 @@ public class HostArtifactBuilderTests
         Assert.Null(bastion.Ebtables);
         Assert.Contains("qanet:egress-taskotron-koji", Assert.Single(bastion.NftTables).Definition, StringComparison.Ordinal);
         var vh1 = artifacts[1];
-        Assert.Null(Assert.Single(vh1.NftTables).Definition);
+        Assert.All(vh1.NftTables, t => Assert.Null(t.Definition));
+        Assert.Equal(new[] { "inet qanet", "bridge qanet" }, vh1.NftTables.Select(t => t.Key));
         Assert.Single(vh1.Networks);
 
         Assert.Equal(new[] { "vh1" }, HostArtifactBuilder.Build(ResolvedPolicy.Create(p), Pinned, new[] { "vh1" }).Select(a => a.VirtHost));
+    }
+
+    [Fact]
+    public void A_bridged_virthost_gets_the_reply_guard_beside_its_ebtables_and_no_routed_table()
+    {
+        var artifacts = HostArtifactBuilder.Build(ResolvedPolicy.Create(ExamplePolicies.AsBridged(ExamplePolicies.Fedora())), Pinned);
+        foreach (var a in artifacts)
+        {
+            a.Validate();
+            Assert.Equal(new[] { "inet qanet", "bridge qanet" }, a.NftTables.Select(t => t.Key));
+            Assert.Null(a.NftTables[0].Definition);
+            Assert.Equal(EbtReplyGuard.Definition, a.NftTables[1].Definition);
+            Assert.Contains("--mark-or 0x100000 --mark-target ACCEPT", a.Ebtables!.Text, StringComparison.Ordinal);
+            var needs = VirtHostNeeds.Of(a);
+            Assert.True(needs.BridgedNetworks);
+            Assert.True(needs.Nft);
+            // The guard filters bridged frames; it does not make the virthost a router.
+            Assert.False(needs.Forwarding);
+            Assert.False(needs.IsGateway);
+        }
+
+        Assert.All(HostArtifactBuilder.Build(ResolvedPolicy.Create(ExamplePolicies.Fedora()), Pinned), a => Assert.False(VirtHostNeeds.Of(a).BridgedNetworks));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using QaNet.Core.Model;
 using QaNet.Core.Net;
 using QaNet.Core.Render;
+using QaNet.Core.Render.Ebtables;
 using QaNet.Core.Resolution;
 
 namespace QaNet.Tests.Render;
@@ -89,15 +90,53 @@ public sealed class AgreementTests
     }
 
     [Fact]
-    public void Stateless_return_traffic_is_accepted_by_source_port_only_in_ebtables()
+    public void Stateless_return_traffic_drops_tcp_openings_from_a_granted_port_but_not_udp()
     {
-        // The known price of ebtables having no conntrack: a service may answer from its port.
+        // ebtables has no conntrack: replies are accepted by source port. TCP replies are marked and
+        // the reply guard drops a marked SYN, so a service cannot open a connection from its port;
+        // UDP cannot be told apart and stays accepted by source port (docs/rendering.md).
         var resolved = ResolvedPolicy.Create(RenderPolicies.EdgeCases(QaNetworkMode.Bridged));
-        var table = QaRenderer.Render(resolved, "lab", "vh1", QaBackend.Ebtables, RenderPolicies.Options).Program!;
+        var ruleset = QaRenderer.Render(resolved, "lab", "vh1", QaBackend.Ebtables, RenderPolicies.Options);
+        var table = (EbtTable)ruleset.Program!;
         var koji = IPAddress.Parse("203.0.113.10");
+        var tftp = IPAddress.Parse("203.0.113.20");
         var c1 = IPAddress.Parse("192.168.150.10");
-        Assert.Equal(RenderVerdict.Accept, table.Evaluate(new PacketFlow(koji, c1, QaProtocol.Tcp, 5555, SourcePort: 443)).Verdict);
-        Assert.Equal(RenderVerdict.Drop, table.Evaluate(new PacketFlow(koji, c1, QaProtocol.Tcp, 5555)).Verdict);
+        Assert.Equal(new RenderDecision(RenderVerdict.Drop, null), table.Evaluate(new PacketFlow(koji, c1, QaProtocol.Tcp, 22, SourcePort: 443)));
+        Assert.Equal(new RenderDecision(RenderVerdict.Drop, null), table.Evaluate(new PacketFlow(koji, c1, QaProtocol.Tcp, 5555)));
+        // c1 -> bastion from its granted ingress port 22: the client side of the same hole.
+        Assert.Equal(RenderVerdict.Drop, table.Evaluate(new PacketFlow(c1, IPAddress.Parse("198.51.100.2"), QaProtocol.Tcp, 80, SourcePort: 22)).Verdict);
+        Assert.Equal(new RenderDecision(RenderVerdict.Accept, "egress-beaker-tftp"), table.Evaluate(new PacketFlow(tftp, c1, QaProtocol.Udp, 5555, SourcePort: 69)));
+
+        var replies = table.Rules.Where(r => r.IsReply).ToList();
+        Assert.All(replies, r => Assert.Equal(r.IpProtocol == QaProtocol.Tcp, r.ReplyMark));
+        Assert.Contains(replies, r => r.IpProtocol == QaProtocol.Udp);
+        Assert.Contains("--ip-sport 443 -j mark --mark-or 0x100000 --mark-target ACCEPT\n", ruleset.Text, StringComparison.Ordinal);
+        Assert.Contains("--ip-sport 69 -j ACCEPT\n", ruleset.Text, StringComparison.Ordinal);
+        Assert.True(table.MarksReplies);
+    }
+
+    [Fact]
+    public void The_reply_guard_drops_marked_syns_after_ebtables_and_clears_the_mark()
+    {
+        var d = EbtReplyGuard.Definition;
+        Assert.StartsWith("table bridge qanet {\n", d, StringComparison.Ordinal);
+        foreach (var hook in new[] { "forward", "input" })
+        {
+            Assert.Contains($"\tchain {hook} {{\n\t\ttype filter hook {hook} priority -190; policy accept;\n", d, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, d.Split("meta mark & 0x00100000 == 0x00100000 tcp flags & (syn | ack) == syn counter drop comment \"qanet:@reply-syn\"").Length - 1);
+        Assert.Equal(2, d.Split("meta mark set meta mark & 0xffefffff comment \"qanet:@reply-mark\"").Length - 1);
+        // ebtables-nft's filter chains run at -200 in the bridge family: the guard must come after them.
+        Assert.True(EbtReplyGuard.Priority > -200);
+    }
+
+    [Fact]
+    public void A_nat_network_without_client_to_client_tcp_has_no_marked_replies()
+    {
+        var resolved = ResolvedPolicy.Create(ExamplePolicies.Fedora());
+        var table = (EbtTable)QaRenderer.Render(resolved, "qa-clients", "virthost-comm01", QaBackend.Ebtables, RenderPolicies.Options).Program!;
+        Assert.False(table.MarksReplies);
     }
 
     private static IEnumerable<PacketFlow> Flows(QaPolicy policy, ResolvedPolicy resolved)

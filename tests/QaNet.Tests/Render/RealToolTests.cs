@@ -52,6 +52,30 @@ public sealed partial class RealToolTests
         Assert.Equal(Lines(text), Lines(saved));
     }
 
+    [Fact]
+    public async Task The_reply_guard_loads_beside_the_ebtables_rendering_and_neither_disturbs_the_other()
+    {
+        // ebtables-nft keeps its rules in table bridge filter; the guard is a table of its own in the same family.
+        var ebtables = Find("fedora-qa-bridged.virthost-comm01.ebtables").Text;
+        await using var ns = await RenderNamespace.CreateAsync();
+        await ns.Must(ebtables, "ebtables-restore");
+        var guard = global::QaNet.Core.Publish.NftText.ReplaceTransaction("bridge", "qanet", global::QaNet.Core.Render.Ebtables.EbtReplyGuard.Definition);
+        await ns.Must(guard, "nft", "-c", "-f", "-");
+        await ns.Must(guard, "nft", "-f", "-");
+        await ns.Must(guard, "nft", "-f", "-"); // replacing works too
+        Assert.Equal(Lines(ebtables), Lines(await ns.Must(null, "ebtables-save")));
+        var listed = await ns.Must(null, "nft", "list", "table", "bridge", "qanet");
+        foreach (var hook in new[] { "forward", "input" })
+        {
+            Assert.Contains($"type filter hook {hook} priority filter + 10; policy accept;", listed, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, Regex.Count(listed, @"meta mark & 0x00100000 == 0x00100000 tcp flags syn / syn,ack counter packets 0 bytes 0 drop comment ""qanet:@reply-syn"""));
+        // ebtables-restore of the next publish replaces table bridge filter only.
+        await ns.Must(ebtables, "ebtables-restore");
+        Assert.Contains("qanet:@reply-mark", await ns.Must(null, "nft", "list", "table", "bridge", "qanet"), StringComparison.Ordinal);
+    }
+
     /// <summary>Whitespace-insensitive tokens, without what only the live table has (counters, time left).</summary>
     internal static List<string> NftTokens(string text)
     {

@@ -118,6 +118,7 @@ internal sealed partial class EbtCompiler
             return reply ? rule with { IcmpEchoReply = true } : rule with { IcmpEcho = true };
         }
 
-        return reply ? rule with { SourcePorts = (port.From, port.To) } : rule with { DestinationPorts = (port.From, port.To) };
+        // TCP replies carry the mark the reply guard looks for; UDP has no connection opening to tell apart.
+        return reply ? rule with { SourcePorts = (port.From, port.To), ReplyMark = port.Protocol == QaProtocol.Tcp } : rule with { DestinationPorts = (port.From, port.To) };
     }
 }

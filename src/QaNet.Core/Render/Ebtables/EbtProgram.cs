@@ -14,6 +14,12 @@ public sealed record EbtRule(string Chain, string Target)
     /// <summary>True for the stateless return-traffic entries of an accepted rule.</summary>
     public bool IsReply { get; init; }
 
+    /// <summary>
+    /// TCP return traffic: accepted with <see cref="EbtReplyGuard.Mark"/> set, so that
+    /// <c>table bridge qanet</c> drops the connection openings (SYN without ACK) among it.
+    /// </summary>
+    public bool ReplyMark { get; init; }
+
     public string? SourceMac { get; init; }
 
     public string? DestinationMac { get; init; }
@@ -78,6 +84,9 @@ public sealed class EbtTable : IRuleProgram
 
     public int RuleCount => Rules.Count;
 
+    /// <summary>Whether some TCP reply entry sets the reply mark: the host then needs <see cref="EbtReplyGuard.Definition"/>.</summary>
+    public bool MarksReplies => Rules.Any(r => r.ReplyMark);
+
     public int ElementCount => 0;
 
     public RenderDecision Evaluate(PacketFlow flow)
@@ -102,6 +111,12 @@ public sealed class EbtTable : IRuleProgram
             if (!Matches(rule, frame, flow))
             {
                 continue;
+            }
+
+            if (rule.ReplyMark)
+            {
+                // A flow is a connection opening: its SYN matched a reply entry, and the reply guard drops it.
+                return new RenderDecision(RenderVerdict.Drop, null);
             }
 
             switch (rule.Target)

@@ -113,6 +113,11 @@ public static class EbtWriter
             sb.Append(" --limit 5/sec --limit-burst 10 --log-level notice --log-prefix \"qanet-drop \" --log-ip");
         }
 
+        if (r.ReplyMark)
+        {
+            return sb.Append(" -j mark --mark-or ").Append(EbtReplyGuard.MarkText).Append(" --mark-target ").Append(r.Target);
+        }
+
         return sb.Append(" -j ").Append(r.Target);
     }
 
