@@ -134,7 +134,7 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
         if (policy is not null)
         {
             flows.AddRange(ReachabilityOverview.FlowsOf(policy, results));
-            flows.AddRange(ReachabilityOverview.FlowsOf(policy, live));
+            flows.AddRange(QaLiveMatrix.ToOverviewFlows(policy, live));
         }
 
         return ReachabilityOverview.Build(flows, policy);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
-using QaNet.Core.Probes;
 
 namespace QaNet.Core.Reports;
 
@@ -14,6 +13,9 @@ public enum OverviewDirection
     /// <summary>The endpoint opens a connection into a client (a management host).</summary>
     Inbound,
 }
+
+/// <summary>One verdict between two names (a client and an endpoint, either way), as the overview takes it.</summary>
+public readonly record struct OverviewAnswer(string From, string To, QaPortRange Port, bool Allowed, string Rule, bool Conforms = true);
 
 /// <summary>
 /// One answer folded into the overview: a group (a role) and an endpoint, one way, one port.
@@ -132,15 +134,7 @@ public sealed class ReachabilityOverview
     public static IEnumerable<OverviewFlow> FlowsOf(QaPolicy policy, IEnumerable<QaReachabilityResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        return FlowsOf(policy, results.Select(r => (r.From, r.To, new QaPortRange(r.Protocol, r.Port, r.Port), r.Allowed, r.DecidedBy, true)));
-    }
-
-    /// <summary>Live results as overview flows (egress and ingress cells), marked where the probe disagreed.</summary>
-    public static IEnumerable<OverviewFlow> FlowsOf(QaPolicy policy, IEnumerable<QaLiveResult> results)
-    {
-        ArgumentNullException.ThrowIfNull(results);
-        return FlowsOf(policy, results.Where(r => r.Kind != QaLiveCellKind.ClientToClient)
-            .Select(r => (r.From, r.To, new QaPortRange(r.Protocol, r.Port, r.Port), r.Allowed, r.DecidedBy, r.Conforms)));
+        return FlowsOf(policy, results.Select(r => new OverviewAnswer(r.From, r.To, new QaPortRange(r.Protocol, r.Port, r.Port), r.Allowed, r.DecidedBy)));
     }
 
     /// <summary>By-role rows (<see cref="QaReachabilityMatrix.ByRole"/>) as outbound flows.</summary>
@@ -172,9 +166,14 @@ public sealed class ReachabilityOverview
         return string.Join(", ", parts);
     }
 
-    private static IEnumerable<OverviewFlow> FlowsOf(QaPolicy policy, IEnumerable<(string From, string To, QaPortRange Port, bool Allowed, string Rule, bool Conforms)> results)
+    /// <summary>
+    /// Answers by name as overview flows (live results come through QaLiveMatrix.ToOverviewFlows):
+    /// client → endpoint outbound, endpoint → client inbound, under each role of the client.
+    /// </summary>
+    public static IEnumerable<OverviewFlow> FlowsOf(QaPolicy policy, IEnumerable<OverviewAnswer> results)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(results);
         var clients = new Dictionary<string, QaClient>(StringComparer.Ordinal);
         foreach (var c in policy.Clients)
         {

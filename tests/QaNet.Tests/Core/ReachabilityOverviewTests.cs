@@ -142,7 +142,7 @@ public partial class ReachabilityOverviewTests
             From = from, To = to, SourceAddress = IPAddress.Loopback, DestinationAddress = IPAddress.Loopback, Port = 22, Protocol = QaProtocol.Tcp,
             Kind = kind, Allowed = allowed, RuleId = rule, Reason = "r", Observed = observed, ObservedDetail = observed ? "connected" : "timed out",
         };
-        var live = ReachabilityOverview.Build(ReachabilityOverview.FlowsOf(policy,
+        var live = ReachabilityOverview.Build(QaLiveMatrix.ToOverviewFlows(policy,
         [
             Live("bastion", "beaker-client01", true, true, "bastion-ssh", QaLiveCellKind.Ingress),
             Live("bastion", "beaker-client02", true, false, "bastion-ssh", QaLiveCellKind.Ingress),
