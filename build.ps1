@@ -14,12 +14,15 @@
     fuzz   build + every SharpFuzz harness (fuzz/QaNet.Fuzz) under afl-fuzz for -Minutes each; prints
            executions, paths and coverage found and crashes; ends with 'N passed, N failed' (one per
            harness, passed = no crash and no hang). test runs each for 60 s ($CiFuzzSeconds; docs/fuzzing.md).
+    docs   build + installs tools/docs-packages.txt (chromium, graphviz) + draws docs/images: the
+           fedora-qa reachability report and topology, as headless Chromium screenshots 1,400 px
+           wide (tools/New-QaNetDocsImages.ps1); fails on a screenshot that is blank or the wrong size.
     Every step that installs something checks first, so running it again is cheap.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo', 'bench', 'pack', 'fuzz')]
+    [ValidateSet('build', 'test', 'demo', 'bench', 'pack', 'fuzz', 'docs')]
     [string] $Task = 'build',
 
     [ValidateSet('Debug', 'Release')]
@@ -119,10 +122,9 @@ function Install-Pester {
 Import-Module (Join-Path $Root 'tools/DebianPackages.psm1') -Force
 $LabPackages = @(Read-DebianPackageList -Path (Join-Path $Root 'tools/lab-packages.txt'))
 
-function Install-LabPrerequisites {
-    # The real programs the renderer, publish and lab tests drive, inside network namespaces.
-    if (-not $IsLinux) { throw 'The lab needs Linux.' }
-    $missing = @(Get-MissingDebianPackage -Name $LabPackages)
+function Install-DebianPackages([string[]] $Name) {
+    # apt-get only for what dpkg does not have: a second run installs nothing.
+    $missing = @(Get-MissingDebianPackage -Name $Name)
     if ($missing.Count -gt 0) {
         Write-Host "==> apt-get install $($missing -join ' ')"
         $env:DEBIAN_FRONTEND = 'noninteractive'
@@ -131,6 +133,12 @@ function Install-LabPrerequisites {
         $still = @(Get-MissingDebianPackage -Name $missing)
         if ($still.Count -gt 0) { throw "apt-get install returned, but these packages are still not installed: $($still -join ' ')." }
     }
+}
+
+function Install-LabPrerequisites {
+    # The real programs the renderer, publish and lab tests drive, inside network namespaces.
+    if (-not $IsLinux) { throw 'The lab needs Linux.' }
+    Install-DebianPackages $LabPackages
     # Debian's ebtables package selects ebtables-legacy, which kernels with only the nf_tables
     # bridge family cannot run; QaNet renders for ebtables-nft (from iptables). Select it.
     $current = (& update-alternatives --query ebtables 2>$null | Select-String -Pattern '^Value:\s*(\S+)' |
@@ -273,13 +281,7 @@ function Install-Fuzzer {
     # afl-fuzz comes from Debian's afl++ (listed in tools/lab-packages.txt, so test installs it with
     # the rest); sharpfuzz is a local dotnet tool (.config/dotnet-tools.json), restored by build.sh.
     if (-not $IsLinux) { throw 'Fuzzing needs Linux (afl-fuzz).' }
-    $missing = @(Get-MissingDebianPackage -Name @('afl++'))
-    if ($missing.Count -gt 0) {
-        Write-Host '==> apt-get install afl++'
-        $env:DEBIAN_FRONTEND = 'noninteractive'
-        Invoke-Native apt-get @('update', '-qq')
-        Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', 'afl++')
-    }
+    Install-DebianPackages @('afl++')
 }
 
 function Build-FuzzHarness {
@@ -389,6 +391,17 @@ function Invoke-Pack {
     Write-Host "==> $($package.FullName)"
 }
 
+function Invoke-Docs {
+    # The pictures in docs/images; chromium is in its own list so the tests (and CI) never pay for it.
+    if (-not $IsLinux) { throw 'The docs pictures are drawn with Debian packages (chromium, graphviz).' }
+    Install-DebianPackages @(Read-DebianPackageList -Path (Join-Path $Root 'tools/docs-packages.txt'))
+    Invoke-Build
+    # In a child pwsh, like the tests: the module under test never loads into this process.
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/New-QaNetDocsImages.ps1'), '-ModulePath', (Join-Path $ModuleOut 'QaNet.psd1'),
+        '-ImageDirectory', (Join-Path $Root 'docs/images'), '-WorkDirectory', (Join-Path $Out 'docs'))
+    if ($LASTEXITCODE -ne 0) { throw "tools/New-QaNetDocsImages.ps1 failed with exit code $LASTEXITCODE." }
+}
+
 switch ($Task) {
     'build' { Invoke-Build }
     'test' { if ($Pure) { Invoke-PureTests } else { Invoke-Tests } }
@@ -396,4 +409,5 @@ switch ($Task) {
     'bench' { Invoke-Bench }
     'pack' { Invoke-Pack }
     'fuzz' { Invoke-Fuzz }
+    'docs' { Invoke-Docs }
 }

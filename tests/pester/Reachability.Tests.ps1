@@ -210,6 +210,17 @@ Describe 'Export-QaReachabilityReport' {
         ([regex]::Matches((Get-Content -Raw $file), '<td class="cell (allow|deny)')).Count | Should -Be @(Test-QaReachability -All).Count
     }
 
+    It 'opens with one cell per role and endpoint: allowed ports both ways and the deciding rule as text' {
+        $file = Join-Path $TestDrive 'grouped.html'
+        Export-QaReachabilityReport -Path $file
+        $html = Get-Content -Raw $file
+        $cell = [regex]::Match($html, '<td class="ov[^"]*" data-group="taskotron" data-endpoint="koji">(.*?)</td>').Groups[1].Value
+        $cell | Should -Match '<span class="ports">80, 443/tcp</span><span class="rule">taskotron-koji</span>'
+        $bastion = [regex]::Match($html, '<td class="ov[^"]*" data-group="taskotron" data-endpoint="bastion">(.*?)</td>').Groups[1].Value
+        $bastion | Should -Match 'class="line in allow" data-direction="in" data-rule="bastion-ssh"'
+        $bastion | Should -Match '<span class="ports">22/tcp</span>'
+    }
+
     It 'writes the -ByRole rows as a by-role report, without errors' {
         $rows = @(Test-QaReachability -All -ByRole)
         $file = Join-Path $TestDrive 'roles.html'

@@ -13,7 +13,8 @@ namespace QaNet.Commands;
 /// Writes reachability results as one self-contained HTML page: the piped results (offline,
 /// by role from Test-QaReachability -All -ByRole, or live from Test-QaReachability -Live, whose
 /// non-conforming cells are marked), or without input the whole matrix of the policy
-/// (Test-QaReachability -All). Replaces an existing file
+/// (Test-QaReachability -All) and the connections into its clients. The page starts with the
+/// results grouped by role and endpoint (<see cref="ReachabilityOverview"/>). Replaces an existing file
 /// like Export-QaPolicy does, with <c>-NoClobber</c> to refuse and <c>-Force</c> for a read-only one.
 /// </summary>
 [Cmdlet(VerbsData.Export, "QaReachabilityReport", SupportsShouldProcess = true)]
@@ -89,13 +90,15 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
 
         // An upstream command that found nothing gives an empty report, not the whole matrix.
         var piped = received.Count > 0 || byRole.Count > 0 || live.Count > 0 || MyInvocation.ExpectingInput || IsBound(nameof(InputObject));
-        var results = piped ? received : PolicyMatrix();
+        var inbound = new List<QaReachabilityResult>();
+        var results = piped ? received : PolicyMatrix(inbound);
         if (results is null)
         {
             return;
         }
 
         var cells = ReportCells.From(results).Concat(ReportCells.From(byRole)).Concat(QaLiveMatrix.ToReportCells(live)).ToList();
+        var overview = Overview(results.Concat(inbound));
         var title = Title ?? (!piped ? $"QaNet reachability of policy '{ResolvePolicy().Name}'"
             : live.Count > 0 ? "QaNet live conformance"
             : byRole.Count > 0 && received.Count == 0 ? "QaNet reachability by role" : "QaNet reachability");
@@ -108,7 +111,7 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
         {
             MakeWritable(info, Force);
 
-            File.WriteAllText(file, ReachabilityReport.Render(title, cells, DateTimeOffset.Now), Utf8NoBom);
+            File.WriteAllText(file, ReachabilityReport.Render(title, cells, overview, DateTimeOffset.Now), Utf8NoBom);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -123,12 +126,29 @@ public sealed class ExportQaReachabilityReportCommand : QaCmdlet
         }
     }
 
-    private List<QaReachabilityResult>? PolicyMatrix()
+    /// <summary>The grouped view of what was given; per-client and live results need a policy to know the clients' roles.</summary>
+    private ReachabilityOverview Overview(IEnumerable<QaReachabilityResult> results)
+    {
+        var flows = ReachabilityOverview.FlowsOf(byRole).ToList();
+        var policy = Policy ?? Session.Policy;
+        if (policy is not null)
+        {
+            flows.AddRange(ReachabilityOverview.FlowsOf(policy, results));
+            flows.AddRange(QaLiveMatrix.ToOverviewFlows(policy, live));
+        }
+
+        return ReachabilityOverview.Build(flows, policy);
+    }
+
+    /// <summary>The policy's matrix (the report's cells) and, into <paramref name="inbound"/>, the connections into its clients for the overview.</summary>
+    private List<QaReachabilityResult>? PolicyMatrix(List<QaReachabilityResult> inbound)
     {
         var policy = ResolvePolicy();
         try
         {
-            return QaReachability.Create(policy, DateTimeOffset.Now).Matrix().Cells().ToList();
+            var reach = QaReachability.Create(policy, DateTimeOffset.Now);
+            inbound.AddRange(reach.Inbound(QaLiveMatrix.IngressPorts(policy)));
+            return reach.Matrix().Cells().ToList();
         }
         catch (QaValidationException e)
         {

@@ -116,8 +116,51 @@ public sealed class QaReachability
     {
         from = Spelled(from);
         to = Spelled(to);
-        var sources = ResolveName(from);
-        var destinations = ResolveName(to);
+        return Test(from, to, ResolveName(from), ResolveName(to), port, protocol);
+    }
+
+    /// <summary>
+    /// Every endpoint with an address → every client, on <paramref name="ports"/> (single ports
+    /// or icmp): the connections into clients, folded per pair as <see cref="Test(string, string, int, QaProtocol)"/> does.
+    /// </summary>
+    public IEnumerable<QaReachabilityResult> Inbound(IReadOnlyList<QaPortRange> ports)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        var clients = new List<(string Name, List<QaNamedAddress> Addresses)>();
+        foreach (var c in Policy.Clients)
+        {
+            var addresses = new List<QaNamedAddress>();
+            AddClient(addresses, c);
+            if (addresses.Count > 0)
+            {
+                clients.Add((c.Name, addresses));
+            }
+        }
+
+        foreach (var endpoint in Policy.Endpoints)
+        {
+            var sources = Resolved.EndpointAddresses(endpoint.Name)
+                .Select(a => new QaNamedAddress(endpoint.Name, "endpoint", QaAddress.From(a.BaseAddress))).ToList();
+            if (sources.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var (client, destinations) in clients)
+            {
+                foreach (var port in ports)
+                {
+                    foreach (var r in Test(endpoint.Name, client, sources, destinations, port.From, port.Protocol))
+                    {
+                        yield return r;
+                    }
+                }
+            }
+        }
+    }
+
+    private IReadOnlyList<QaReachabilityResult> Test(string from, string to, IReadOnlyList<QaNamedAddress> sources, IReadOnlyList<QaNamedAddress> destinations, int port, QaProtocol protocol)
+    {
         var results = new List<QaReachabilityResult>();
         foreach (var s in sources)
         {

@@ -269,6 +269,14 @@ public static class QaLiveMatrix
         };
     }
 
+    /// <summary>Egress and ingress results as the report's overview flows, marked where the probe disagreed (client → client cells are not in the overview).</summary>
+    public static IEnumerable<OverviewFlow> ToOverviewFlows(QaPolicy policy, IEnumerable<QaLiveResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return ReachabilityOverview.FlowsOf(policy, results.Where(r => r.Kind != QaLiveCellKind.ClientToClient)
+            .Select(r => new OverviewAnswer(r.From, r.To, new QaPortRange(r.Protocol, r.Port, r.Port), r.Allowed, r.DecidedBy, r.Conforms)));
+    }
+
     /// <summary>The results as report cells; a destination with several lab addresses gets one column group per address.</summary>
     public static IReadOnlyList<ReportCell> ToReportCells(IReadOnlyList<QaLiveResult> results)
     {

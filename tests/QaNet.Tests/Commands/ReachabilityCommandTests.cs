@@ -221,6 +221,34 @@ public sealed partial class ReachabilityCommandTests : IDisposable
     }
 
     [Fact]
+    public void Report_opens_with_roles_by_endpoints_outbound_and_inbound_with_the_deciding_rule_in_the_text()
+    {
+        using var s = PowerShellSession.WithExample();
+        var file = Path.Combine(directory, "r.html");
+        s.Run($"Export-QaReachabilityReport -Path '{file}'");
+        var html = File.ReadAllText(file);
+        var cell = OverviewCell(html, "taskotron", "koji");
+        Assert.Contains("<div class=\"line out allow\" data-direction=\"out\" data-rule=\"taskotron-koji\"", cell, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"ports\">80, 443/tcp</span><span class=\"rule\">taskotron-koji</span>", cell, StringComparison.Ordinal);
+        // Inbound, computed from the policy: the bastion may ssh into every client, koji into none.
+        Assert.Contains("data-rule=\"bastion-ssh\"", OverviewCell(html, "beaker", "bastion"), StringComparison.Ordinal);
+        Assert.DoesNotContain("line in", cell, StringComparison.Ordinal);
+
+        // Piped by-role rows fold into the same cell; the per-cell matrix stays below.
+        s.Run($"Test-QaReachability -All -ByRole | Export-QaReachabilityReport -Path '{file}'");
+        html = File.ReadAllText(file);
+        Assert.Contains("<span class=\"ports\">80, 443/tcp</span><span class=\"rule\">taskotron-koji</span>", OverviewCell(html, "taskotron", "koji"), StringComparison.Ordinal);
+        Assert.Contains("<h2>Every cell</h2>", html, StringComparison.Ordinal);
+    }
+
+    private static string OverviewCell(string html, string group, string endpoint)
+    {
+        var m = Regex.Match(html, $"<td class=\"ov[^\"]*\" data-group=\"{group}\" data-endpoint=\"{endpoint}\">(.*?)</td>");
+        Assert.True(m.Success, $"no overview cell {group} × {endpoint}");
+        return m.Groups[1].Value;
+    }
+
+    [Fact]
     public void Report_NoClobber_and_WhatIf_leave_the_file_alone()
     {
         using var s = PowerShellSession.WithExample();
