@@ -66,6 +66,9 @@
         'Undo-QaPublish'
         'Test-QaNetwork'
         'Test-QaVirtHost'
+        # Existing VMs
+        'Get-QaVirtHostDomain'
+        'Connect-QaClient'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

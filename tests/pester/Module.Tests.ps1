@@ -16,6 +16,7 @@ BeforeAll {
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaClient') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaEndpoint', 'Remove-QaEndpoint', 'Set-QaRule', 'Enable-QaRule', 'Disable-QaRule',
         'Remove-QaGroup', 'Get-QaHostName', 'Add-QaHostName', 'Remove-QaHostName') | Sort-Object)
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Get-QaVirtHostDomain', 'Connect-QaClient') | Sort-Object)
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {
@@ -201,7 +202,8 @@ Describe 'help' {
         'Add-QaClient', 'Add-QaEndpoint', 'Block-QaEgress', 'Export-QaPolicy', 'Get-QaClient', 'Get-QaEndpoint',
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Get-QaRuleset', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule',
-        'Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork', 'Test-QaVirtHost', 'Set-QaClient') {
+        'Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork', 'Test-QaVirtHost', 'Set-QaClient',
+        'Get-QaVirtHostDomain', 'Connect-QaClient') {
         $help = Get-Help $_ -Full
         # Without MAML, PowerShell makes up a synopsis that is just the syntax.
         $help.Synopsis | Should -Not -BeNullOrEmpty

@@ -111,6 +111,15 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             }
         }
 
+        // So a lab virthost can run a small QEMU (TCG) domain (Connect-QaClient's lab proof): the lab
+        // runs no virtlogd (the guest's console log goes to a file instead) and has no confinement
+        // of its own to set up (no AppArmor profiles for guests inside a namespace).
+        var qemuConf = Path.Combine(dirs[4], "qemu.conf");
+        if (File.Exists(qemuConf))
+        {
+            File.AppendAllText(qemuConf, "\n# QaNet lab: no virtlogd, no guest confinement.\nstdio_handler = \"file\"\nsecurity_driver = \"none\"\n");
+        }
+
         try
         {
             await instance.LaunchAsync(cancellationToken).ConfigureAwait(false);
@@ -248,6 +257,13 @@ public sealed class LibvirtdInstance : IAsyncDisposable
     {
         if (Pid is { } pid && IsAlive(pid))
         {
+            // Running domains first (a QEMU guest outlives a killed libvirtd, and its tap keeps the namespace alive).
+            var domains = await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "list", "--name") with { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
+            foreach (var dom in domains.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "destroy", "--", dom) with { Timeout = TimeSpan.FromSeconds(15) }, cancellationToken).ConfigureAwait(false);
+            }
+
             var list = await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "net-list", "--name") with { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
             foreach (var net in list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -257,8 +273,8 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             await Kill(pid).ConfigureAwait(false);
         }
 
-        var pidDir = Path.Combine(RuntimeDirectory, "network");
-        if (System.IO.Directory.Exists(pidDir))
+        // dnsmasq of the networks and QEMU of the domains still running from their pid files.
+        foreach (var pidDir in new[] { Path.Combine(RuntimeDirectory, "network"), Path.Combine(RuntimeDirectory, "qemu") }.Where(System.IO.Directory.Exists))
         {
             foreach (var file in System.IO.Directory.GetFiles(pidDir, "*.pid"))
             {
