@@ -112,13 +112,11 @@ public sealed class LibvirtdInstance : IAsyncDisposable
         }
 
         // So a lab virthost can run a small QEMU (TCG) domain (Connect-QaClient's lab proof): the lab
-        // runs no virtlogd (the guest's console log goes to a file instead) and has no confinement
-        // of its own to set up (no AppArmor profiles for guests inside a namespace).
-        var qemuConf = Path.Combine(dirs[4], "qemu.conf");
-        if (File.Exists(qemuConf))
-        {
-            File.AppendAllText(qemuConf, "\n# QaNet lab: no virtlogd, no guest confinement.\nstdio_handler = \"file\"\nsecurity_driver = \"none\"\n");
-        }
+        // runs no virtlogd (the guest's console log goes to a file instead), has no confinement of its
+        // own to set up (no AppArmor profiles for guests inside a namespace) and no cgroup tree in its
+        // private mount namespace (its /sys is a fresh sysfs), so libvirt places guests in no cgroup.
+        // (Appended, or the whole file: a machine's libvirt need not ship one.)
+        File.AppendAllText(Path.Combine(dirs[4], "qemu.conf"), "\n# QaNet lab: no virtlogd, no guest confinement, no cgroups.\nstdio_handler = \"file\"\nsecurity_driver = \"none\"\ncgroup_controllers = [ ]\n");
 
         try
         {
