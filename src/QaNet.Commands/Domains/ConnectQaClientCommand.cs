@@ -66,6 +66,12 @@ public sealed class ConnectQaClientCommand : PublishingCommand
 
     private void Connect(QaPolicy policy, QaClient client)
     {
+        if (!MatchesAny(client.VirtHost, VirtHost))
+        {
+            WriteVerbose($"Client '{client.Name}' is on virthost '{client.VirtHost}', which -VirtHost leaves out.");
+            return;
+        }
+
         if (Domain is not null && !VirtHostDomains.IsValidDomainName(Domain))
         {
             WriteValidationError(new QaValidationException(VirtHostDomains.InvalidDomainName(Domain)), Domain);
