@@ -70,6 +70,9 @@
         'Undo-QaPublish'
         'Test-QaNetwork'
         'Test-QaVirtHost'
+        # Existing VMs
+        'Get-QaVirtHostDomain'
+        'Connect-QaClient'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -111,6 +111,13 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             }
         }
 
+        // So a lab virthost can run a small QEMU (TCG) domain (Connect-QaClient's lab proof): the lab
+        // runs no virtlogd (the guest's console log goes to a file instead), has no confinement of its
+        // own to set up (no AppArmor profiles for guests inside a namespace) and no cgroup tree in its
+        // private mount namespace (its /sys is a fresh sysfs), so libvirt places guests in no cgroup.
+        // (Appended, or the whole file: a machine's libvirt need not ship one.)
+        File.AppendAllText(Path.Combine(dirs[4], "qemu.conf"), "\n# QaNet lab: no virtlogd, no guest confinement, no cgroups.\nstdio_handler = \"file\"\nsecurity_driver = \"none\"\ncgroup_controllers = [ ]\n");
+
         try
         {
             await instance.LaunchAsync(cancellationToken).ConfigureAwait(false);
@@ -248,6 +255,13 @@ public sealed class LibvirtdInstance : IAsyncDisposable
     {
         if (Pid is { } pid && IsAlive(pid))
         {
+            // Running domains first (a QEMU guest outlives a killed libvirtd, and its tap keeps the namespace alive).
+            var domains = await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "list", "--name") with { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
+            foreach (var dom in domains.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "destroy", "--", dom) with { Timeout = TimeSpan.FromSeconds(15) }, cancellationToken).ConfigureAwait(false);
+            }
+
             var list = await _runner.RunAsync(CommandSpec.Of("virsh", "-c", Uri, "net-list", "--name") with { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
             foreach (var net in list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -257,8 +271,8 @@ public sealed class LibvirtdInstance : IAsyncDisposable
             await Kill(pid).ConfigureAwait(false);
         }
 
-        var pidDir = Path.Combine(RuntimeDirectory, "network");
-        if (System.IO.Directory.Exists(pidDir))
+        // dnsmasq of the networks and QEMU of the domains still running from their pid files.
+        foreach (var pidDir in new[] { Path.Combine(RuntimeDirectory, "network"), Path.Combine(RuntimeDirectory, "qemu") }.Where(System.IO.Directory.Exists))
         {
             foreach (var file in System.IO.Directory.GetFiles(pidDir, "*.pid"))
             {

@@ -116,6 +116,15 @@ public static class QaErrorIds
     public const string SharedHostTarget = "SharedHostTarget";
     public const string PublishStopped = "PublishStopped";
 
+    // Existing libvirt domains on a virthost (Get-QaVirtHostDomain, Connect-QaClient)
+    public const string DomainNotFound = "DomainNotFound";
+
+    /// <summary>No interface of the domain (or of any domain of the virthost) has the client's MAC.</summary>
+    public const string DomainMacNotFound = "DomainMacNotFound";
+
+    /// <summary>Several domains of the virthost have an interface with the client's MAC; -Domain picks one.</summary>
+    public const string DomainMacAmbiguous = "DomainMacAmbiguous";
+
     // Reaching hosts
     /// <summary>ssh itself failed (exit 255): the host did not answer, refused, or rejected the key.</summary>
     public const string HostUnreachable = "HostUnreachable";
@@ -156,7 +165,7 @@ public static class QaErrorIds
     /// <summary>What kind of failure an id is: the same id has the same kind wherever it is raised.</summary>
     public static QaErrorKind KindOf(string id) => id switch
     {
-        NotFound or UnknownReference or UnknownVirtHost or PolicyFileNotFound or OutputFolderNotFound or PublishNotPending or LabNotFound or LabUnknownHost
+        NotFound or UnknownReference or UnknownVirtHost or DomainNotFound or DomainMacNotFound or PolicyFileNotFound or OutputFolderNotFound or PublishNotPending or LabNotFound or LabUnknownHost
             => QaErrorKind.NotFound,
         NameConflict or SubnetOverlap or DhcpRangeCollision or LabAlreadyRunning or PolicyFileExists or ReportFileExists
             => QaErrorKind.AlreadyExists,

@@ -192,13 +192,14 @@ public sealed class CmdletTests
             "Add-QaAssertion", "Get-QaAssertion", "Remove-QaAssertion"];
         string[] rendering = ["Get-QaRuleset"];
         string[] lab = ["Start-QaLab", "Get-QaLab", "Stop-QaLab"];
+        string[] domains = ["Get-QaVirtHostDomain", "Connect-QaClient"];
         using var s = new PowerShellSession();
         var names = s.Run("(Get-Command -Module QaNet.Commands).Name").Select(o => (string)o.BaseObject).Order(StringComparer.Ordinal);
         string[] contract =
             ["Add-QaClient", "Add-QaEndpoint", "Block-QaEgress", "Export-QaPolicy", "Get-QaClient", "Get-QaEndpoint", "Get-QaNetwork",
              "Get-QaPolicy", "Get-QaRule", "Grant-QaEgress", "Grant-QaIngress", "Import-QaPolicy", "New-QaIsolatedNetwork",
              "New-QaPolicy", "Remove-QaClient", "Remove-QaNetwork", "Revoke-QaRule", "Set-QaClient",
-             .. reachability, .. access, .. rendering, .. publishing, .. lab, .. inPlace];
+             .. reachability, .. access, .. rendering, .. publishing, .. lab, .. inPlace, .. domains];
         Assert.Equal(contract.Order(StringComparer.Ordinal), names);
     }
 
