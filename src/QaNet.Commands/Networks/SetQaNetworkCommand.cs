@@ -15,8 +15,10 @@ namespace QaNet.Commands;
 [OutputType(typeof(QaNetwork))]
 public sealed class SetQaNetworkCommand : ChangeCommand<QaNetwork>
 {
-    /// <summary>Network names; no wildcards — pipe Get-QaNetwork for those.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Network names; wildcards stand for every network they match.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.ByName, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -71,6 +73,8 @@ public sealed class SetQaNetworkCommand : ChangeCommand<QaNetwork>
     protected override QaPolicy PolicyOf(QaNetwork item) => item.Policy;
 
     protected override QaNetwork? Find(QaPolicy policy, string name) => policy.FindNetwork(name);
+
+    protected override IEnumerable<QaNetwork> All(QaPolicy policy) => policy.Networks;
 
     protected override IReadOnlyList<QaPropertyChange> Change(QaPolicy policy, QaNetwork item, bool whatIf) =>
         PolicyEditor.SetNetwork(policy, new NetworkChangeSpec(item.Name)

@@ -48,6 +48,7 @@ public sealed record QaVirtHostDomain
 
     public bool IsActive => State is VirtHostDomains.Running or VirtHostDomains.Paused;
 
+    [Newtonsoft.Json.JsonIgnore]
     public IReadOnlyList<QaDomainInterface> Interfaces { get; }
 
     /// <summary>The first interface's MAC; null for a domain without interfaces.</summary>
