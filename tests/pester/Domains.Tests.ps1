@@ -35,9 +35,7 @@ Describe 'a listed domain' {
         $json.Interfaces[0].Target | Should -Be 'vnet3'
     }
 
-    # Add-QaClient binds Name (and MacAddress or Mac) by property name once issue 17's pipelines land.
-    It 'pipes into Add-QaClient by property name' -Skip:(-not ((Get-Command Add-QaClient).Parameters['Name'].Attributes |
-            Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipelineByPropertyName })) {
+    It 'pipes into Add-QaClient by property name' {
         $null = New-QaPolicy -Name dom
         $null = New-QaIsolatedNetwork -Name qa-clients -Subnet 192.168.150.0/24 -Mode Nat -VirtHost virthost-comm01
         $client = New-Domain | Add-QaClient -Network qa-clients
