@@ -13,7 +13,7 @@
            Compress-PSResource), installable with Install-PSResource from a local repository.
     fuzz   build + every SharpFuzz harness (fuzz/QaNet.Fuzz) under afl-fuzz for -Minutes each; prints
            executions, paths and coverage found and crashes; ends with 'N passed, N failed' (one per
-           harness, passed = no crash and no hang). test runs each for 60 s ($CiFuzzSeconds; docs/fuzzing.md).
+           harness, passed = no crash and no hang). test runs each for 20 s ($CiFuzzSeconds; docs/fuzzing.md).
     docs   build + installs tools/docs-packages.txt (chromium, graphviz) + draws docs/images: the
            fedora-qa reachability report and topology, as headless Chromium screenshots 1,400 px
            wide (tools/New-QaNetDocsImages.ps1); fails on a screenshot that is blank or the wrong size.
@@ -275,7 +275,7 @@ $r = Invoke-Pester -Configuration $c
 # The fuzz harnesses (fuzz/QaNet.Fuzz/FuzzTargets.cs) and how long test gives each: long enough
 # for a few tens of thousands of inputs each, short enough to keep CI well inside its budget.
 $FuzzTargets = @('yaml', 'nft', 'ebtables')
-$CiFuzzSeconds = 60
+$CiFuzzSeconds = 20
 
 function Install-Fuzzer {
     # afl-fuzz comes from Debian's afl++ (listed in tools/lab-packages.txt, so test installs it with
