@@ -29,6 +29,13 @@ public abstract record HostTarget
     /// </summary>
     public abstract string StateDirectory { get; }
 
+    /// <summary>
+    /// libvirt's configuration folder on the target as QaNet's commands see it, where the boot copy
+    /// and the network hook go (docs/publishing.md, "Reboots"): <c>/etc/libvirt</c> on a host; none
+    /// for a bare namespace, which shares the machine's <c>/etc</c> (the lab names its libvirtd's own).
+    /// </summary>
+    public virtual string? LibvirtConfigDirectory => "/etc/libvirt";
+
     /// <summary>The local command that runs <paramref name="spec"/> on this target.</summary>
     public abstract CommandSpec Wrap(CommandSpec spec);
 
@@ -64,6 +71,8 @@ public sealed record NamespaceTarget : HostTarget
     public string Name { get; }
 
     public override string StateDirectory => "/run/qanet/netns/" + Name;
+
+    public override string? LibvirtConfigDirectory => null;
 
     public override CommandSpec Wrap(CommandSpec spec)
     {

@@ -55,7 +55,13 @@ public sealed class LibvirtdInstance : IAsyncDisposable
 
     /// <summary>A host reaching this libvirtd through its namespace, for the publisher.</summary>
     public PublishHost PublishHost(string virtHost, ICommandRunner? local = null) =>
-        Publish.PublishHost.For(virtHost, HostTarget.Namespace(Namespace), Uri, local);
+        Publish.PublishHost.For(virtHost, HostTarget.Namespace(Namespace), Uri, local, ConfigDirectoryOf(Directory));
+
+    /// <summary>
+    /// The instance's libvirt configuration folder as the machine sees it (its libvirtd sees it as
+    /// <c>/etc/libvirt</c>): the publisher's boot copy and network hook go there, never into the machine's /etc.
+    /// </summary>
+    public static string ConfigDirectoryOf(string directory) => Path.Combine(directory, "etc");
 
     /// <summary>An instance started earlier, possibly by another process (the lab's state file), so it can be stopped.</summary>
     public static LibvirtdInstance Attach(string ns, string directory, int? pid, ICommandRunner? runner = null, string? root = null, bool firewalld = false)
@@ -155,6 +161,56 @@ public sealed class LibvirtdInstance : IAsyncDisposable
         Pid = null;
         await LaunchAsync(cancellationToken, sameMounts: true).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The first half of a simulated reboot: every process of the host's namespace killed at once
+    /// (but <paramref name="keep"/>), as power going off does — libvirtd, its dnsmasq, firewalld and its
+    /// bus get no chance to clean up —, its mounts released and its runtime folders (<c>/run</c>,
+    /// a tmpfs on a host) emptied. Its configuration and state folders (<c>/etc/libvirt</c>,
+    /// <c>/var/lib/libvirt</c>) are kept, as a disk is. <see cref="PowerOnAsync"/> boots it again.
+    /// </summary>
+    public async Task PowerOffAsync(IReadOnlyCollection<int> keep, CancellationToken cancellationToken = default)
+    {
+        var pids = await Namespaces.Require(_runner, CommandSpec.Of("ip", "netns", "pids", Namespace), cancellationToken).ConfigureAwait(false);
+        var victims = pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && !keep.Contains(n))
+            .ToList();
+        if (victims.Count > 0)
+        {
+            await _runner.RunAsync(new CommandSpec("kill", new List<string> { "-s", "KILL", "--" }.Concat(victims)) with { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken).ConfigureAwait(false);
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (victims.Any(v => IsAlive(int.Parse(v, CultureInfo.InvariantCulture))) && DateTime.UtcNow < until)
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        Pid = null;
+        await MountNamespace.ReleaseFor(Namespace, MountPurpose, _runner, cancellationToken).ConfigureAwait(false);
+        foreach (var runtime in new[] { RuntimeDirectory, Path.Combine(Directory, "runroot") }.Where(System.IO.Directory.Exists))
+        {
+            foreach (var entry in new DirectoryInfo(runtime).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo d)
+                {
+                    d.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+        }
+
+        if (Firewalld)
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "runroot", "libvirt"));
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "runroot", "dbus"));
+        }
+    }
+
+    /// <summary>The second half of a simulated reboot: new mounts, firewalld (Fedora) and libvirtd started, which autostarts its networks.</summary>
+    public Task PowerOnAsync(CancellationToken cancellationToken = default) => LaunchAsync(cancellationToken);
 
     // The mount namespace (a new one, an earlier one released; or, for a restart, the one the daemon
     // ran in, as a host keeps its mounts and the running dnsmasq stay libvirt's own), the daemon,

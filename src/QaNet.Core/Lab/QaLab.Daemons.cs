@@ -84,6 +84,97 @@ public sealed partial class QaLab
     }
 
     /// <summary>
+    /// A lifecycle event of a virthost: a simulated reboot (docs/lab.md, "Reboots"). Power off: every
+    /// process of the virthost's namespace killed (libvirtd, dnsmasq, firewalld; the lab's sshd
+    /// stays, as the lab's way in), its whole ruleset gone (<c>nft flush ruleset</c>: QaNet's tables,
+    /// libvirt's, firewalld's, ebtables), the bridges libvirt made deleted, libvirt's and QaNet's
+    /// runtime folders emptied; what a disk keeps stays (libvirt's configuration with the networks'
+    /// definitions and autostart flags, QaNet's boot copy and network hook, the host's own bridges
+    /// of Bridged networks, its NICs and sysctl settings). Then <paramref name="whileOff"/>. Power on:
+    /// firewalld (Fedora) and libvirtd start, libvirtd autostarts the networks, each through the
+    /// network hook; the clients' ports are plugged into the bridges that came back, as their VMs
+    /// start at boot. A network whose start the hook refused stays down and its clients unplugged.
+    /// </summary>
+    internal async Task RebootVirtHostAsync(string virtHost, Func<Task>? whileOff = null, CancellationToken ct = default)
+    {
+        var i = State.Libvirtd.FindIndex(l => l.VirtHost == virtHost);
+        if (i < 0)
+        {
+            throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"Lab '{Prefix}' runs no libvirtd for '{virtHost}'.");
+        }
+
+        var l = State.Libvirtd[i];
+        var bridges = State.Networks.Where(n => n.Bridges.ContainsKey(virtHost)).Select(n => (Bridge: n.Bridges[virtHost], Libvirt: n.Mode != Model.QaNetworkMode.Bridged)).ToList();
+        var ports = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (bridge, _) in bridges)
+        {
+            ports[bridge] = (await Must(CommandSpec.Of("ip", "-n", l.Namespace, "-o", "link", "show", "master", bridge), ct).ConfigureAwait(false))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(':', 3)[1].Trim().Split('@')[0])
+                .Where(p => p.Length > 1 && p[0] == 'c' && p[1..].All(char.IsAsciiDigit))
+                .ToList();
+        }
+
+        var instance = LibvirtdInstance.Attach(l.Namespace, l.Directory, l.Pid, _runner, l.Root, VirtHostRootfs.RunsFirewalld(l.Profile));
+        var keep = State.Sshd.Where(d => d.Namespace == l.Namespace && d.Pid is not null).Select(d => d.Pid!.Value).ToList();
+        _log.Verbose(virtHost, "Simulated reboot: power off");
+        await instance.PowerOffAsync(keep, ct).ConfigureAwait(false);
+        await Must(CommandSpec.Of("ip", "netns", "exec", l.Namespace, "nft", "flush", "ruleset"), ct).ConfigureAwait(false);
+        foreach (var (bridge, _) in bridges.Where(b => b.Libvirt))
+        {
+            await _runner.RunAsync(CommandSpec.Of("ip", "-n", l.Namespace, "link", "del", bridge), ct).ConfigureAwait(false);
+        }
+
+        var runtime = HostTarget.Namespace(l.Namespace).StateDirectory;
+        if (Directory.Exists(runtime))
+        {
+            Directory.Delete(runtime, recursive: true);
+        }
+
+        if (whileOff is not null)
+        {
+            await whileOff().ConfigureAwait(false);
+        }
+
+        _log.Verbose(virtHost, "Simulated reboot: power on");
+        await instance.PowerOnAsync(ct).ConfigureAwait(false);
+        State.Libvirtd[i] = l with { Pid = instance.Pid };
+        await SaveAsync().ConfigureAwait(false);
+        _unplugged[virtHost] = ports;
+        await ReplugClientsAsync(virtHost, ct).ConfigureAwait(false);
+    }
+
+    // Client ports a reboot took off their bridges, by virthost and bridge, until the bridge is back.
+    private readonly Dictionary<string, Dictionary<string, List<string>>> _unplugged = new(StringComparer.Ordinal);
+
+    /// <summary>Plugs the client ports a reboot unplugged into their bridges, for every bridge that exists again (after a publish started a network the hook had refused).</summary>
+    internal async Task ReplugClientsAsync(string virtHost, CancellationToken ct = default)
+    {
+        var l = State.Libvirtd.Find(x => x.VirtHost == virtHost)
+            ?? throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"Lab '{Prefix}' runs no libvirtd for '{virtHost}'.");
+        if (!_unplugged.TryGetValue(virtHost, out var ports))
+        {
+            return;
+        }
+
+        foreach (var (bridge, list) in ports.ToList())
+        {
+            if (!(await _runner.RunAsync(CommandSpec.Of("ip", "-n", l.Namespace, "link", "show", bridge), ct).ConfigureAwait(false)).Succeeded)
+            {
+                continue;
+            }
+
+            foreach (var port in list)
+            {
+                await Ip(ct, "-n", l.Namespace, "link", "set", port, "master", bridge).ConfigureAwait(false);
+                await Ip(ct, "-n", l.Namespace, "link", "set", port, "up").ConfigureAwait(false);
+            }
+
+            ports.Remove(bridge);
+        }
+    }
+
+    /// <summary>
     /// Runs <c>firewall-cmd</c> with <paramref name="args"/> on a virthost of the Fedora profile (in
     /// its mount namespace, from its tree): a lifecycle event such as <c>--reload</c>, or a question.
     /// </summary>

@@ -22,10 +22,10 @@ public sealed partial class QaLab
     {
         var gateways = State.Hosts.Where(h => h.Kind == QaLabHostKind.Gateway);
         return State.HostAccess == QaLabHostAccess.Ssh
-            ? State.Libvirtd.Select(l => QaHostTransport.Ssh(l.VirtHost, configFile: State.SshConfigFile, libvirtUri: l.Uri, clientNamespace: State.OperatorNamespace))
+            ? State.Libvirtd.Select(l => QaHostTransport.Ssh(l.VirtHost, configFile: State.SshConfigFile, libvirtUri: l.Uri, clientNamespace: State.OperatorNamespace) with { LibvirtConfigDirectory = LibvirtdInstance.ConfigDirectoryOf(l.Directory) })
                 .Concat(gateways.Select(h => QaHostTransport.Ssh(h.Name, configFile: State.SshConfigFile, clientNamespace: State.OperatorNamespace)))
                 .ToList()
-            : State.Libvirtd.Select(l => QaHostTransport.InNamespace(l.VirtHost, l.Namespace, l.Uri))
+            : State.Libvirtd.Select(l => QaHostTransport.InNamespace(l.VirtHost, l.Namespace, l.Uri) with { LibvirtConfigDirectory = LibvirtdInstance.ConfigDirectoryOf(l.Directory) })
                 .Concat(gateways.Select(h => QaHostTransport.InNamespace(h.Name, h.Namespace)))
                 .ToList();
     }
@@ -35,7 +35,7 @@ public sealed partial class QaLab
     {
         if (Transports().FirstOrDefault(t => t.Host == host) is { } t)
         {
-            return Publish.PublishHost.For(host, t.ToTarget(), t.LibvirtUri, _runner);
+            return Publish.PublishHost.For(host, t.ToTarget(), t.LibvirtUri, _runner, t.LibvirtConfigDirectory);
         }
 
         throw new QaLabException(QaLabErrorIds.LabUnknownHost, $"'{host}' is neither a virthost nor a gateway of lab '{Prefix}'.");

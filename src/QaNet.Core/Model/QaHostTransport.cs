@@ -18,7 +18,7 @@ public enum QaTransportKind
 /// network): the policy file's <c>transports:</c> section, or <c>Publish-QaNetwork -Transport</c>.
 /// A host without one is reached locally.
 /// </summary>
-public sealed class QaHostTransport
+public sealed record QaHostTransport
 {
     public QaHostTransport(string host, QaTransportKind kind)
     {
@@ -36,6 +36,12 @@ public sealed class QaHostTransport
 
     /// <summary>The libvirt connection URI on the host (<c>virsh -c</c>); null for virsh's default.</summary>
     public string? LibvirtUri { get; init; }
+
+    /// <summary>
+    /// libvirt's configuration folder as the transport's commands see it (the boot copy and network
+    /// hook go under it); null: the target's default (<c>/etc/libvirt</c>, none for a bare namespace).
+    /// </summary>
+    public string? LibvirtConfigDirectory { get; init; }
 
     /// <summary>The ssh destination (Ssh): a host name, an alias of the ssh config or an address; null for <see cref="Host"/>.</summary>
     public string? SshHost { get; init; }

@@ -42,6 +42,14 @@ internal static class Drift
             Uplinks.Compare(uplinks, live.Uplinks, Add);
         }
 
+        if (live.Boot is { } boot && expected.Boot is { } desired)
+        {
+            foreach (var path in BootCopy.Differences(desired, boot))
+            {
+                Add(QaDriftKind.BootCopyChanged, path, boot.ContainsKey(path) ? "differs from what was published (a reboot would load this)" : "missing (a reboot would not load QaNet's rules)");
+            }
+        }
+
         if (artifacts.Ebtables is { } eb && live.Ebtables is { } liveEb)
         {
             var have = EbtablesText.Owned(liveEb, eb.ChainPrefix).Split('\n', StringSplitOptions.RemoveEmptyEntries);

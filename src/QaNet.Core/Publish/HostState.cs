@@ -24,6 +24,9 @@ internal sealed class HostState
     /// <summary>QaNet's VXLAN devices and the uplink NICs, by name; null when the device does not exist.</summary>
     public Dictionary<string, LinkState?> Uplinks { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The boot copy's files by path under libvirt's configuration folder (<see cref="BootCopy"/>); null when not read.</summary>
+    public Dictionary<string, string>? Boot { get; set; }
+
     public static async Task<HostState> ReadAsync(HostSession s, HostArtifacts artifacts)
     {
         var state = new HostState();
@@ -54,6 +57,11 @@ internal sealed class HostState
         if (artifacts.Uplinks is { } uplinks)
         {
             await Publish.Uplinks.ReadAsync(s, uplinks, state.Uplinks).ConfigureAwait(false);
+        }
+
+        if (BootCopy.Desired(s.Host, artifacts) is not null)
+        {
+            state.Boot = await BootCopy.ReadAsync(s).ConfigureAwait(false);
         }
 
         return state;
@@ -99,6 +107,12 @@ internal sealed class HostState
 
         diffs.AddRange(Uplinks.Where(u => u.Value is not null && !snapshot.Uplinks.ContainsKey(u.Key)).Select(u => "uplink " + u.Key));
 
+        if (snapshot.Boot is { } bootBefore)
+        {
+            diffs.AddRange(BootCopy.Differences(bootBefore, Boot).Concat(BootCopy.Differences(Boot ?? new(), bootBefore))
+                .Distinct(StringComparer.Ordinal).Select(p => "boot copy " + p));
+        }
+
         foreach (var (name, before) in snapshot.Networks)
         {
             var now = Networks.GetValueOrDefault(name);
@@ -121,6 +135,9 @@ internal sealed class ExpectedState
     /// <summary>QaNet's part of ebtables as ebtables-save prints it (see <see cref="EbtablesText.Owned"/>).</summary>
     public string? EbtablesOwned { get; set; }
 
+    /// <summary>The boot copy the host should hold (<see cref="BootCopy.Desired"/>); null when nothing is persisted there.</summary>
+    public Dictionary<string, string>? Boot { get; set; }
+
     /// <summary>
     /// Each rendered table loaded (<c>nft -f -</c>, data on stdin) and listed back (<c>nft list
     /// table</c>) in one empty namespace (<see cref="ScratchNamespace"/>), and the ebtables text
@@ -128,7 +145,7 @@ internal sealed class ExpectedState
     /// </summary>
     public static async Task<ExpectedState> ComputeAsync(HostSession s, HostArtifacts artifacts)
     {
-        var expected = new ExpectedState();
+        var expected = new ExpectedState { Boot = BootCopy.Desired(s.Host, artifacts) };
         var tables = artifacts.NftTables.Where(t => t.Definition is not null).ToList();
         if (tables.Count == 0 && artifacts.Ebtables is null)
         {

@@ -11,8 +11,8 @@ internal sealed record PublishStep(QaPublishChange Change, IReadOnlyList<Command
 
 /// <summary>
 /// Turns (snapshot, artifacts, expected) into steps: libvirt networks first (the bridges the
-/// rules name), then the uplinks joining those bridges, then nftables, then ebtables. Undo
-/// commands restore the snapshot.
+/// rules name), then the uplinks joining those bridges, then nftables, then ebtables, then the
+/// boot copy (<see cref="BootCopy"/>). Undo commands restore the snapshot.
 /// </summary>
 internal static class Planner
 {
@@ -48,6 +48,12 @@ internal static class Planner
             {
                 Checks = new[] { CommandSpec.Of("unshare", "-n", "--", "ebtables-restore").WithStdin(text) },
             });
+        }
+
+        // Last: what a reboot loads before the networks start. A rollback restores the previous copy.
+        if (live.Boot is { } boot && BootCopy.Desired(s.Host, artifacts) is { } desired)
+        {
+            BootCopy.Plan(s, desired, boot, steps);
         }
 
         return steps;

@@ -89,7 +89,7 @@ public sealed class PolicyPublisher
     public PublishHost HostFor(string host)
     {
         var t = TransportFor(host);
-        return PublishHost.For(host, t.ToTarget(), t.LibvirtUri, LocalRunner);
+        return PublishHost.For(host, t.ToTarget(), t.LibvirtUri, LocalRunner, t.LibvirtConfigDirectory);
     }
 
     /// <summary>

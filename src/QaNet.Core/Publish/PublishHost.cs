@@ -66,8 +66,30 @@ public sealed record PublishHost
 
     private readonly string? _libvirtUri;
 
+    /// <summary>
+    /// libvirt's configuration folder on the host as QaNet's commands see it: the boot copy goes to
+    /// its <c>qanet/</c> and the network hook to its <c>hooks/network.d/</c> (<see cref="BootCopy"/>).
+    /// Null: nothing is persisted (a bare namespace, which shares the machine's <c>/etc</c>).
+    /// </summary>
+    public string? LibvirtConfigDirectory
+    {
+        get => _libvirtConfigDirectory;
+        init
+        {
+            if (value is not null && !BootCopy.IsValidDirectory(value))
+            {
+                throw new QaValidationException(new QaValidationError(QaErrorIds.InvalidArtifact, "libvirt configuration folder", null,
+                    $"'{value}' is not an absolute path of letters, digits and / . _ -.", "Use a folder such as /etc/libvirt."));
+            }
+
+            _libvirtConfigDirectory = value?.TrimEnd('/');
+        }
+    }
+
+    private readonly string? _libvirtConfigDirectory;
+
     /// <summary>A host reached through <paramref name="target"/> with real processes (or <paramref name="local"/>).</summary>
-    public static PublishHost For(string virtHost, HostTarget target, string? libvirtUri = null, ICommandRunner? local = null)
+    public static PublishHost For(string virtHost, HostTarget target, string? libvirtUri = null, ICommandRunner? local = null, string? libvirtConfigDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         // PowerShell passes $null for a string as "": both mean virsh's default connection.
@@ -75,6 +97,7 @@ public sealed record PublishHost
         return new PublishHost(virtHost, runner, target.StateDirectory)
         {
             LibvirtUri = string.IsNullOrEmpty(libvirtUri) ? null : libvirtUri,
+            LibvirtConfigDirectory = string.IsNullOrEmpty(libvirtConfigDirectory) ? target.LibvirtConfigDirectory : libvirtConfigDirectory,
             ScratchRunner = target is NamespaceTarget ? HostTarget.Local.CreateRunner(local) : runner,
         };
     }

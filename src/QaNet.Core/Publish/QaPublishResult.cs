@@ -53,6 +53,8 @@ public enum QaPublishChangeKind
     UplinkDelete,
     /// <summary>A NIC uplink is enslaved to the network's bridge and brought up (never created or deleted).</summary>
     UplinkEnslave,
+    /// <summary>The boot copy and libvirt network hook are written (docs/publishing.md, "Reboots and fail-closed start").</summary>
+    BootCopyWrite,
 }
 
 /// <summary>One change a publish makes on a host.</summary>
@@ -143,6 +145,8 @@ public enum QaDriftKind
     UplinkMissing,
     UplinkChanged,
     UplinkUnexpected,
+    /// <summary>The boot copy (what a reboot loads before the networks start) differs from what was published, or is missing.</summary>
+    BootCopyChanged,
 }
 
 /// <summary>One difference between a host and what QaNet would publish there. Only what QaNet owns is compared.</summary>

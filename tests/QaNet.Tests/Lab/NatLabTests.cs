@@ -51,6 +51,12 @@ public sealed class NatLabTests : IClassFixture<NatLab>
     public Task A_client_stopped_and_started_with_a_new_port_and_the_same_mac_conforms_again() => LifecycleEvents.ClientRestartAsync(_lab);
 
     [Fact]
+    public Task After_a_reboot_the_boot_copy_is_loaded_before_the_networks_start_and_the_matrix_conforms_without_a_publish() => LifecycleEvents.RebootAsync(_lab);
+
+    [Fact]
+    public Task A_reboot_with_a_boot_copy_that_does_not_load_keeps_the_networks_down_and_the_clients_cut_off() => LifecycleEvents.RebootWithBrokenCopyFailsClosedAsync(_lab);
+
+    [Fact]
     public async Task The_full_live_matrix_conforms_including_the_negative_cells()
     {
         var results = await _lab.MatrixAsync();

@@ -87,6 +87,81 @@ internal static class LifecycleEvents
         await AssertWholeMatrixConformsAsync(lab);
     }
 
+    /// <summary>
+    /// A simulated reboot of the virthost of taskotron-client01 (QaLab.RebootVirtHostAsync): while it
+    /// is off its ruleset is empty and its client reaches nothing; once libvirtd has autostarted the
+    /// networks through QaNet's network hook, QaNet's tables are back from the boot copy, nothing
+    /// drifts and the whole live matrix conforms — without a publish.
+    /// </summary>
+    public static async Task RebootAsync(LabFixture lab)
+    {
+        var (client, ns, koji, publisher, artifacts, l) = RebootSubject(lab);
+        var copy = Path.Combine(LibvirtdInstance.ConfigDirectoryOf(l.Directory), "qanet");
+        Assert.Contains(client.Network, File.ReadAllLines(Path.Combine(copy, "networks")));
+        var hook = Path.Combine(LibvirtdInstance.ConfigDirectoryOf(l.Directory), "hooks", "network.d", "50-qanet");
+        Assert.True((await HostTarget.Local.CreateRunner().RunAsync(CommandSpec.Of("test", "-x", hook))).Succeeded, hook + " is not an executable file");
+        var prober = new QaNet.Core.Probes.QaProber();
+
+        await lab.Lab.RebootVirtHostAsync(client.VirtHost, async () =>
+        {
+            var tables = await HostTarget.Local.CreateRunner().RunAsync(CommandSpec.Of("ip", "netns", "exec", l.Namespace, "nft", "list", "tables"));
+            Assert.Equal(string.Empty, tables.Stdout.Trim());   // powered off: no table of anyone's
+            var cut = await prober.ProbeAsync(ns, client.Address, koji, 443, QaProtocol.Tcp, 2);
+            Assert.False(cut.Observed, cut.Detail);
+        });
+
+        Assert.Empty(await publisher.TestAsync(artifacts));
+        await AssertWholeMatrixConformsAsync(lab);
+    }
+
+    /// <summary>
+    /// Fail closed: a reboot with a boot copy that does not load (here: not nft at all). The hook
+    /// refuses, libvirt does not start QaNet's networks on that virthost, so its client reaches
+    /// nothing — and Test-QaNetwork says why. A publish brings everything back.
+    /// </summary>
+    public static async Task RebootWithBrokenCopyFailsClosedAsync(LabFixture lab)
+    {
+        var (client, ns, koji, publisher, artifacts, l) = RebootSubject(lab);
+        var nftCopy = Path.Combine(LibvirtdInstance.ConfigDirectoryOf(l.Directory), "qanet", "qanet.nft");
+        var good = await File.ReadAllTextAsync(nftCopy);
+        await File.WriteAllTextAsync(nftCopy, "this is not an nftables ruleset\n");
+        try
+        {
+            await lab.Lab.RebootVirtHostAsync(client.VirtHost);
+
+            var l2 = QaLab.Get(lab.Prefix)!.State.Libvirtd.Single(x => x.VirtHost == client.VirtHost);
+            var info = await HostTarget.Local.CreateRunner().RunAsync(CommandSpec.Of("virsh", "-c", l2.Uri, "net-info", client.Network));
+            Assert.Matches(@"Active:\s+no", info.Stdout);
+            var cut = await new QaNet.Core.Probes.QaProber().ProbeAsync(ns, client.Address, koji, 443, QaProtocol.Tcp, 2);
+            Assert.False(cut.Observed, cut.Detail);
+            var drift = await publisher.TestAsync(artifacts);
+            Assert.Contains(drift, d => d.Kind == QaDriftKind.BootCopyChanged && d.Target == "qanet/qanet.nft");
+            Assert.Contains(drift, d => d.Kind == QaDriftKind.NftTableMissing);
+        }
+        finally
+        {
+            // Put back what the publish would: it rewrites the copy, starts the networks and loads the tables.
+            var results = await lab.Lab.PublishAsync(lab.Policy);
+            Assert.All(results, r => Assert.True(r.Outcome is QaPublishOutcome.Applied or QaPublishOutcome.Unchanged, $"{r.VirtHost}: {r.Outcome} {r.Error?.Message}"));
+            await lab.Lab.ReplugClientsAsync(client.VirtHost);
+        }
+
+        Assert.Equal(good, await File.ReadAllTextAsync(nftCopy));
+        Assert.Empty(await publisher.TestAsync(artifacts));
+        await AssertWholeMatrixConformsAsync(lab);
+    }
+
+    private static (QaClient Client, string Ns, System.Net.IPAddress Koji, PolicyPublisher Publisher, HostArtifacts Artifacts, QaLabLibvirtd Libvirtd) RebootSubject(LabFixture lab)
+    {
+        var client = lab.Policy.FindClient("taskotron-client01")!;
+        var ns = lab.Lab.State.FindHost(client.Name)!.Namespace;
+        var koji = System.Net.IPAddress.Parse(lab.Lab.State.EndpointAddresses["koji"][0]);
+        var publisher = new PolicyPublisher(lab.Policy, transports: lab.Lab.Transports());
+        var artifacts = Assert.Single(publisher.Render(new[] { client.VirtHost }));
+        var l = lab.Lab.State.Libvirtd.Single(x => x.VirtHost == client.VirtHost);
+        return (client, ns, koji, publisher, artifacts, l);
+    }
+
     public static async Task AssertWholeMatrixConformsAsync(LabFixture lab)
     {
         var engine = QaNet.Core.Engine.QaReachability.Create(lab.Policy, DateTimeOffset.UtcNow);

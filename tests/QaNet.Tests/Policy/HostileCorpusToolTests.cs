@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using QaNet.Core.Hosts;
+using QaNet.Core.Lab;
 using QaNet.Tests.Render;
 using Xunit.Abstractions;
 using static QaNet.Tests.Policy.HostileCorpus;
@@ -8,8 +9,10 @@ namespace QaNet.Tests.Policy;
 
 /// <summary>
 /// Every distinct artifact the accepted inputs of the hostile corpus render to, checked by its
-/// own parser: nft -c and ebtables-restore in a scratch namespace, visudo -cf, sshd -t; libvirt
-/// XML must be well-formed (virsh net-define of the same renderer is LibvirtRealToolTests).
+/// own parser: nft -c and ebtables-restore in a scratch namespace, visudo -cf, sshd -t, and each
+/// libvirt network XML defined by a real libvirtd in that namespace (<c>virsh net-define</c>), read
+/// back with <c>net-dumpxml</c> and compared setting by setting (so a payload changed nothing of
+/// its structure), then undefined.
 /// </summary>
 [Trait("Needs", "Root")]
 public sealed class HostileCorpusToolTests(ITestOutputHelper output)
@@ -26,6 +29,7 @@ public sealed class HostileCorpusToolTests(ITestOutputHelper output)
 
         await using var ns = await RenderNamespace.CreateAsync();
         var dir = Directory.CreateTempSubdirectory("qanet-corpus-").FullName;
+        await using var libvirtd = await LibvirtdInstance.StartAsync(ns.Name, Path.Combine(Path.GetTempPath(), ns.Name));
         try
         {
             var key = Path.Combine(dir, "ssh_host_ed25519_key");
@@ -54,16 +58,7 @@ public sealed class HostileCorpusToolTests(ITestOutputHelper output)
                         r = await Exec(null, "/usr/sbin/sshd", "-t", "-f", file + ".main");
                         break;
                     default:
-                        try
-                        {
-                            XDocument.Parse(a.Text);
-                            r = CommandResult.Ok(string.Empty);
-                        }
-                        catch (System.Xml.XmlException ex)
-                        {
-                            r = CommandResult.Fail(1, ex.Message);
-                        }
-
+                        r = await DefineAndReadBack(libvirtd, a.Text);
                         break;
                 }
 
@@ -80,6 +75,48 @@ public sealed class HostileCorpusToolTests(ITestOutputHelper output)
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// <c>virsh net-define</c> of the XML on stdin, <c>net-dumpxml</c> of the network it names, and
+    /// <c>net-undefine</c>; fails when libvirt refuses it or reads back other settings than were given.
+    /// </summary>
+    private static async Task<CommandResult> DefineAndReadBack(LibvirtdInstance libvirtd, string xml)
+    {
+        XElement given;
+        try
+        {
+            given = XElement.Parse(xml);
+        }
+        catch (System.Xml.XmlException ex)
+        {
+            return CommandResult.Fail(1, "not well-formed: " + ex.Message);
+        }
+
+        var name = given.Element("name")?.Value ?? string.Empty;
+        var define = await Exec(xml, "virsh", "-c", libvirtd.Uri, "net-define", "/dev/stdin");
+        if (!define.Succeeded)
+        {
+            return define;
+        }
+
+        try
+        {
+            var dump = await Exec(null, "virsh", "-c", libvirtd.Uri, "net-dumpxml", "--", name);
+            if (!dump.Succeeded)
+            {
+                return dump;
+            }
+
+            var expected = LibvirtRealToolTests.Canonical(given);
+            var actual = LibvirtRealToolTests.Canonical(XElement.Parse(dump.Stdout));
+            return expected == actual ? CommandResult.Ok(string.Empty)
+                : CommandResult.Fail(1, $"libvirt read back other settings:\n  given {expected}\n  read  {actual}");
+        }
+        finally
+        {
+            await Exec(null, "virsh", "-c", libvirtd.Uri, "net-undefine", "--", name);
         }
     }
 

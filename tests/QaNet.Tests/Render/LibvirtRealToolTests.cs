@@ -61,7 +61,7 @@ public sealed class LibvirtRealToolTests
     }
 
     /// <summary>The XML without what libvirt adds (uuid, bridge MAC), attributes sorted: equal means libvirt kept every setting.</summary>
-    private static string Canonical(XElement e)
+    internal static string Canonical(XElement e)
     {
         var copy = new XElement(e);
         copy.Elements("uuid").Remove();
