@@ -108,7 +108,8 @@ public sealed partial class QaLab
         var ports = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (bridge, _) in bridges)
         {
-            ports[bridge] = (await Must(CommandSpec.Of("ip", "-n", l.Namespace, "-o", "link", "show", "master", bridge), ct).ConfigureAwait(false))
+            // A bridge that is not there (its network down) has no ports to take along.
+            ports[bridge] = (await _runner.RunAsync(CommandSpec.Of("ip", "-n", l.Namespace, "-o", "link", "show", "master", bridge), ct).ConfigureAwait(false)).Stdout
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => line.Split(':', 3)[1].Trim().Split('@')[0])
                 .Where(p => p.Length > 1 && p[0] == 'c' && p[1..].All(char.IsAsciiDigit))

@@ -17,8 +17,9 @@ namespace QaNet.Core.Publish;
 /// libvirt runs the hook before it starts a network (<c>start begin</c>), at boot for every autostarted
 /// network as at every <c>net-start</c>: for a network QaNet published, it loads the boot copy when
 /// the kernel lacks QaNet's tables, and when that fails it fails, and libvirt does not start the
-/// network — its bridge never exists, so no client traffic passes. The copy is written as the last
-/// step of a publish, so a rollback, an undo and the confirm timer restore the previous copy too.
+/// network — its bridge never exists, so no client traffic passes. The copy is written as the first
+/// step of a publish (a network the publish starts passes the hook with what is being published),
+/// and like every step it has an undo, so a rollback, an undo and the confirm timer restore the previous copy too.
 /// </summary>
 internal static class BootCopy
 {

@@ -10,9 +10,9 @@ internal sealed record PublishStep(QaPublishChange Change, IReadOnlyList<Command
 }
 
 /// <summary>
-/// Turns (snapshot, artifacts, expected) into steps: libvirt networks first (the bridges the
-/// rules name), then the uplinks joining those bridges, then nftables, then ebtables, then the
-/// boot copy (<see cref="BootCopy"/>). Undo commands restore the snapshot.
+/// Turns (snapshot, artifacts, expected) into steps: the boot copy (<see cref="BootCopy"/>), then
+/// libvirt networks (the bridges the rules name), then the uplinks joining those bridges, then
+/// nftables, then ebtables. Undo commands restore the snapshot.
 /// </summary>
 internal static class Planner
 {
@@ -50,10 +50,13 @@ internal static class Planner
             });
         }
 
-        // Last: what a reboot loads before the networks start. A rollback restores the previous copy.
+        // First: what a reboot loads before the networks start, so a network this publish starts
+        // passes the network hook with the tables it publishes. A rollback restores the previous copy (last).
         if (live.Boot is { } boot && BootCopy.Desired(s.Host, artifacts) is { } desired)
         {
-            BootCopy.Plan(s, desired, boot, steps);
+            var copy = new List<PublishStep>();
+            BootCopy.Plan(s, desired, boot, copy);
+            steps.InsertRange(0, copy);
         }
 
         return steps;

@@ -273,6 +273,9 @@ public sealed class FedoraNatLabTests : IClassFixture<FedoraNatLab>
     [Fact]
     public Task A_client_stopped_and_started_with_a_new_port_and_the_same_mac_conforms_again() => LifecycleEvents.ClientRestartAsync(_lab);
 
+    [Fact]
+    public Task After_a_reboot_with_firewalld_the_boot_copy_is_loaded_before_the_networks_start_and_the_matrix_conforms() => LifecycleEvents.RebootAsync(_lab);
+
     // firewall-cmd says "no zone" with exit 2 while the bridge is in none.
     private async Task<string> ZoneOfBridgeAsync(string virtHost)
     {

@@ -88,7 +88,7 @@ public sealed class BootCopyTests
     }
 
     [Fact]
-    public async Task A_first_publish_plans_the_copy_and_the_hook_as_its_last_step()
+    public async Task A_first_publish_plans_the_copy_and_the_hook_as_its_first_step()
     {
         CommandResult? Script(CommandSpec spec) =>
             spec.Arguments is ["netns", "exec", var ns, ..] && ns.StartsWith("qanet-check-", StringComparison.Ordinal) ? CommandResult.Ok() : FakeHosts.EmptyHost(spec);
@@ -100,8 +100,9 @@ public sealed class BootCopyTests
         Assert.Equal(QaPublishOutcome.WhatIf, result.Outcome);
         Assert.Empty(recorder.Mutations);
         Assert.Contains(recorder.Commands, c => c is { Program: "grep", Arguments: ["-r", "-H", "-e", "", "--", "/etc/libvirt/qanet", "/etc/libvirt/hooks/network.d/50-qanet"] });
-        var last = result.Plan!.Changes[^1];
-        Assert.Equal((QaPublishChangeKind.BootCopyWrite, "/etc/libvirt/qanet"), (last.Kind, last.Target));
+        var first = result.Plan!.Changes[0];
+        Assert.Equal((QaPublishChangeKind.BootCopyWrite, "/etc/libvirt/qanet"), (first.Kind, first.Target));
+        Assert.Single(result.Plan.Changes, c => c.Kind == QaPublishChangeKind.BootCopyWrite);
         var desired = BootCopy.Desired(publisher.HostFor("virthost-comm01"), artifacts)!;
         foreach (var path in BootCopy.Differences(desired, new Dictionary<string, string>()))
         {
