@@ -55,7 +55,9 @@ internal static class BootCopy
             echo "QaNet: cannot load $copy/qanet.nft; network $1 stays down (fail closed)" >&2
             exit 1
         fi
-        if [ -s "$copy/ebtables" ] && ! nft list table bridge filter > /dev/null 2>&1 && ! ebtables-restore < "$copy/ebtables"; then
+        restore=ebtables-restore
+        command -v ebtables-nft-restore > /dev/null 2>&1 && restore=ebtables-nft-restore
+        if [ -s "$copy/ebtables" ] && ! nft list table bridge filter > /dev/null 2>&1 && ! "$restore" < "$copy/ebtables"; then
             echo "QaNet: cannot load $copy/ebtables; network $1 stays down (fail closed)" >&2
             exit 1
         fi

@@ -57,7 +57,10 @@ public sealed partial class PublishLab : IAsyncLifetime
     public PublishHost Host(RecordingRunner? recorder = null) =>
         recorder is null
             ? Libvirtd.PublishHost("vh1")
-            : new PublishHost("vh1", recorder, Target.StateDirectory) { LibvirtUri = Libvirtd.Uri, ScratchRunner = ProcessRunner.Instance };
+            : new PublishHost("vh1", recorder, Target.StateDirectory)
+            {
+                LibvirtUri = Libvirtd.Uri, ScratchRunner = ProcessRunner.Instance, LibvirtConfigDirectory = LibvirtdInstance.ConfigDirectoryOf(Libvirtd.Directory),
+            };
 
     public RecordingRunner Recorder() => new(Target.CreateRunner());
 
@@ -107,6 +110,14 @@ public sealed partial class PublishLab : IAsyncLifetime
             }
         }
 
+        // The boot copy and hook (what a reboot would load): a rollback or revert must restore them too.
+        var config = LibvirtdInstance.ConfigDirectoryOf(Libvirtd.Directory);
+        foreach (var f in new[] { "qanet/networks", "qanet/tables", "qanet/qanet.nft", "qanet/ebtables", "hooks/network.d/50-qanet" })
+        {
+            var path = Path.Combine(config, f);
+            parts.Add($"== {f}\n" + (File.Exists(path) ? await File.ReadAllTextAsync(path) : "(none)"));
+        }
+
         return string.Join('\n', parts);
     }
 
@@ -117,6 +128,11 @@ public sealed partial class PublishLab : IAsyncLifetime
     public async Task ResetAsync()
     {
         await InNs("rm", "-rf", Target.StateDirectory);
+        // An earlier boot copy (only its network list) and no hook.
+        var config = LibvirtdInstance.ConfigDirectoryOf(Libvirtd.Directory);
+        await InNs("rm", "-rf", Path.Combine(config, "qanet"), Path.Combine(config, "hooks"));
+        Directory.CreateDirectory(Path.Combine(config, "qanet"));
+        await File.WriteAllTextAsync(Path.Combine(config, "qanet", "networks"), Keep + "\n");
         foreach (var n in new[] { Keep, New })
         {
             await InNs("virsh", "-c", Libvirtd.Uri, "net-destroy", n);
