@@ -1,7 +1,7 @@
 using System.Net;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
-using QaNet.Core.Validation;
+using Newtonsoft.Json;
 
 namespace QaNet.Core.Analysis;
 
@@ -35,19 +35,13 @@ public static class ModeComparer
     /// <summary>
     /// Every client × its network's virthost address × the host services and the policy's ports
     /// (one port per range, no icmp) whose verdict differs between <paramref name="reference"/> and
-    /// <paramref name="difference"/>. Throws <see cref="QaValidationException"/> (GatewayRequired)
-    /// when a mode is Gateway and a network names no gateway.
+    /// <paramref name="difference"/>. The networks' own modes and gateways do not matter (no cell
+    /// here depends on which endpoint is the gateway), so a Nat policy can be compared with its
+    /// Gateway form before it names a gateway.
     /// </summary>
     public static IReadOnlyList<QaModeDifference> Compare(QaPolicy policy, QaNetworkMode reference, QaNetworkMode difference, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        foreach (var n in policy.Networks.Where(n => (reference == QaNetworkMode.Gateway || difference == QaNetworkMode.Gateway) && string.IsNullOrEmpty(n.Gateway)))
-        {
-            throw new QaValidationException(new QaValidationError(QaErrorIds.GatewayRequired, $"network '{n.Name}'", null,
-                $"Network '{n.Name}' names no gateway, so it has no Gateway mode to compare.",
-                "Name its gateway endpoint first (Set-QaNetwork -Gateway), then compare."));
-        }
-
         var engine = QaReachability.Create(policy, now);
         var ports = HostServices.Concat(QaReachabilityMatrix.PolicyPorts(policy).Where(p => !p.IsIcmp))
             .Select(p => (p.Protocol, p.From)).Distinct().Order().ToList();
@@ -120,13 +114,16 @@ public sealed class QaModeDifference
     /// <summary>The virthost's address on the network, as text (Test-QaReachability -To takes it).</summary>
     public string To => DestinationAddress.ToString();
 
+    [JsonIgnore]
     public IPAddress DestinationAddress { get; }
 
     /// <summary>As <c>53/tcp</c> (Test-QaReachability -Port takes it).</summary>
     public string Port => PortRange.ToString();
 
+    [JsonIgnore]
     public QaPortRange PortRange { get; }
 
+    [JsonIgnore]
     public QaNetworkMode ReferenceMode { get; }
 
     public bool ReferenceAllowed { get; }
@@ -134,6 +131,7 @@ public sealed class QaModeDifference
     /// <summary>A policy rule id, <c>default deny</c>, or the mode's own rule (<c>@host-services</c>, <c>@l3</c>).</summary>
     public string ReferenceDecidedBy { get; }
 
+    [JsonIgnore]
     public QaNetworkMode DifferenceMode { get; }
 
     public bool DifferenceAllowed { get; }

@@ -1,7 +1,6 @@
 using QaNet.Core.Analysis;
 using QaNet.Core.Engine;
 using QaNet.Core.Model;
-using QaNet.Core.Validation;
 
 namespace QaNet.Tests.Engine;
 
@@ -72,12 +71,13 @@ public sealed class ModeComparerTests
     }
 
     [Fact]
-    public void The_same_mode_twice_has_no_difference_and_gateway_needs_a_gateway()
+    public void The_same_mode_twice_has_no_difference_and_gateway_mode_needs_no_gateway_named_yet()
     {
         var policy = ExamplePolicies.Fedora();
         Assert.Empty(ModeComparer.Compare(policy, QaNetworkMode.Nat, QaNetworkMode.Nat, Now));
-        var e = Assert.Throws<QaValidationException>(() => ModeComparer.Compare(policy, QaNetworkMode.Nat, QaNetworkMode.Gateway, Now));
-        Assert.Equal(QaErrorIds.GatewayRequired, e.Errors[0].Id);
+        var withGateway = ModeComparer.Compare(ExamplePolicies.AsGateway(ExamplePolicies.Fedora()), QaNetworkMode.Nat, QaNetworkMode.Gateway, Now);
+        Assert.Equal(withGateway.Select(c => (c.From, c.Port)), ModeComparer.Compare(policy, QaNetworkMode.Nat, QaNetworkMode.Gateway, Now).Select(c => (c.From, c.Port)));
+        Assert.NotEmpty(withGateway);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class ModeComparerTests
         Assert.Equal(15, rules.Count);
         Assert.All(rules, r => Assert.False(r.Allowed));
 
-        Assert.Equal("GatewayRequired,QaNet.Commands.CompareQaPolicyCommand", s.ErrorId("Compare-QaPolicy -Mode Nat, Gateway"));
+        Assert.Equal("InvalidPolicyArgument,QaNet.Commands.CompareQaPolicyCommand", s.ErrorId("Compare-QaPolicy 42 -Mode Nat, Gateway"));
         Assert.Equal("ParameterArgumentValidationError,QaNet.Commands.CompareQaPolicyCommand", s.ErrorId("Compare-QaPolicy -Mode Nat"));
     }
 }
