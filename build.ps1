@@ -14,6 +14,11 @@
     fuzz   build + every SharpFuzz harness (fuzz/QaNet.Fuzz) under afl-fuzz for -Minutes each; prints
            executions, paths and coverage found and crashes; ends with 'N passed, N failed' (one per
            harness, passed = no crash and no hang). test runs each for 20 s ($CiFuzzSeconds; docs/fuzzing.md).
+    conformance  build + random policies against the kernel (tests/QaNet.Tests/Lab/RandomPolicyLabTests.cs):
+           -Seeds N policies (seeds 1..N, from -FirstSeed) or one -Seed, each built as a lab in every
+           mode (or -Mode Nat,Gateway,Bridged) and required to conform in every live cell; prints a
+           line per seed and mode (cells, allowed, not conforming, seconds) and the failing seeds, each
+           replayable with -Seed. Needs root (the lab). test runs the CI seeds (one per mode).
     docs   build + installs tools/docs-packages.txt (chromium, graphviz) + draws docs/images: the
            fedora-qa reachability report and topology, as headless Chromium screenshots 1,400 px
            wide (tools/New-QaNetDocsImages.ps1); fails on a screenshot that is blank or the wrong size.
@@ -22,7 +27,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo', 'bench', 'pack', 'fuzz', 'docs')]
+    [ValidateSet('build', 'test', 'demo', 'bench', 'pack', 'fuzz', 'conformance', 'docs')]
     [string] $Task = 'build',
 
     [ValidateSet('Debug', 'Release')]
@@ -38,7 +43,17 @@ param(
 
     # fuzz: how long each harness runs.
     [ValidateRange(0.1, 1440)]
-    [double] $Minutes = 5
+    [double] $Minutes = 5,
+
+    # conformance: how many random policies (seeds -FirstSeed .. -FirstSeed+N-1), or the one -Seed
+    # to replay, and in which modes (default all three).
+    [ValidateRange(1, 100000)]
+    [int] $Seeds = 10,
+    [ValidateRange(1, [int]::MaxValue)]
+    [int] $FirstSeed = 1,
+    [int] $Seed,
+    [ValidateSet('Nat', 'Gateway', 'Bridged')]
+    [string[]] $Mode
 )
 
 $ErrorActionPreference = 'Stop'
@@ -370,6 +385,33 @@ function Invoke-Fuzz {
     Write-TestSummary $passed ($results.Count - $passed) 0
 }
 
+function Invoke-Conformance {
+    Install-LabPrerequisites
+    Invoke-Build
+    $results = New-TestResults
+    $report = Join-Path $results 'conformance.tsv'
+    if ($PSBoundParameters.ContainsKey('Seed')) { $env:QANET_CONFORMANCE_SEED = "$Seed" }
+    else { $env:QANET_CONFORMANCE_SEEDS = "$Seeds"; $env:QANET_CONFORMANCE_FIRST = "$FirstSeed" }
+    if ($Mode) { $env:QANET_CONFORMANCE_MODE = $Mode -join ',' }
+    $env:QANET_CONFORMANCE_REPORT = $report
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $x = Invoke-Xunit $results 'FullyQualifiedName~QaNet.Tests.Lab.RandomPolicyLabTests'
+    $rows = @(if (Test-Path $report) {
+        Import-Csv -Path $report -Delimiter "`t" -Header Seed, Mode, Cells, Allowed, NotConforming, StartSeconds, MatrixSeconds })
+    foreach ($r in $rows) {
+        Write-Host ("  seed {0,6} {1,-8} {2,5} cells, {3,5} allowed, {4} not conforming, start {5} s, matrix {6} s" -f
+            $r.Seed, $r.Mode, $r.Cells, $r.Allowed, $r.NotConforming, $r.StartSeconds, $r.MatrixSeconds)
+    }
+    $cells = ($rows | Measure-Object -Property Cells -Sum).Sum
+    $allowed = ($rows | Measure-Object -Property Allowed -Sum).Sum
+    $share = if ($cells) { $allowed / $cells } else { 0 }
+    Write-Host ("conformance: {0} labs, {1:N0} cells, {2:P1} allowed, {3:N0} s" -f $rows.Count, $cells, $share, $clock.Elapsed.TotalSeconds)
+    foreach ($r in $rows | Where-Object { [int]$_.NotConforming -gt 0 }) {
+        Write-Host "  FAILED seed $($r.Seed) ($($r.Mode)): replay with ./build.sh conformance -Seed $($r.Seed) -Mode $($r.Mode)"
+    }
+    Write-TestSummary $x.Passed $x.Failed $x.Skipped
+}
+
 function Invoke-Demo {
     Install-LabPrerequisites
     Invoke-Build
@@ -409,5 +451,6 @@ switch ($Task) {
     'bench' { Invoke-Bench }
     'pack' { Invoke-Pack }
     'fuzz' { Invoke-Fuzz }
+    'conformance' { Invoke-Conformance }
     'docs' { Invoke-Docs }
 }

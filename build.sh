@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Entry point for a fresh machine with only the .NET SDK: restores the pinned PowerShell
-# (a dotnet local tool) and hands over to build.ps1. Usage: ./build.sh [build|test|demo|bench|pack|fuzz|docs];
+# (a dotnet local tool) and hands over to build.ps1. Usage: ./build.sh [build|test|demo|bench|pack|fuzz|conformance|docs];
 # ./build.sh test -Pure runs only the xunit tests that need no root (--filter "Needs!=Root").
 set -euo pipefail
 cd "$(dirname "$0")"

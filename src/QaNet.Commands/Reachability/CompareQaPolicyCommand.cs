@@ -12,18 +12,30 @@ namespace QaNet.Commands;
 /// The flows whose verdict differs between two policies, as regions (sources × destinations ×
 /// ports), each with the deciding rule before and after. Either side may be a policy object or
 /// the path of a policy file; without <c>-Difference</c> the current policy is compared.
+/// With <c>-Mode A,B</c> one policy is compared with itself enforced in two modes: the cells
+/// whose verdict differs between them (<see cref="ModeComparer"/>).
 /// </summary>
-[Cmdlet(VerbsData.Compare, "QaPolicy")]
-[OutputType(typeof(QaFlowChange))]
+[Cmdlet(VerbsData.Compare, "QaPolicy", DefaultParameterSetName = PoliciesSet)]
+[OutputType(typeof(QaFlowChange), ParameterSetName = new[] { PoliciesSet })]
+[OutputType(typeof(QaModeDifference), ParameterSetName = new[] { ModeSet })]
 public sealed class CompareQaPolicyCommand : QaCmdlet
 {
-    /// <summary>A QaPolicy, or the path of a policy file (a string or FileInfo).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    private const string PoliciesSet = "Policies";
+    private const string ModeSet = "Mode";
+
+    /// <summary>A QaPolicy, or the path of a policy file (a string or FileInfo); with -Mode the policy compared (the current one when omitted).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PoliciesSet)]
+    [Parameter(Position = 0, ParameterSetName = ModeSet)]
     public object Reference { get; set; } = null!;
 
     /// <summary>A QaPolicy, or the path of a policy file; the current policy when omitted.</summary>
-    [Parameter(Position = 1, ValueFromPipeline = true)]
+    [Parameter(Position = 1, ValueFromPipeline = true, ParameterSetName = PoliciesSet)]
     public object? Difference { get; set; }
+
+    /// <summary>Two modes: the policy's cells whose verdict differs between the first and the second.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ModeSet)]
+    [ValidateCount(2, 2)]
+    public QaNetworkMode[] Mode { get; set; } = Array.Empty<QaNetworkMode>();
 
     /// <summary>The moment rule expiry is judged against, in both policies; now when omitted.</summary>
     [Parameter]
@@ -34,6 +46,12 @@ public sealed class CompareQaPolicyCommand : QaCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ModeSet)
+        {
+            CompareModes();
+            return;
+        }
+
         var reference = PolicyArgument(Reference, nameof(Reference));
         var difference = Difference is null ? ResolvePolicy() : PolicyArgument(Difference, nameof(Difference));
         if (reference is null || difference is null)
@@ -50,6 +68,24 @@ public sealed class CompareQaPolicyCommand : QaCmdlet
         catch (QaValidationException e)
         {
             WriteValidationError(e, difference);
+        }
+    }
+
+    private void CompareModes()
+    {
+        var policy = IsBound(nameof(Reference)) ? PolicyArgument(Reference, nameof(Reference)) : ResolvePolicy();
+        if (policy is null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(ModeComparer.Compare(policy, Mode[0], Mode[1], IsBound(nameof(At)) ? At : DateTimeOffset.Now), enumerateCollection: true);
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, policy);
         }
     }
 

@@ -17,6 +17,12 @@ internal sealed record GeneratorOptions(int Seed, int Networks, int ClientsPerNe
 
     /// <summary>Engine-scale policy of the benchmarks: 1,000 clients, 500 endpoints, 10,000 rules.</summary>
     public static GeneratorOptions Large(int scale = 1) => new(42, 10 * scale, 100, 30 * scale, 500 * scale, 10_000 * scale);
+
+    /// <summary>
+    /// What a lab can probe in well under a minute: two networks of three clients on one virthost,
+    /// six endpoints, twelve rules; IPv4 only (the lab builds no IPv6).
+    /// </summary>
+    public static GeneratorOptions Lab(int seed) => new(seed, 2, 3, 3, 6, 12) { V6 = 0 };
 }
 
 /// <summary>
