@@ -12,12 +12,16 @@ using QaNet.Tests.Engine;
 // Usage: dotnet run -c Release --project bench/QaNet.Bench -- [all|decide|matrix|analyze|compare|render|publish] [--scale N]
 // 'publish' (not part of 'all': it needs root) publishes into lab namespaces; see PublishBench and MultiHostPublishBench.
 // 'publish --no-preflight' leaves out the host preflight (as commits before it had none), for side-by-side runs.
+// 'publish --commands' also lists each command of the median runs with its time; '--one-host' leaves out the many-virthost part.
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 if (what == "publish")
 {
     var preflight = !args.Contains("--no-preflight");
-    await PublishBench.RunAsync(preflight);
-    await MultiHostPublishBench.RunAsync(preflight);
+    await PublishBench.RunAsync(preflight, args.Contains("--commands"));
+    if (!args.Contains("--one-host"))
+    {
+        await MultiHostPublishBench.RunAsync(preflight);
+    }
     return;
 }
 

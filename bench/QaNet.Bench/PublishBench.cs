@@ -17,7 +17,8 @@ internal static class PublishBench
     private const int Runs = 5;
     private static readonly string[] TaskotronRole = { "taskotron" };
 
-    public static async Task RunAsync(bool preflight = true)
+    /// <param name="listCommands">Prints each command of the median delta with its time (where the time goes).</param>
+    public static async Task RunAsync(bool preflight = true, bool listCommands = false)
     {
         var ns = "qn-bench-" + Environment.ProcessId;
         var dir = Path.Combine(Path.GetTempPath(), ns);
@@ -38,9 +39,9 @@ internal static class PublishBench
                 await runner.RunAsync(CommandSpec.Of("nft", "delete", "table", "inet", "qanet"));
             }
 
-            var full = new List<(TimeSpan, int, int)>();
-            var delta = new List<(TimeSpan, int, int)>();
-            var same = new List<(TimeSpan, int, int)>();
+            var full = new List<Run>();
+            var delta = new List<Run>();
+            var same = new List<Run>();
             for (var i = 0; i < Runs; i++)
             {
                 await Wipe();
@@ -56,10 +57,28 @@ internal static class PublishBench
             Console.WriteLine($"## publish: examples/policies/fedora-qa.yaml to {VirtHost} in a namespace with its own libvirtd, median of {Runs}{(preflight ? "" : ", preflight off")}");
             Console.WriteLine("| publish | time | commands | mutating |");
             Console.WriteLine("|---|---:|---:|---:|");
-            foreach (var (name, runs) in new[] { ("full apply onto an empty host", full), ("one client added (delta)", delta), ("unchanged re-publish", same) })
+            var rows = new[] { ("full apply onto an empty host", full), ("one client added (delta)", delta), ("unchanged re-publish", same) };
+            foreach (var (name, runs) in rows)
             {
-                var m = runs.OrderBy(r => r.Item1).ElementAt(runs.Count / 2);
-                Console.WriteLine($"| {name} | {m.Item1.TotalMilliseconds:F0} ms | {m.Item2} | {m.Item3} |");
+                var m = Median(runs);
+                Console.WriteLine($"| {name} | {m.Time.TotalMilliseconds:F0} ms | {m.Commands.Count} | {m.Commands.Count(c => c.Spec.Mutates)} |");
+            }
+
+            if (listCommands)
+            {
+                foreach (var (name, runs) in rows)
+                {
+                    var m = Median(runs);
+                    Console.WriteLine();
+                    Console.WriteLine($"### {name}: the median run's commands ({m.Commands.Sum(c => c.Time.TotalMilliseconds):F0} of {m.Time.TotalMilliseconds:F0} ms in commands)");
+                    Console.WriteLine("| ms | command |");
+                    Console.WriteLine("|---:|---|");
+                    foreach (var c in m.Commands)
+                    {
+                        var line = c.Spec.ToString();
+                        Console.WriteLine($"| {c.Time.TotalMilliseconds:F1} | `{(line.Length > 110 ? line[..110] + "…" : line)}`{(c.Spec.Mutates ? " (mutating)" : "")} |");
+                    }
+                }
             }
         }
         finally
@@ -74,9 +93,13 @@ internal static class PublishBench
         }
     }
 
-    private static async Task<(TimeSpan, int, int)> Publish(QaPolicy policy, QaHostTransport transport, bool preflight)
+    private sealed record Run(TimeSpan Time, IReadOnlyList<(CommandSpec Spec, TimeSpan Time)> Commands);
+
+    private static Run Median(List<Run> runs) => runs.OrderBy(r => r.Time).ElementAt(runs.Count / 2);
+
+    private static async Task<Run> Publish(QaPolicy policy, QaHostTransport transport, bool preflight)
     {
-        var recorder = new RecordingRunner(ProcessRunner.Instance);
+        var recorder = new TimingRunner(ProcessRunner.Instance);
         var publisher = new PolicyPublisher(policy, transports: new[] { transport }) { LocalRunner = recorder };
         var artifacts = publisher.Render(new[] { VirtHost }).Single();
         var watch = Stopwatch.StartNew();
@@ -87,7 +110,36 @@ internal static class PublishBench
             throw new InvalidOperationException(result.ToString());
         }
 
-        return (watch.Elapsed, recorder.Commands.Count, recorder.Mutations.Count);
+        return new Run(watch.Elapsed, recorder.Commands);
+    }
+
+    /// <summary>Runs each command through <paramref name="inner"/> and keeps it with its wall time.</summary>
+    private sealed class TimingRunner(ICommandRunner inner) : ICommandRunner
+    {
+        private readonly List<(CommandSpec, TimeSpan)> _commands = new();
+
+        public IReadOnlyList<(CommandSpec Spec, TimeSpan Time)> Commands
+        {
+            get
+            {
+                lock (_commands)
+                {
+                    return _commands.ToList();
+                }
+            }
+        }
+
+        public async Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken = default)
+        {
+            var watch = Stopwatch.StartNew();
+            var r = await inner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+            lock (_commands)
+            {
+                _commands.Add((spec, watch.Elapsed));
+            }
+
+            return r;
+        }
     }
 
     private static string FindExample()

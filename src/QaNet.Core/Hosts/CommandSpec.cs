@@ -33,6 +33,14 @@ public sealed record CommandSpec
     /// </summary>
     public bool Mutates { get; init; }
 
+    /// <summary>
+    /// A line of standard error starting with this marks the run failed although it exited 0: a
+    /// virsh command string (several virsh commands in one process) goes on after a failing
+    /// command and exits with the status of the last one, but prints every failure as
+    /// <c>error: …</c>. Null when the exit status alone decides.
+    /// </summary>
+    public string? FailsOnStderrLine { get; init; }
+
     public static CommandSpec Of(string program, params string[] arguments) => new(program, arguments);
 
     public CommandSpec WithStdin(string text) => this with { Stdin = Encoding.UTF8.GetBytes(text) };

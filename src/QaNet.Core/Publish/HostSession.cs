@@ -45,6 +45,12 @@ internal sealed class HostSession
         _commands.Add(line);
         Log.Verbose(VirtHost, line);
         var result = await runner.RunAsync(spec, evenWhenStopped ? CancellationToken.None : CancellationToken).ConfigureAwait(false);
+        if (result.Succeeded && spec.FailsOnStderrLine is { } prefix
+            && result.Stderr.Split('\n').Any(l => l.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            result = result with { ExitCode = 1 };
+        }
+
         if (!result.Succeeded)
         {
             Log.Verbose(VirtHost, $"exit {result.ExitCode}: {result.Stderr.Trim()}");
@@ -62,6 +68,44 @@ internal sealed class HostSession
 
     public CommandSpec Virsh(params string[] args) =>
         new("virsh", Host.LibvirtUri is { } uri ? new[] { "-c", uri }.Concat(args) : args);
+
+    /// <summary>
+    /// Several virsh commands in one virsh process, so one libvirt connection instead of one per
+    /// command: virsh's own command string (commands joined by <c>;</c>), every word that needs it single-quoted,
+    /// which virsh's parser reads as sh does; it is one argument, never a shell. virsh runs every
+    /// command even after one failed and exits with the last one's status, so the batch counts as
+    /// failed on any <c>error:</c> line (<see cref="CommandSpec.FailsOnStderrLine"/>): as a rollback
+    /// wants it, every command of an undo batch runs.
+    /// </summary>
+    public CommandSpec VirshBatch(IEnumerable<IReadOnlyList<string>> commands) =>
+        Virsh(string.Join(" ; ", commands.Select(c => string.Join(' ', c.Select(PosixShell.QuoteIfNeeded))))) with { FailsOnStderrLine = "error: " };
+
+    /// <summary>
+    /// Read-only virsh commands in one virsh process (<see cref="VirshBatch"/>), each one's output
+    /// apart: a marker (<c>echo</c>, random per call) goes between them. Throws when any failed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VirshReadAsync(IReadOnlyList<IReadOnlyList<string>> commands)
+    {
+        var marker = "qanet-part-" + Guid.NewGuid().ToString("N");
+        var spec = VirshBatch(commands.SelectMany((c, i) => i == 0 ? new[] { c } : new[] { new[] { "echo", marker }, c }));
+        var r = await RequireAsync(spec).ConfigureAwait(false);
+        var parts = new List<string> { string.Empty };
+        foreach (var line in r.Stdout.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n'))
+        {
+            if (line == marker)
+            {
+                parts.Add(string.Empty);
+            }
+            else
+            {
+                parts[^1] += line + "\n";
+            }
+        }
+
+        return parts.Count == commands.Count ? parts
+            : throw new QaHostException(Validation.QaErrorIds.HostCommandFailed,
+                $"On {VirtHost}, virsh answered {parts.Count} parts to {commands.Count} commands.", spec, r);
+    }
 
     public static CommandSpec Nft(params string[] args) => new("nft", args);
 

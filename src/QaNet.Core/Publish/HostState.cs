@@ -27,21 +27,39 @@ internal sealed class HostState
     /// <summary>The boot copy's files by path under libvirt's configuration folder (<see cref="BootCopy"/>); null when not read.</summary>
     public Dictionary<string, string>? Boot { get; set; }
 
-    public static async Task<HostState> ReadAsync(HostSession s, HostArtifacts artifacts)
+    public static Task<HostState> ReadAsync(HostSession s, HostArtifacts artifacts) => ReadAsync(s, artifacts, null, null);
+
+    /// <summary>
+    /// The state after <paramref name="steps"/> were applied onto <paramref name="snapshot"/>: what
+    /// they changed is read again, the rest is taken from the snapshot — it was read under the same
+    /// lock moments ago and the plan found it equal to the artifacts, so no command touched it. A
+    /// network changed other than by reservations gets a new bridge, so the uplinks are read again then.
+    /// </summary>
+    public static Task<HostState> ReadChangedAsync(HostSession s, HostArtifacts artifacts, HostState snapshot, IEnumerable<PublishStep> steps) =>
+        ReadAsync(s, artifacts, snapshot, ReadScope.Of(steps.SelectMany(x => x.Changes)));
+
+    private static async Task<HostState> ReadAsync(HostSession s, HostArtifacts artifacts, HostState? snapshot, ReadScope? scope)
     {
         var state = new HostState();
-        if (artifacts.Networks.Count > 0)
+        var networks = artifacts.Networks.Where(n => scope?.Networks.Contains(n.Name) != false).ToList();
+        if (networks.Count > 0)
         {
-            var list = await s.RequireAsync(s.Virsh("net-list", "--all", "--name")).ConfigureAwait(false);
-            var defined = list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-            foreach (var n in artifacts.Networks)
-            {
-                state.Networks[n.Name] = defined.Contains(n.Name) ? await ReadNetworkAsync(s, n.Name).ConfigureAwait(false) : null;
-            }
+            // Only reservations changed (net-update): the networks exist as the snapshot found them,
+            // and one that vanished fails the read. A full read, or a define or undefine, asks which exist.
+            var defined = scope is { Definitions: false } ? networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal)
+                : (await s.RequireAsync(s.Virsh("net-list", "--all", "--name")).ConfigureAwait(false)).Stdout
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+            await ReadNetworksAsync(s, networks.Select(n => n.Name).ToList(), defined, state.Networks).ConfigureAwait(false);
         }
 
         foreach (var t in artifacts.NftTables)
         {
+            if (scope is not null && !scope.NftTables.Contains(t.Key))
+            {
+                state.Nft[t.Key] = snapshot!.Nft.GetValueOrDefault(t.Key);
+                continue;
+            }
+
             var spec = HostSession.Nft("list", "table", t.Family, t.Name);
             var r = await s.RunAsync(spec).ConfigureAwait(false);
             state.Nft[t.Key] = r.Succeeded ? r.Stdout
@@ -51,32 +69,117 @@ internal sealed class HostState
 
         if (artifacts.Ebtables is not null)
         {
-            state.Ebtables = (await s.RequireAsync(CommandSpec.Of("ebtables-save")).ConfigureAwait(false)).Stdout;
+            state.Ebtables = scope?.Ebtables == false ? snapshot!.Ebtables
+                : (await s.RequireAsync(CommandSpec.Of("ebtables-save")).ConfigureAwait(false)).Stdout;
         }
 
         if (artifacts.Uplinks is { } uplinks)
         {
-            await Publish.Uplinks.ReadAsync(s, uplinks, state.Uplinks).ConfigureAwait(false);
+            if (scope?.Uplinks == false)
+            {
+                foreach (var (name, link) in snapshot!.Uplinks)
+                {
+                    state.Uplinks[name] = link;
+                }
+            }
+            else
+            {
+                await Publish.Uplinks.ReadAsync(s, uplinks, state.Uplinks).ConfigureAwait(false);
+            }
+        }
+
+        if (scope is not null)
+        {
+            foreach (var n in artifacts.Networks.Where(n => !scope.Networks.Contains(n.Name)))
+            {
+                state.Networks[n.Name] = snapshot!.Networks.GetValueOrDefault(n.Name);
+            }
         }
 
         if (BootCopy.Desired(s.Host, artifacts) is not null)
         {
-            state.Boot = await BootCopy.ReadAsync(s).ConfigureAwait(false);
+            // After a publish that did not write the copy, it is what the snapshot found.
+            state.Boot = scope is { Boot: false } && snapshot?.Boot is { } unchanged ? unchanged : await BootCopy.ReadAsync(s).ConfigureAwait(false);
         }
 
         return state;
     }
 
-    private static async Task<NetworkState> ReadNetworkAsync(HostSession s, string name)
+    /// <summary>
+    /// Each defined network's flags and XML (inactive and running), all in one virsh process
+    /// (<see cref="HostSession.VirshReadAsync"/>): net-info, net-dumpxml --inactive, net-dumpxml.
+    /// </summary>
+    private static async Task ReadNetworksAsync(HostSession s, List<string> names, HashSet<string> defined, Dictionary<string, NetworkState?> into)
     {
-        var info = (await s.RequireAsync(s.Virsh("net-info", name)).ConfigureAwait(false)).Stdout;
-        bool Flag(string key) => info.Split('\n')
-            .Select(l => l.Split(':', 2))
-            .Any(p => p.Length == 2 && p[0].Trim() == key && p[1].Trim() == "yes");
-        var inactive = (await s.RequireAsync(s.Virsh("net-dumpxml", "--inactive", name)).ConfigureAwait(false)).Stdout;
-        var active = Flag("Active");
-        var live = active ? (await s.RequireAsync(s.Virsh("net-dumpxml", name)).ConfigureAwait(false)).Stdout : null;
-        return new NetworkState(inactive, live, active, Flag("Autostart"));
+        var read = names.Where(defined.Contains).ToList();
+        var parts = read.Count == 0 ? Array.Empty<string>()
+            : await s.VirshReadAsync(read.SelectMany(n => new[] { new[] { "net-info", n }, new[] { "net-dumpxml", "--inactive", n }, new[] { "net-dumpxml", n } }).ToList()).ConfigureAwait(false);
+        foreach (var name in names)
+        {
+            into[name] = null;
+        }
+
+        for (var i = 0; i < read.Count; i++)
+        {
+            var info = parts[3 * i];
+            bool Flag(string key) => info.Split('\n')
+                .Select(l => l.Split(':', 2))
+                .Any(p => p.Length == 2 && p[0].Trim() == key && p[1].Trim() == "yes");
+            var active = Flag("Active");
+            into[read[i]] = new NetworkState(parts[3 * i + 1], active ? parts[3 * i + 2] : null, active, Flag("Autostart"));
+        }
+    }
+
+    /// <summary>
+    /// What a set of changes touched: networks by name (<see cref="Definitions"/>: some were
+    /// defined or undefined), nft tables by key, ebtables, uplinks.
+    /// </summary>
+    private sealed record ReadScope(HashSet<string> Networks, HashSet<string> NftTables, bool Ebtables, bool Uplinks, bool Definitions)
+    {
+        /// <summary>The boot copy was written.</summary>
+        public bool Boot { get; init; }
+
+        public static ReadScope Of(IEnumerable<QaPublishChange> changes)
+        {
+            var scope = new ReadScope(new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), false, false, false);
+            var ebtables = false;
+            var uplinks = false;
+            var definitions = false;
+            var boot = false;
+            foreach (var c in changes)
+            {
+                switch (c.Kind)
+                {
+                    case QaPublishChangeKind.DhcpHostAdd or QaPublishChangeKind.DhcpHostRemove:
+                        scope.Networks.Add(c.Target["network ".Length..]);
+                        break;
+                    case QaPublishChangeKind.LibvirtNetworkDefine or QaPublishChangeKind.LibvirtNetworkUndefine:
+                        scope.Networks.Add(c.Target["network ".Length..]);
+                        uplinks = true;
+                        definitions = true;
+                        break;
+                    case QaPublishChangeKind.LibvirtNetworkRedefine or QaPublishChangeKind.LibvirtNetworkStart or QaPublishChangeKind.LibvirtNetworkStop
+                        or QaPublishChangeKind.LibvirtNetworkAutostart or QaPublishChangeKind.LibvirtNetworkNoAutostart:
+                        scope.Networks.Add(c.Target["network ".Length..]);
+                        uplinks = true;
+                        break;
+                    case QaPublishChangeKind.NftTableCreate or QaPublishChangeKind.NftTableReplace or QaPublishChangeKind.NftTableDelete or QaPublishChangeKind.NftSetElements:
+                        scope.NftTables.Add(c.Target["table ".Length..]);
+                        break;
+                    case QaPublishChangeKind.EbtablesReplace:
+                        ebtables = true;
+                        break;
+                    case QaPublishChangeKind.BootCopyWrite:
+                        boot = true;
+                        break;
+                    default:
+                        uplinks = true;
+                        break;
+                }
+            }
+
+            return scope with { Ebtables = ebtables, Uplinks = uplinks, Definitions = definitions, Boot = boot };
+        }
     }
 
     /// <summary>Where this state differs from <paramref name="snapshot"/>, exactly (as after a restore).</summary>

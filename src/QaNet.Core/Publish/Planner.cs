@@ -7,6 +7,15 @@ internal sealed record PublishStep(QaPublishChange Change, IReadOnlyList<Command
 {
     /// <summary>Checks that run before anything is applied (nft -c, ebtables in a scratch namespace).</summary>
     public IReadOnlyList<CommandSpec> Checks { get; init; } = Array.Empty<CommandSpec>();
+
+    /// <summary>Every change the step makes: <see cref="Change"/>, or for a batch one per item (the first is <see cref="Change"/>).</summary>
+    public IReadOnlyList<QaPublishChange> Changes
+    {
+        get => _changes ?? new[] { Change };
+        init => _changes = value;
+    }
+
+    private readonly IReadOnlyList<QaPublishChange>? _changes;
 }
 
 /// <summary>
@@ -218,9 +227,14 @@ internal static class Planner
         }
     }
 
+    /// <summary>
+    /// The reservations that differ on a running network, as one step: every <c>net-update</c> in
+    /// one virsh process (<see cref="HostSession.VirshBatch"/>), removals first, and the inverse
+    /// commands newest first as its undo. One change per client, as before.
+    /// </summary>
     private static void PlanReservations(HostSession s, string name, List<LibvirtXml.DhcpHost> desired, List<LibvirtXml.DhcpHost> live, List<PublishStep> steps)
     {
-        CommandSpec Update(string verb, LibvirtXml.DhcpHost h)
+        string[] Update(string verb, LibvirtXml.DhcpHost h)
         {
             var args = new List<string> { "net-update", name, verb, "ip-dhcp-host", h.Xml, "--live", "--config" };
             if (h.IpIndex > 0)
@@ -229,21 +243,34 @@ internal static class Planner
                 args.Add(h.IpIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            return s.Virsh(args.ToArray()).Mutating();
+            return args.ToArray();
         }
 
         var wanted = desired.Select(h => (h.IpIndex, h.Key)).ToHashSet();
         var have = live.Select(h => (h.IpIndex, h.Key)).ToHashSet();
+        var changes = new List<QaPublishChange>();
+        var apply = new List<string[]>();
+        var undo = new List<string[]>();
         foreach (var h in live.Where(h => !wanted.Contains((h.IpIndex, h.Key))))
         {
-            steps.Add(new PublishStep(new QaPublishChange(s.VirtHost, QaPublishChangeKind.DhcpHostRemove, "network " + name, h.Key),
-                new[] { Update("delete", h) }, new[] { Update(h.Position == 0 ? "add-first" : "add-last", h) }));
+            changes.Add(new QaPublishChange(s.VirtHost, QaPublishChangeKind.DhcpHostRemove, "network " + name, h.Key));
+            apply.Add(Update("delete", h));
+            undo.Add(Update(h.Position == 0 ? "add-first" : "add-last", h));
         }
 
         foreach (var h in desired.Where(h => !have.Contains((h.IpIndex, h.Key))))
         {
-            steps.Add(new PublishStep(new QaPublishChange(s.VirtHost, QaPublishChangeKind.DhcpHostAdd, "network " + name, h.Key),
-                new[] { Update("add-last", h) }, new[] { Update("delete", h) }));
+            changes.Add(new QaPublishChange(s.VirtHost, QaPublishChangeKind.DhcpHostAdd, "network " + name, h.Key));
+            apply.Add(Update("add-last", h));
+            undo.Add(Update("delete", h));
         }
+
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        undo.Reverse();
+        steps.Add(new PublishStep(changes[0], new[] { s.VirshBatch(apply).Mutating() }, new[] { s.VirshBatch(undo).Mutating() }) { Changes = changes });
     }
 }

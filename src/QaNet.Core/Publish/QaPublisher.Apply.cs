@@ -8,14 +8,18 @@ public sealed partial class QaPublisher
 {
     private sealed record ApplyOutcome(List<PublishStep> Executed, QaPublishError? Error);
 
-    private async Task<ApplyOutcome> ApplyAsync(HostSession s, List<PublishStep> steps, HostArtifacts artifacts, ExpectedState expected)
+    private async Task<ApplyOutcome> ApplyAsync(HostSession s, List<PublishStep> steps, HostArtifacts artifacts, ExpectedState expected, HostState snapshot)
     {
         _log.Phase(s.VirtHost, "Apply");
         var executed = new List<PublishStep>();
         foreach (var step in steps)
         {
             executed.Add(step);
-            _log.Verbose(s.VirtHost, step.Change.ToString());
+            foreach (var change in step.Changes)
+            {
+                _log.Verbose(s.VirtHost, change.ToString());
+            }
+
             foreach (var command in step.Apply)
             {
                 var r = await s.RunAsync(command).ConfigureAwait(false);
@@ -31,7 +35,8 @@ public sealed partial class QaPublisher
         _log.Phase(s.VirtHost, "Verify");
         try
         {
-            var after = await HostState.ReadAsync(s, artifacts).ConfigureAwait(false);
+            // What the steps changed is read again; the rest the plan has just found as published.
+            var after = await HostState.ReadChangedAsync(s, artifacts, snapshot, steps).ConfigureAwait(false);
             var drift = Drift.Compare(s.VirtHost, artifacts, after, expected);
             return drift.Count == 0 ? new ApplyOutcome(executed, null)
                 : new ApplyOutcome(executed, new QaPublishError(QaErrorIds.PublishVerifyFailed,

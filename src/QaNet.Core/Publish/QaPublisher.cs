@@ -85,7 +85,7 @@ public sealed partial class QaPublisher
             var expected = await ExpectedState.ComputeAsync(s, artifacts).ConfigureAwait(false);
             _log.Phase(host.VirtHost, "Plan");
             var steps = Planner.Plan(s, artifacts, snapshot, expected);
-            plan = new QaPublishPlan(host.VirtHost, steps.Select(x => x.Change).ToList(),
+            plan = new QaPublishPlan(host.VirtHost, steps.SelectMany(x => x.Changes).ToList(),
                 steps.SelectMany(x => x.Apply).Select(c => c.ToString()).ToList(), artifacts);
             if (steps.Count == 0)
             {
@@ -140,7 +140,7 @@ public sealed partial class QaPublisher
                     QaPublishRecord.Restore(host, previousRecord)).ConfigureAwait(false);
             }
 
-            var failure = await ApplyAsync(s, steps, artifacts, expected).ConfigureAwait(false);
+            var failure = await ApplyAsync(s, steps, artifacts, expected, snapshot).ConfigureAwait(false);
             if (failure.Error is null && pendingDir is not null)
             {
                 // The confirm time starts now that the publish is verified, not when it was armed.

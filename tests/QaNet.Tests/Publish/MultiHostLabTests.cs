@@ -80,7 +80,7 @@ public sealed partial class MultiHostLabTests(MultiHostLab lab)
             Assert.True(first.All(r => r.Outcome == QaPublishOutcome.Applied), string.Join("\n", first.Select(r => r + " " + r.Error?.Detail)));
 
             var before = await LiveState("vh2");
-            // vh2's nft apply fails after its libvirt steps (two net-updates) took effect.
+            // vh2's nft apply fails after its libvirt steps (two net-updates in one virsh) took effect.
             var fired = 0;
             var fault = new ScriptedRunner((spec, ct) =>
                 spec.Mutates && spec.Arguments.Count > 5 && spec.Arguments[2] == lab.Namespace("vh2") && spec.Arguments[3] == "nft" && spec.Arguments[4] == "-f"
@@ -97,7 +97,7 @@ public sealed partial class MultiHostLabTests(MultiHostLab lab)
             var vh2 = results[1];
             Assert.Equal(QaErrorIds.PublishApplyFailed, vh2.Error!.Id);
             Assert.True(vh2.RestoredToSnapshot);
-            Assert.Contains(vh2.Commands, c => c.Contains(" net-update qn-pp-net add-last ip-dhcp-host ", StringComparison.Ordinal));
+            Assert.Contains(vh2.Commands, c => c.Contains("net-update qn-pp-net add-last ip-dhcp-host ", StringComparison.Ordinal));
             Assert.Equal(before, await LiveState("vh2"));
             Assert.Equal("3 hosts: 2 applied, 1 rolled back (vh2: PublishApplyFailed)", HostFanOut.Summarize(results));
             Assert.All(new[] { results[0], results[2] }, r => Assert.Contains(r.Changes, c => c.Kind == QaPublishChangeKind.DhcpHostAdd));

@@ -74,7 +74,7 @@ public sealed class PolicyPublishTests
             Assert.True(result.Outcome == QaPublishOutcome.Applied, result + " " + result.Error?.Command + " " + result.Error?.Detail);
 
             var changes = recorder.Mutations.Where(m => m.Program is "virsh" or "nft" or "ebtables-restore").Select(Line).ToList();
-            Assert.Contains(changes, c => c.Contains(" net-update qa-clients add-last ip-dhcp-host ", StringComparison.Ordinal));
+            Assert.Contains(changes, c => c.Contains("net-update qa-clients add-last ip-dhcp-host ", StringComparison.Ordinal));
             Assert.DoesNotContain(changes, c => c.Contains(" net-destroy ", StringComparison.Ordinal) || c.Contains(" net-define ", StringComparison.Ordinal));
             Assert.Contains(result.Changes, c => c.Kind == QaPublishChangeKind.DhcpHostAdd);
             var nft = Assert.Single(recorder.Mutations, m => m.Program == "nft");

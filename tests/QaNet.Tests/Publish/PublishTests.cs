@@ -23,6 +23,9 @@ public sealed class PublishTests
 
     private string V(params string[] args) => string.Join(' ', new[] { "virsh", "-c", _lab.Libvirtd.Uri }.Concat(args));
 
+    /// <summary>Several virsh commands in one virsh process, as the publisher batches them.</summary>
+    private string Batch(params string[][] commands) => V(string.Join(" ; ", commands.Select(c => string.Join(' ', c.Select(PosixShell.QuoteIfNeeded)))));
+
     private static string Line(CommandSpec c) => string.Join(' ', new[] { c.Program }.Concat(c.Arguments));
 
     private static string Host(string xml) => System.Xml.Linq.XElement.Parse(xml).ToString(System.Xml.Linq.SaveOptions.DisableFormatting);
@@ -33,8 +36,9 @@ public sealed class PublishTests
         $"mkdir -p {State}",
         $"mkdir {State}/lock",
         $"dd of={State}/lock/owner status=none",
-        V("net-update", PublishLab.Keep, "delete", "ip-dhcp-host", Host(Artifacts.C2), "--live", "--config"),
-        V("net-update", PublishLab.Keep, "add-last", "ip-dhcp-host", Host(Artifacts.C3), "--live", "--config"),
+        // Both reservation changes in one virsh.
+        Batch(new[] { "net-update", PublishLab.Keep, "delete", "ip-dhcp-host", Host(Artifacts.C2), "--live", "--config" },
+            new[] { "net-update", PublishLab.Keep, "add-last", "ip-dhcp-host", Host(Artifacts.C3), "--live", "--config" }),
         V("net-define", "/dev/stdin"),
         V("net-start", PublishLab.New),
         V("net-autostart", PublishLab.New),
@@ -48,13 +52,14 @@ public sealed class PublishTests
     /// <summary>The undo command of each apply mutation (by its 1-based index in <see cref="FullApplyMutations"/>).</summary>
     private Dictionary<int, string> Undo() => new()
     {
-        [4] = V("net-update", PublishLab.Keep, "add-last", "ip-dhcp-host", Host(Artifacts.C2), "--live", "--config"),
-        [5] = V("net-update", PublishLab.Keep, "delete", "ip-dhcp-host", Host(Artifacts.C3), "--live", "--config"),
-        [6] = V("net-undefine", PublishLab.New),
-        [7] = V("net-destroy", PublishLab.New),
-        [8] = V("net-autostart", "--disable", PublishLab.New),
-        [9] = "nft -f -",
-        [10] = "ebtables-restore",
+        // The inverse of the batch, newest first, in one virsh.
+        [4] = Batch(new[] { "net-update", PublishLab.Keep, "delete", "ip-dhcp-host", Host(Artifacts.C3), "--live", "--config" },
+            new[] { "net-update", PublishLab.Keep, "add-last", "ip-dhcp-host", Host(Artifacts.C2), "--live", "--config" }),
+        [5] = V("net-undefine", PublishLab.New),
+        [6] = V("net-destroy", PublishLab.New),
+        [7] = V("net-autostart", "--disable", PublishLab.New),
+        [8] = "nft -f -",
+        [9] = "ebtables-restore",
     };
 
     [Fact]
@@ -109,7 +114,8 @@ public sealed class PublishTests
                 || line == "ebtables-save"
                 || line.StartsWith("unshare -n -- ebtables-restore", StringComparison.Ordinal)
                 || c.Program == "ip" && c.Arguments is ["netns", "list"] or ["netns", "add" or "del", _] or ["netns", "exec", _, "nft" or "ebtables-restore" or "ebtables-save", ..]
-                || c.Program == "virsh" && c.Arguments[2] is "net-list" or "net-info" or "net-dumpxml";
+                || c.Program == "virsh" && c.Arguments[2] is "net-list" or "net-info" or "net-dumpxml"
+                || c.Program == "virsh" && c.Arguments[2].Split(" ; ").All(v => v.StartsWith("net-info ", StringComparison.Ordinal) || v.StartsWith("net-dumpxml ", StringComparison.Ordinal) || v.StartsWith("echo qanet-part-", StringComparison.Ordinal));
             Assert.True(read, "not a read: " + line);
         });
         Assert.Equal(before, await _lab.LiveStateAsync());
