@@ -50,6 +50,15 @@ public sealed class LdapSettingsTests
     }
 
     [Fact]
+    public void OpenLdaps_libldap_loads_without_any_connection()
+    {
+        // System.DirectoryServices.Protocols P/Invokes libldap (Debian: libldap-2.5-0); ldap_initialize connects nothing.
+        using var c = new System.DirectoryServices.Protocols.LdapConnection(new System.DirectoryServices.Protocols.LdapDirectoryIdentifier("ipa.example.org", 389));
+        c.SessionOptions.ProtocolVersion = 3;
+        Assert.Equal(3, c.SessionOptions.ProtocolVersion);
+    }
+
+    [Fact]
     public void Filter_values_are_escaped()
     {
         Assert.Equal(@"a\2a\28b\29\5c", LdapDirectorySource.EscapeFilter(@"a*(b)\"));
