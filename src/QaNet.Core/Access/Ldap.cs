@@ -346,3 +346,34 @@ public sealed class LdapDirectorySource : IDirectorySource, IDisposable
     private QaValidationException Failed(string message, Exception inner) =>
         new(new QaValidationError(QaErrorIds.LdapQueryFailed, target, null, message, "Check the directory's log; QaNet only searched."), inner);
 }
+
+/// <summary>Which side of a comparison has a member the other lacks.</summary>
+public enum QaGroupSide
+{
+    /// <summary>The directory lists the user; the policy does not.</summary>
+    DirectoryOnly,
+    /// <summary>The policy lists the user; the directory does not.</summary>
+    PolicyOnly,
+}
+
+/// <summary>One member that the directory and the policy disagree on (Compare-QaGroup).</summary>
+public sealed record QaGroupDifference(string Group, string User, QaGroupSide Side)
+{
+    /// <summary>Compare-Object's indicator: <c>=&gt;</c> only in the directory, <c>&lt;=</c> only in the policy.</summary>
+    public string SideIndicator => Side == QaGroupSide.DirectoryOnly ? "=>" : "<=";
+
+    /// <summary>
+    /// The members of <paramref name="policyGroup"/> (as the policy lists them) against
+    /// <paramref name="directoryMembers"/> (null: the directory lacks the group, so all of the
+    /// policy's are policy-only): directory-only users first, each side in name order.
+    /// </summary>
+    public static IReadOnlyList<QaGroupDifference> Compare(QaGroup policyGroup, IReadOnlyList<string>? directoryMembers)
+    {
+        ArgumentNullException.ThrowIfNull(policyGroup);
+        var inDirectory = (directoryMembers ?? Array.Empty<string>()).ToHashSet(StringComparer.Ordinal);
+        var inPolicy = policyGroup.Members.ToHashSet(StringComparer.Ordinal);
+        return inDirectory.Except(inPolicy).Order(StringComparer.Ordinal).Select(u => new QaGroupDifference(policyGroup.Name, u, QaGroupSide.DirectoryOnly))
+            .Concat(inPolicy.Except(inDirectory).Order(StringComparer.Ordinal).Select(u => new QaGroupDifference(policyGroup.Name, u, QaGroupSide.PolicyOnly)))
+            .ToList();
+    }
+}

@@ -128,3 +128,28 @@ public sealed class DirectoryGroupTests
         Assert.Equal(QaErrorIds.NotFound, e.ErrorId);
     }
 }
+
+/// <summary>Compare-QaGroup's core: members only one side has.</summary>
+public sealed class GroupDifferenceTests
+{
+    [Fact]
+    public void Directory_only_first_then_policy_only_each_in_name_order()
+    {
+        var p = new QaPolicy("p");
+        var g = new QaGroup(p, "qa");
+        g.Members.AddRange(new[] { "carol", "alice", "bob" });
+        var d = QaGroupDifference.Compare(g, new[] { "zed", "alice", "dave" });
+        Assert.Equal(new[] { ("dave", QaGroupSide.DirectoryOnly, "=>"), ("zed", QaGroupSide.DirectoryOnly, "=>"), ("bob", QaGroupSide.PolicyOnly, "<="), ("carol", QaGroupSide.PolicyOnly, "<=") },
+            d.Select(x => (x.User, x.Side, x.SideIndicator)));
+    }
+
+    [Fact]
+    public void A_group_the_directory_lacks_makes_every_member_policy_only_and_agreement_is_empty()
+    {
+        var p = new QaPolicy("p");
+        var g = new QaGroup(p, "qa");
+        g.Members.Add("alice");
+        Assert.Equal(QaGroupSide.PolicyOnly, Assert.Single(QaGroupDifference.Compare(g, null)).Side);
+        Assert.Empty(QaGroupDifference.Compare(g, new[] { "alice" }));
+    }
+}

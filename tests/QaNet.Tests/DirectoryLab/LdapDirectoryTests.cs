@@ -1,6 +1,7 @@
 using QaNet.Core.Access;
 using QaNet.Core.Model;
 using QaNet.Core.Validation;
+using QaNet.Tests.Support;
 
 namespace QaNet.Tests.DirectoryLab;
 
@@ -109,5 +110,64 @@ public sealed class LdapDirectoryTests : IClassFixture<SlapdFixture>
         var e = Assert.Throws<AggregateException>(() => Read(d, "sysadmin-qa", password));
         var v = Assert.IsType<QaValidationException>(e.InnerException);
         Assert.Equal(id, v.ErrorId);
+    }
+
+    private static QaPolicy FedoraFromDirectory()
+    {
+        var p = ExamplePolicies.Fedora();
+        p.Directory = LabSlapd.Directory389(QaDirectoryTls.StartTls, null);
+        foreach (var g in p.Groups)
+        {
+            g.Members.Clear();
+            g.Source = QaGroupSource.Ldap;
+        }
+
+        return p;
+    }
+
+    private QaAccessResult Predict(QaPolicy policy, string user, string host, QaAccessRight right)
+    {
+        var directory = policy.Directory! with { CaFile = _slapd.CaFile };
+        return _slapd.InNamespace(() =>
+        {
+            using var source = new LdapDirectorySource(directory);
+            return AccessChecker.Create(policy, DateTimeOffset.UtcNow, null, source).Test(user, host, right);
+        });
+    }
+
+    [Fact]
+    public async Task Test_QaAccess_follows_the_directory_through_ldapmodify()
+    {
+        var p = FedoraFromDirectory();
+        // qabot: sudo nowhere while only in qa-automation-shell; on the client once in sysadmin-qa.
+        Assert.Equal("taskotron-client01", Predict(p, "qabot", "taskotron-client01", QaAccessRight.Sudo).FailingHop);
+        Assert.True(Predict(p, "intern1", "taskotron-client01", QaAccessRight.Sudo).Allowed); // through the nested qa-interns
+        await _slapd.AddMemberAsync("sysadmin-qa", "qabot");
+        try
+        {
+            var r = Predict(p, "qabot", "taskotron-client01", QaAccessRight.Sudo);
+            Assert.True(r.Allowed, string.Join("; ", r.Hops.Select(h => h.Reason)));
+            Assert.Equal(new[] { "sysadmin-qa", "qa-automation-shell" }, r.Groups);
+        }
+        finally
+        {
+            await _slapd.RemoveMemberAsync("sysadmin-qa", "qabot");
+        }
+
+        Assert.False(Predict(p, "qabot", "taskotron-client01", QaAccessRight.Sudo).Allowed);
+    }
+
+    [Fact]
+    public void Compare_finds_who_only_the_directory_or_only_the_policy_has()
+    {
+        var policy = ExamplePolicies.Fedora();
+        policy.FindGroup("sysadmin-main")!.Members.Add("former-admin");
+        var d = LabSlapd.Directory389();
+        var differences = _slapd.InNamespace(() =>
+        {
+            using var source = new LdapDirectorySource(d);
+            return policy.Groups.SelectMany(g => QaGroupDifference.Compare(g, source.GetGroup(g.Name)?.Members)).ToList();
+        });
+        Assert.Equal(new[] { new QaGroupDifference("sysadmin-main", "former-admin", QaGroupSide.PolicyOnly), new QaGroupDifference("sysadmin-qa", "intern1", QaGroupSide.DirectoryOnly) }, differences);
     }
 }
