@@ -357,7 +357,7 @@ public enum QaGroupSide
 }
 
 /// <summary>One member that the directory and the policy disagree on (Compare-QaGroup).</summary>
-public sealed record QaGroupDifference(string Group, string User, QaGroupSide Side)
+public sealed record QaGroupDifference(string Group, string User, [property: Newtonsoft.Json.JsonIgnore] QaGroupSide Side)
 {
     /// <summary>Compare-Object's indicator: <c>=&gt;</c> only in the directory, <c>&lt;=</c> only in the policy.</summary>
     public string SideIndicator => Side == QaGroupSide.DirectoryOnly ? "=>" : "<=";
