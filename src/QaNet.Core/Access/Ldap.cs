@@ -167,6 +167,19 @@ public sealed class LdapDirectorySource : IDirectorySource, IDisposable
             {
                 try
                 {
+                    // On Linux, S.DS.P opens libldap's connection only in Bind (dotnet/runtime#96988:
+                    // StartTLS first fails with "cannot be established"). An anonymous bind opens it
+                    // and sends no secret; the TLS upgrade follows, then the real bind inside TLS.
+                    c.AuthType = AuthType.Anonymous;
+                    try
+                    {
+                        c.Bind(new NetworkCredential());
+                    }
+                    catch (LdapException e) when (e.ErrorCode is not (ServerDown or ConnectError or ServerDownUnknown))
+                    {
+                        // A directory that refuses anonymous binds has still opened the connection.
+                    }
+
                     c.SessionOptions.StartTransportLayerSecurity(null);
                 }
                 catch (Exception e) when (e is LdapException or DirectoryOperationException)
