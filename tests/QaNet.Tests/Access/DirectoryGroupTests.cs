@@ -153,3 +153,21 @@ public sealed class GroupDifferenceTests
         Assert.Empty(QaGroupDifference.Compare(g, new[] { "alice" }));
     }
 }
+
+/// <summary>The directory cmdlets' argument errors, before any connection.</summary>
+public sealed class DirectoryCmdletTests
+{
+    [Theory]
+    [InlineData("Get-QaGroup -Source Ldap")]
+    [InlineData("Get-QaGroup -Source Ldap -Uri http://ipa.example.org -BaseDn 'dc=example,dc=org'")]
+    [InlineData("Get-QaGroup -Source Ldap -Uri ldap://ipa.example.org")]
+    [InlineData("Compare-QaGroup")]
+    [InlineData("Compare-QaGroup -Uri ldap://ipa.example.org -BaseDn 'not a dn'")]
+    [InlineData("Get-QaGroup -Source Ldap -Uri ldap://ipa.example.org -BaseDn 'dc=example,dc=org' -CaFile /nonexistent/ca.crt")]
+    public void Bad_directory_settings_are_InvalidDirectory(string script)
+    {
+        using var s = QaNet.Tests.Support.PowerShellSession.WithQaPolicy();
+        var error = Assert.Single(s.Errors(script));
+        Assert.True(error.FullyQualifiedErrorId.StartsWith(QaErrorIds.InvalidDirectory + ",", StringComparison.Ordinal), error.FullyQualifiedErrorId + ": " + error.Exception.Message);
+    }
+}
