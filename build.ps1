@@ -137,14 +137,36 @@ function Install-Pester {
 Import-Module (Join-Path $Root 'tools/DebianPackages.psm1') -Force
 $LabPackages = @(Read-DebianPackageList -Path (Join-Path $Root 'tools/lab-packages.txt'))
 
+# Answers for the directory packages' questions (tools/lab-packages.txt), so that installing them
+# changes neither /etc/nsswitch.conf nor the PAM stack (tests/pester/Install.Tests.ps1 checks).
+$DebconfPreseed = @(
+    'slapd slapd/no_configuration boolean true'
+    'libnss-ldapd libnss-ldapd/nsswitch multiselect '
+    'libnss-ldapd libnss-ldapd/clean_nsswitch boolean false'
+    'nslcd nslcd/ldap-uris string ldapi:///'
+    'nslcd nslcd/ldap-base string dc=invalid'
+)
+
 function Install-DebianPackages([string[]] $Name) {
     # apt-get only for what dpkg does not have: a second run installs nothing.
     $missing = @(Get-MissingDebianPackage -Name $Name)
     if ($missing.Count -gt 0) {
         Write-Host "==> apt-get install $($missing -join ' ')"
         $env:DEBIAN_FRONTEND = 'noninteractive'
-        Invoke-Native apt-get @('update', '-qq')
-        Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+        # The directory packages must leave the machine's own accounts alone: no slapd database
+        # made, libnss-ldapd's postinst told to add nothing to /etc/nsswitch.conf, and no daemon
+        # started in the root namespace (the lab starts its own slapd/nslcd in namespaces).
+        $DebconfPreseed | & debconf-set-selections
+        if ($LASTEXITCODE -ne 0) { throw 'debconf-set-selections failed' }
+        $policyRc = '/usr/sbin/policy-rc.d'
+        $ownPolicyRc = -not (Test-Path $policyRc)
+        if ($ownPolicyRc) { Set-Content -LiteralPath $policyRc -Value "#!/bin/sh`n# QaNet's build.ps1: no service starts while it installs packages.`nexit 101"; & chmod 0755 $policyRc }
+        try {
+            Invoke-Native apt-get @('update', '-qq')
+            Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+        } finally {
+            if ($ownPolicyRc) { Remove-Item -LiteralPath $policyRc -Force }
+        }
         $still = @(Get-MissingDebianPackage -Name $missing)
         if ($still.Count -gt 0) { throw "apt-get install returned, but these packages are still not installed: $($still -join ' ')." }
     }

@@ -61,7 +61,7 @@
         'Get-QaAssertion'
         'Remove-QaAssertion'
         # Access groups
-        'Add-QaGroup', 'Get-QaGroup', 'Remove-QaGroup', 'Rename-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
+        'Add-QaGroup', 'Get-QaGroup', 'Compare-QaGroup', 'Remove-QaGroup', 'Rename-QaGroup', 'Grant-QaAccess', 'Revoke-QaAccess', 'Get-QaAccess', 'Test-QaAccess'
         # Rendering
         'Get-QaRuleset'
         # Publishing

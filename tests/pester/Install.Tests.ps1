@@ -31,3 +31,28 @@ Describe 'Read-DebianPackageList' {
         $list | Where-Object { $_ -match '[#\s]' } | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The directory packages leave the machine alone' {
+    # build.ps1 preseeds slapd and libnss-ldapd; the lab's hosts resolve through LDAP only inside
+    # their private mount namespaces, never through the machine's own NSS or PAM.
+    It 'keeps ldap and sss out of /etc/nsswitch.conf' {
+        $sources = Get-Content -LiteralPath /etc/nsswitch.conf | Where-Object { $_ -match '^\s*(passwd|group|shadow|gshadow|netgroup)\s*:' } |
+            ForEach-Object { ($_ -split ':', 2)[1] -split '\s+' } | Where-Object { $_ }
+        $sources | Should -Not -Contain 'ldap'
+        $sources | Should -Not -Contain 'sss'
+    }
+
+    It 'keeps pam_ldap and pam_sss out of the PAM stack' {
+        Get-ChildItem -LiteralPath /etc/pam.d -File | Select-String -Pattern 'pam_(ldap|sss)\.so' | Should -BeNullOrEmpty
+    }
+
+    It 'runs no slapd or nslcd in the root namespace outside a lab' {
+        # The packages' init scripts are kept from starting one (policy-rc.d during the install).
+        foreach ($pidFile in '/run/slapd/slapd.pid', '/run/nslcd/nslcd.pid') {
+            if (Test-Path -LiteralPath $pidFile) {
+                $p = (Get-Content -LiteralPath $pidFile -Raw).Trim()
+                Test-Path -LiteralPath "/proc/$p" | Should -BeFalse -Because "$pidFile names a running process"
+            }
+        }
+    }
+}

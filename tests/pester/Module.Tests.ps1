@@ -16,7 +16,7 @@ BeforeAll {
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaClient') | Sort-Object)
     $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaEndpoint', 'Remove-QaEndpoint', 'Set-QaRule', 'Enable-QaRule', 'Disable-QaRule',
         'Remove-QaGroup', 'Get-QaHostName', 'Add-QaHostName', 'Remove-QaHostName') | Sort-Object)
-    $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaNetwork', 'Rename-QaClient', 'Rename-QaEndpoint', 'Rename-QaNetwork', 'Rename-QaGroup', 'Get-QaVirtHostDomain', 'Connect-QaClient') | Sort-Object)
+    $ExpectedCmdlets = @($ExpectedCmdlets + @('Set-QaNetwork', 'Rename-QaClient', 'Rename-QaEndpoint', 'Rename-QaNetwork', 'Rename-QaGroup', 'Get-QaVirtHostDomain', 'Connect-QaClient', 'Compare-QaGroup') | Sort-Object)
 
     # Runs a script in a fresh runspace with the module imported: a session of its own.
     function Invoke-InNewRunspace([string] $Script) {
@@ -203,7 +203,7 @@ Describe 'help' {
         'Get-QaNetwork', 'Get-QaPolicy', 'Get-QaRule', 'Get-QaRuleset', 'Grant-QaEgress', 'Grant-QaIngress', 'Import-QaPolicy',
         'New-QaIsolatedNetwork', 'New-QaPolicy', 'Remove-QaClient', 'Remove-QaNetwork', 'Revoke-QaRule',
         'Publish-QaNetwork', 'Confirm-QaPublish', 'Undo-QaPublish', 'Test-QaNetwork', 'Test-QaVirtHost', 'Set-QaClient',
-        'Set-QaNetwork', 'Rename-QaClient', 'Rename-QaEndpoint', 'Rename-QaNetwork', 'Rename-QaGroup', 'Get-QaVirtHostDomain', 'Connect-QaClient') {
+        'Set-QaNetwork', 'Rename-QaClient', 'Rename-QaEndpoint', 'Rename-QaNetwork', 'Rename-QaGroup', 'Get-QaVirtHostDomain', 'Connect-QaClient', 'Compare-QaGroup', 'Get-QaGroup') {
         $help = Get-Help $_ -Full
         # Without MAML, PowerShell makes up a synopsis that is just the syntax.
         $help.Synopsis | Should -Not -BeNullOrEmpty

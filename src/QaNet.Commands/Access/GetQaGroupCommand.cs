@@ -9,7 +9,9 @@ namespace QaNet.Commands;
 
 /// <summary>
 /// Gets the groups of a policy; with <c>-Source Nss</c>, the groups as this system's NSS
-/// (getent, fed by sssd/FreeIPA or FAS) sees them, members included.
+/// (getent, fed by sssd/FreeIPA or FAS) sees them, members included; with <c>-Source Ldap</c>,
+/// as the directory (the policy's <c>directory:</c>, or <c>-Uri</c>/<c>-BaseDn</c>) has them,
+/// nested groups followed. Reading only.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "QaGroup")]
 [OutputType(typeof(QaGroup))]
@@ -26,6 +28,27 @@ public sealed class GetQaGroupCommand : QaCmdlet
     [Parameter]
     public QaGroupSource Source { get; set; }
 
+    /// <summary>With -Source Ldap: the directory to read instead of the policy's (ldap://host or ldaps://host).</summary>
+    [Parameter]
+    public string? Uri { get; set; }
+
+    /// <summary>With -Uri: the directory's base DN (FreeIPA: the groups are under cn=groups,cn=accounts,&lt;base&gt;).</summary>
+    [Parameter]
+    public string? BaseDn { get; set; }
+
+    /// <summary>With -Uri: StartTls, Ldaps or None (default: Ldaps for ldaps://, else None).</summary>
+    [Parameter]
+    public QaDirectoryTls Tls { get; set; }
+
+    /// <summary>The PEM CA certificate the directory's certificate must verify against (FreeIPA: /etc/ipa/ca.crt).</summary>
+    [Parameter]
+    public string? CaFile { get; set; }
+
+    /// <summary>Simple bind as this DN (the user name) with its password; anonymous without it.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     protected override void ProcessRecord()
     {
         if (!IsBound(nameof(Source)))
@@ -38,6 +61,12 @@ public sealed class GetQaGroupCommand : QaCmdlet
         {
             WriteObject(SelectByName(ResolvePolicy().Groups.Where(g => g.Source == QaGroupSource.Policy), g => g.Name, Name, "group", "Get-QaGroup"),
                 enumerateCollection: true);
+            return;
+        }
+
+        if (Source == QaGroupSource.Ldap)
+        {
+            WriteDirectoryGroups();
             return;
         }
 
@@ -56,6 +85,43 @@ public sealed class GetQaGroupCommand : QaCmdlet
             {
                 WriteValidationError(e, name);
             }
+        }
+    }
+
+    private void WriteDirectoryGroups()
+    {
+        var policy = Policy ?? Session.Policy ?? new QaPolicy("ldap");
+        QaDirectory directory;
+        try
+        {
+            directory = DirectoryParameters.Resolve(policy, Uri, BaseDn, IsBound(nameof(Tls)) ? Tls : null, CaFile, Credential);
+        }
+        catch (QaValidationException e)
+        {
+            WriteValidationError(e, Uri ?? "directory");
+            return;
+        }
+
+        var names = Name is { Length: > 0 } ? Name : policy.Groups.Where(g => g.Source == QaGroupSource.Ldap).Select(g => g.Name).ToArray();
+        try
+        {
+            using var source = new LdapDirectorySource(directory, Credential?.GetNetworkCredential().Password);
+            foreach (var name in names)
+            {
+                try
+                {
+                    WriteObject(AccessMembership.LookUpDirectoryGroup(policy, name, source));
+                }
+                catch (QaValidationException e) when (e.ErrorId == QaErrorIds.NotFound)
+                {
+                    WriteValidationError(e, name);
+                }
+            }
+        }
+        catch (QaValidationException e)
+        {
+            // The directory itself failed (unreachable, TLS, bind, base): nothing more can be read.
+            WriteValidationError(e, directory.Uri);
         }
     }
 }

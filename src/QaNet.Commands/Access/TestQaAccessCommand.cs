@@ -14,9 +14,10 @@ namespace QaNet.Commands;
 [Cmdlet(VerbsDiagnostic.Test, "QaAccess")]
 [OutputType(typeof(QaAccessResult))]
 [OutputType(typeof(bool))]
-public sealed class TestQaAccessCommand : QaCmdlet
+public sealed class TestQaAccessCommand : QaCmdlet, IDisposable
 {
     private AccessChecker? checker;
+    private LdapDirectorySource? directory;
 
     [Parameter]
     public override QaPolicy? Policy { get; set; }
@@ -48,10 +49,33 @@ public sealed class TestQaAccessCommand : QaCmdlet
     [Parameter]
     public DateTimeOffset At { get; set; }
 
+    /// <summary>For groups with source: ldap, bind to the policy's directory as this DN with its password; anonymous without it.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     protected override void ProcessRecord()
     {
         var policy = ResolvePolicy();
-        checker ??= AccessChecker.Create(policy, IsBound(nameof(At)) ? At : DateTimeOffset.UtcNow, new GetentNssSource(ProcessRunner.Instance));
+        if (checker is null)
+        {
+            try
+            {
+                // The directory is asked only when a group of the policy says source: ldap.
+                if (policy.Directory is { } d && policy.Groups.Any(g => g.Source == QaGroupSource.Ldap))
+                {
+                    directory = new LdapDirectorySource(Credential is null ? d : d with { BindDn = Credential.UserName }, Credential?.GetNetworkCredential().Password);
+                }
+            }
+            catch (QaValidationException e)
+            {
+                ThrowTerminatingError(QaErrorRecords.FromValidation(e, policy.Directory));
+                return;
+            }
+
+            checker = AccessChecker.Create(policy, IsBound(nameof(At)) ? At : DateTimeOffset.UtcNow, new GetentNssSource(ProcessRunner.Instance), directory);
+        }
+
         foreach (var user in User)
         {
             QaAccessResult result;
@@ -68,5 +92,12 @@ public sealed class TestQaAccessCommand : QaCmdlet
             WriteVerbose(string.Join(Environment.NewLine, result.Hops.Select(h => h.ToString())));
             WriteObject(Quiet ? result.Allowed : result);
         }
+    }
+
+    /// <summary>PowerShell disposes a cmdlet when the pipeline ends, also when it was stopped.</summary>
+    public void Dispose()
+    {
+        directory?.Dispose();
+        directory = null;
     }
 }

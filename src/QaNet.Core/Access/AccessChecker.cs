@@ -28,10 +28,10 @@ public sealed class AccessChecker
         this.membership = membership;
     }
 
-    public static AccessChecker Create(QaPolicy policy, DateTimeOffset now, INssSource? nss = null)
+    public static AccessChecker Create(QaPolicy policy, DateTimeOffset now, INssSource? nss = null, IDirectorySource? directory = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return new AccessChecker(new QaAccessEngine(policy), QaReachability.Create(policy, now), new AccessMembership(policy, nss));
+        return new AccessChecker(new QaAccessEngine(policy), QaReachability.Create(policy, now), new AccessMembership(policy, nss, directory));
     }
 
     public QaAccessEngine Access => access;

@@ -105,18 +105,24 @@ public sealed class GetentNssSource : INssSource
     }
 }
 
-/// <summary>Who is in which group: policy groups from their member lists, NSS groups from <see cref="INssSource"/>.</summary>
+/// <summary>
+/// Who is in which group: policy groups from their member lists, NSS groups from
+/// <see cref="INssSource"/>, LDAP groups from <see cref="IDirectorySource"/> (the policy's directory).
+/// </summary>
 public sealed class AccessMembership
 {
     private readonly QaPolicy policy;
     private readonly INssSource? nss;
+    private readonly IDirectorySource? directory;
     private readonly Dictionary<string, IReadOnlyList<string>> nssMembers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> directoryMembers = new(StringComparer.Ordinal);
 
-    public AccessMembership(QaPolicy policy, INssSource? nss)
+    public AccessMembership(QaPolicy policy, INssSource? nss, IDirectorySource? directory = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         this.policy = policy;
         this.nss = nss;
+        this.directory = directory;
     }
 
     /// <summary>
@@ -129,6 +135,11 @@ public sealed class AccessMembership
         if (group.Source == QaGroupSource.Policy)
         {
             return group.Members;
+        }
+
+        if (group.Source == QaGroupSource.Ldap)
+        {
+            return DirectoryMembers(group.Name);
         }
 
         if (nss is null)
@@ -186,6 +197,48 @@ public sealed class AccessMembership
             return group.Members.Contains(user, StringComparer.Ordinal);
         }
 
+        if (group.Source == QaGroupSource.Ldap)
+        {
+            return DirectoryMembers(group.Name).Contains(user, StringComparer.Ordinal);
+        }
+
         return nss?.GetGroup(group.Name) is { } g && (g.Members.Contains(user, StringComparer.Ordinal) || g.Gid == primaryGid);
+    }
+
+    /// <summary>
+    /// An LDAP group's members (nested groups flattened), read once per membership object; a group
+    /// the directory lacks, or no directory given, is empty: default deny, as for NSS.
+    /// </summary>
+    private IReadOnlyList<string> DirectoryMembers(string name)
+    {
+        if (directory is null)
+        {
+            return Array.Empty<string>();
+        }
+
+        if (!directoryMembers.TryGetValue(name, out var list))
+        {
+            list = directory.GetGroup(name)?.Members ?? Array.Empty<string>();
+            directoryMembers[name] = list;
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// The group <paramref name="name"/> as the directory has it (Get-QaGroup -Source Ldap): its
+    /// members, nested groups flattened, its description from the policy when the policy has it.
+    /// A group the directory lacks is NotFound.
+    /// </summary>
+    public static QaGroup LookUpDirectoryGroup(QaPolicy policy, string name, IDirectorySource directory)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(directory);
+        var found = directory.GetGroup(name) ?? throw new QaValidationException(new QaValidationError(QaErrorIds.NotFound, $"LDAP group '{name}'", null,
+            $"The directory has no group named '{name}'.",
+            "Check the name (ldapsearch -b cn=groups,cn=accounts,<base> cn=<name>) and the group base DN."));
+        var result = new QaGroup(policy, name, QaGroupSource.Ldap) { Description = policy.FindGroup(name)?.Description };
+        result.Members.AddRange(found.Members);
+        return result;
     }
 }

@@ -71,6 +71,20 @@ public static partial class AccessValidator
                     $"{char.ToUpperInvariant(target[0])}{target[1..]} takes its members from NSS but also lists members.",
                     "Either list the members (source: policy) or let getent supply them (source: nss), not both."));
             }
+
+            if (g.Source == QaGroupSource.Ldap && g.Members.Count > 0)
+            {
+                errors.Add(new QaValidationError(QaErrorIds.NssGroupWithMembers, target, path + ".members",
+                    $"{char.ToUpperInvariant(target[0])}{target[1..]} takes its members from the directory but also lists members.",
+                    "Either list the members (source: policy) or let the directory supply them (source: ldap), not both."));
+            }
+
+            if (g.Source == QaGroupSource.Ldap && policy.Directory is null)
+            {
+                errors.Add(new QaValidationError(QaErrorIds.InvalidDirectory, target, path + ".source",
+                    $"{char.ToUpperInvariant(target[0])}{target[1..]} takes its members from the directory, but the policy has no directory.",
+                    "Add a directory: section (uri, base) that says which LDAP server to read."));
+            }
         }
     }
 

@@ -9,6 +9,8 @@ public enum QaGroupSource
     Policy,
     /// <summary>The system's NSS (<c>getent group</c>: what sssd/FreeIPA or FAS feed on a real host).</summary>
     Nss,
+    /// <summary>The policy's directory (<c>directory:</c>, FreeIPA's LDAP tree): members read from the group entry, nested groups followed.</summary>
+    Ldap,
 }
 
 /// <summary>
@@ -33,7 +35,7 @@ public sealed class QaGroup
     [JsonIgnore]
     public QaGroupSource Source { get; set; }
 
-    /// <summary>User names; empty for an NSS group (its members are looked up when asked).</summary>
+    /// <summary>User names; empty for an NSS or LDAP group (its members are looked up when asked).</summary>
     public QaList<string> Members { get; } = new();
 
     public string? Description { get; set; }

@@ -42,6 +42,10 @@ public sealed class QaPolicy
 
     /// <summary>The host users reach clients through (ssh ProxyJump), e.g. the bastion; null for direct.</summary>
     public string? JumpHost { get; set; }
+
+    /// <summary>The directory (FreeIPA's LDAP) that groups with <c>source: ldap</c> are read from; null when none.</summary>
+    public QaDirectory? Directory { get; set; }
+
     /// <summary>How each host QaNet publishes to is reached, by host name; a host without one is local.</summary>
     public QaDictionary<QaHostTransport> Transports { get; } = new(StringComparer.Ordinal);
 

@@ -96,6 +96,24 @@ public static class QaErrorIds
     public const string AccessRightRequired = "AccessRightRequired";
     public const string NssGroupWithMembers = "NssGroupWithMembers";
     public const string NssLookupFailed = "NssLookupFailed";
+
+    /// <summary>The directory (LDAP) server does not answer: no TCP connection to its address and port.</summary>
+    public const string LdapServerUnreachable = "LdapServerUnreachable";
+
+    /// <summary>The directory refused the bind: wrong bind DN or password.</summary>
+    public const string LdapBindFailed = "LdapBindFailed";
+
+    /// <summary>The group base DN (or base DN) does not exist in the directory.</summary>
+    public const string LdapBaseNotFound = "LdapBaseNotFound";
+
+    /// <summary>The TLS handshake failed: the server's certificate does not verify against the CA given, or the server speaks no TLS.</summary>
+    public const string LdapTlsFailed = "LdapTlsFailed";
+
+    /// <summary>Any other failure of an LDAP operation (the directory's result code is in the message).</summary>
+    public const string LdapQueryFailed = "LdapQueryFailed";
+
+    /// <summary>A directory setting that is not one: a URI other than ldap:// or ldaps://, a DN that is not one, a CA file that is missing.</summary>
+    public const string InvalidDirectory = "InvalidDirectory";
     public const string InvalidTransport = "InvalidTransport";
 
     // Uplinks (networks spanning virthosts)
@@ -175,12 +193,14 @@ public static class QaErrorIds
         ManagementPathCut => QaErrorKind.PermissionDenied,
         HostCommandTimedOut => QaErrorKind.Timeout,
         PublishNotAttempted or PublishStopped => QaErrorKind.Stopped,
-        HostUnreachable => QaErrorKind.Unreachable,
+        HostUnreachable or LdapServerUnreachable => QaErrorKind.Unreachable,
+        LdapBindFailed => QaErrorKind.PermissionDenied,
+        LdapBaseNotFound => QaErrorKind.NotFound,
         PolicyReadFailed => QaErrorKind.ReadFailed,
         PolicyWriteFailed or ReportWriteFailed => QaErrorKind.WriteFailed,
         InvalidReportInput => QaErrorKind.WrongType,
         PublishCheckFailed or PublishVerifyFailed or InvalidArtifact => QaErrorKind.InvalidData,
-        NoCurrentPolicy or HostCommandFailed or VirtHostPrerequisiteMissing or NssLookupFailed
+        NoCurrentPolicy or HostCommandFailed or VirtHostPrerequisiteMissing or NssLookupFailed or LdapTlsFailed or LdapQueryFailed
             or PublishApplyFailed or PublishRollbackFailed or PublishRevertedByTimer or PublishRevertUnfinished
             or LabStartFailed or LabStopFailed or LabPublishFailed or LabProfileUnavailable or TopologyRenderFailed
             => QaErrorKind.OperationFailed,

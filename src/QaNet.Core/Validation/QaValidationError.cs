@@ -43,6 +43,13 @@ public sealed class QaValidationException : Exception
         Errors = errors;
     }
 
+    /// <summary>One error caused by <paramref name="inner"/> (a library's own exception, kept for the record).</summary>
+    public QaValidationException(QaValidationError error, Exception? inner)
+        : base(BuildMessage(new[] { error }), inner)
+    {
+        Errors = new[] { error };
+    }
+
     public IReadOnlyList<QaValidationError> Errors { get; }
 
     /// <summary>The id of the first error: the one PowerShell reports as the error id.</summary>

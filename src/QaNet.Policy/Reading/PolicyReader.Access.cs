@@ -9,6 +9,7 @@ namespace QaNet.Policy.Reading;
 internal sealed partial class PolicyReader
 {
     private static readonly string[] GroupKeys = { "members", "source", "description" };
+    private static readonly string[] DirectoryKeys = { "uri", "base", "groupBase", "groupAttribute", "memberAttribute", "userAttribute", "nested", "tls", "ca", "bindDn" };
     private static readonly string[] AccessKeys = { "id", "group", "hosts", "rights", "description" };
 
     private readonly List<PendingGrant> grants = new();
@@ -16,8 +17,34 @@ internal sealed partial class PolicyReader
     private void ReadAccessSections(QaPolicy policy, Fields fields)
     {
         policy.JumpHost = ReadString(fields, "jumpHost");
+        ReadDirectory(policy, fields);
         ReadGroups(policy, fields);
         ForEach(fields, "access", (node, i) => ReadGrant(node, i));
+    }
+
+    /// <summary><c>directory: {uri, base, ...}</c>: the LDAP server groups with <c>source: ldap</c> come from (FreeIPA defaults).</summary>
+    private void ReadDirectory(QaPolicy policy, Fields fields)
+    {
+        if (fields["directory"] is not { } node || ReadMapping(node, "directory", DirectoryKeys) is not { } f)
+        {
+            return;
+        }
+
+        var defaults = new QaDirectory { Uri = string.Empty, BaseDn = string.Empty };
+        policy.Directory = new QaDirectory
+        {
+            Uri = ReadString(f, "uri", required: true) ?? string.Empty,
+            BaseDn = ReadString(f, "base", required: true) ?? string.Empty,
+            GroupBaseDn = ReadString(f, "groupBase"),
+            GroupNameAttribute = ReadString(f, "groupAttribute") ?? defaults.GroupNameAttribute,
+            MemberAttribute = ReadString(f, "memberAttribute") ?? defaults.MemberAttribute,
+            UserNameAttribute = ReadString(f, "userAttribute") ?? defaults.UserNameAttribute,
+            NestedGroups = ReadBool(f, "nested") ?? true,
+            Tls = ReadChoice(f, "tls", required: false, ("none", QaDirectoryTls.None), ("starttls", QaDirectoryTls.StartTls), ("ldaps", QaDirectoryTls.Ldaps)),
+            CaFile = ReadString(f, "ca"),
+            BindDn = ReadString(f, "bindDn"),
+        };
+        Mark("directory", f);
     }
 
     /// <summary><c>name: [members]</c>, or <c>name: {members, source, description}</c>.</summary>
@@ -41,7 +68,7 @@ internal sealed partial class PolicyReader
             var group = new QaGroup(policy, key.Value);
             if (value is YamlMapping && ReadMapping(value, path, GroupKeys) is { } f)
             {
-                group.Source = ReadChoice(f, "source", required: false, ("policy", QaGroupSource.Policy), ("nss", QaGroupSource.Nss)) ?? QaGroupSource.Policy;
+                group.Source = ReadChoice(f, "source", required: false, ("policy", QaGroupSource.Policy), ("nss", QaGroupSource.Nss), ("ldap", QaGroupSource.Ldap)) ?? QaGroupSource.Policy;
                 group.Description = ReadString(f, "description");
                 group.Members.AddRange(ReadStrings(f, "members").Select(m => m.Text.Trim()).Distinct(StringComparer.Ordinal));
                 Mark(path, f);

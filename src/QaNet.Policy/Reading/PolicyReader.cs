@@ -13,7 +13,7 @@ namespace QaNet.Policy.Reading;
 /// </summary>
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] PolicyKeys = { "version", "name", "description", "hosts", "networks", "endpoints", "rules", "tests", "jumpHost", "groups", "access", "transports" };
+    private static readonly string[] PolicyKeys = { "version", "name", "description", "hosts", "networks", "endpoints", "rules", "tests", "jumpHost", "directory", "groups", "access", "transports" };
 
     // A stand-in for values that failed to parse; the policy is never returned when there are errors.
     private static readonly IPNetwork Unparsed = new(IPAddress.Any, 0);

@@ -49,6 +49,11 @@ internal static partial class PolicyWriter
         BlockList(emitter, "rules", policy.Rules, WriteRule);
         BlockList(emitter, "tests", policy.Assertions, WriteTest);
         OptionalPair(emitter, "jumpHost", policy.JumpHost);
+        if (policy.Directory is { } directory)
+        {
+            WriteDirectory(emitter, directory);
+        }
+
         if (policy.Groups.Count > 0)
         {
             Key(emitter, "groups");
@@ -233,6 +238,25 @@ internal static partial class PolicyWriter
         Pair(emitter, "port", test.Port.ToString());
         Pair(emitter, "expect", test.ExpectAllowed ? "allow" : "deny");
         OptionalPair(emitter, "description", test.Description);
+    }
+
+    /// <summary>The directory: what differs from FreeIPA's defaults only.</summary>
+    private static void WriteDirectory(Emitter emitter, QaDirectory d)
+    {
+        var defaults = new QaDirectory { Uri = d.Uri, BaseDn = d.BaseDn };
+        Key(emitter, "directory");
+        emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+        Pair(emitter, "uri", d.Uri);
+        Pair(emitter, "base", d.BaseDn);
+        OptionalPair(emitter, "groupBase", d.GroupBaseDn);
+        OptionalPair(emitter, "groupAttribute", d.GroupNameAttribute == defaults.GroupNameAttribute ? null : d.GroupNameAttribute);
+        OptionalPair(emitter, "memberAttribute", d.MemberAttribute == defaults.MemberAttribute ? null : d.MemberAttribute);
+        OptionalPair(emitter, "userAttribute", d.UserNameAttribute == defaults.UserNameAttribute ? null : d.UserNameAttribute);
+        OptionalPair(emitter, "nested", d.NestedGroups ? null : "false");
+        OptionalPair(emitter, "tls", d.Tls?.ToString().ToLowerInvariant());
+        OptionalPair(emitter, "ca", d.CaFile);
+        OptionalPair(emitter, "bindDn", d.BindDn);
+        emitter.Emit(new MappingEnd());
     }
 
     /// <summary>A plain group is its member list; one from NSS or with a description is a mapping.</summary>

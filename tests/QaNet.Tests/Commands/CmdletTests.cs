@@ -184,7 +184,7 @@ public sealed class CmdletTests
     public void The_exported_cmdlets_are_exactly_the_contract()
     {
         string[] publishing = ["Publish-QaNetwork", "Confirm-QaPublish", "Undo-QaPublish", "Test-QaNetwork", "Test-QaVirtHost"];
-        string[] access = ["Add-QaGroup", "Get-QaGroup", "Remove-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess"];
+        string[] access = ["Add-QaGroup", "Get-QaGroup", "Remove-QaGroup", "Grant-QaAccess", "Revoke-QaAccess", "Get-QaAccess", "Test-QaAccess", "Compare-QaGroup"];
         string[] inPlace = ["Set-QaEndpoint", "Remove-QaEndpoint", "Set-QaRule", "Enable-QaRule", "Disable-QaRule",
             "Get-QaHostName", "Add-QaHostName", "Remove-QaHostName",
             "Set-QaNetwork", "Rename-QaClient", "Rename-QaEndpoint", "Rename-QaNetwork", "Rename-QaGroup"];
