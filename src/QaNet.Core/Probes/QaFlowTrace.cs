@@ -40,6 +40,7 @@ public sealed record QaTraceHop
     /// <summary>The policy rule id (Owner Policy) or the built-in name (<c>@default-deny</c>); null for a foreign rule.</summary>
     public string? RuleId { get; init; }
 
+    [JsonIgnore]
     public required QaTraceOwner Owner { get; init; }
 
     public override string ToString() => $"{Host}: {Table} {Chain}: {Rule} ({Verdict})";
@@ -64,6 +65,7 @@ public sealed record QaFlowTrace
 
     public required int Port { get; init; }
 
+    [JsonIgnore]
     public required QaProtocol Protocol { get; init; }
 
     /// <summary>The engine's verdict.</summary>
@@ -78,6 +80,7 @@ public sealed record QaFlowTrace
     public required string ObservedDetail { get; init; }
 
     /// <summary>Every hop the kernel reported, in order (QaNet's trace table itself left out).</summary>
+    [JsonIgnore]
     public required IReadOnlyList<QaTraceHop> Path { get; init; }
 
     /// <summary>The kernel's verdict: a drop anywhere is final, else accepted.</summary>
