@@ -87,7 +87,7 @@ public sealed partial class LabChangeTests
         try
         {
             await _lab.Lab.PublishAsync(policy);
-            var flow = QaLiveMatrix.FlowsBetween(_lab.Lab.State, "beaker-client01", "koji", 443).Single();
+            var flow = QaLiveMatrix.FlowsBetween(_lab.Lab.State, "beaker-client01", "koji", 443)[0];
             var open = await QaLiveMatrix.ProbeAsync(QaReachability.Create(policy, DateTimeOffset.UtcNow), flow);
             Assert.True(DateTimeOffset.UtcNow < expires, "The publish took longer than the expiry is ahead; the open cell was not seen in time.");
             Assert.True(open.Observed && open.Allowed && open.RuleId == "beaker01-koji-briefly", open.ToString());
