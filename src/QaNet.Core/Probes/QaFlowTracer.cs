@@ -141,13 +141,19 @@ public sealed partial class QaFlowTracer
     private static partial Regex CommentRegex();
 
     /// <summary>
-    /// The hops of the first traced packet in one host's <c>nft monitor trace</c> output: rule
-    /// lines and base-chain policies, QaNet's own trace table left out.
+    /// The hops of the first packet the trace table marked, in one host's <c>nft monitor trace</c>
+    /// output: rule lines and base-chain policies after the marking rule, with its trace id, QaNet's
+    /// own trace table left out.
     /// </summary>
+    /// <remarks>
+    /// The kernel derives a trace id from the packet's buffer, so another packet (seen in the Nat
+    /// lab: the bridge's ebtables hops of a frame before the marked one) can carry the same id; only
+    /// lines after the marking rule belong to the marked packet, up to the next packet of that id.
+    /// </remarks>
     public static IReadOnlyList<QaTraceHop> Parse(string host, string monitorOutput)
     {
         ArgumentNullException.ThrowIfNull(monitorOutput);
-        string? first = null;
+        string? marked = null;
         var hops = new List<QaTraceHop>();
         foreach (var raw in monitorOutput.Split('\n'))
         {
@@ -157,16 +163,25 @@ public sealed partial class QaFlowTracer
                 continue;
             }
 
+            var id = m.Groups["id"].Value;
             var table = m.Groups["family"].Value + " " + m.Groups["table"].Value;
             if (m.Groups["table"].Value == TraceTable)
             {
+                if (marked is null && m.Groups["what"].Value.StartsWith("rule ", StringComparison.Ordinal))
+                {
+                    marked = id;
+                }
+                else if (marked == id && m.Groups["what"].Value.StartsWith("packet: ", StringComparison.Ordinal))
+                {
+                    break; // the next packet with that id (a retransmission) takes the same path
+                }
+
                 continue;
             }
 
-            first ??= m.Groups["id"].Value;
-            if (m.Groups["id"].Value != first)
+            if (marked is null || id != marked)
             {
-                continue; // a later packet (a retransmission) takes the same path
+                continue;
             }
 
             var what = m.Groups["what"].Value;
@@ -188,8 +203,8 @@ public sealed partial class QaFlowTracer
             }
 
             var qanetTable = table == "inet " + NftTable.Name;
-            var id = CommentRegex().Match(rule) is { Success: true } c ? c.Groups["id"].Value : null;
-            var owner = !qanetTable || id is null ? QaTraceOwner.Foreign : id.StartsWith('@') ? QaTraceOwner.BuiltIn : QaTraceOwner.Policy;
+            var ruleId = CommentRegex().Match(rule) is { Success: true } c ? c.Groups["id"].Value : null;
+            var owner = !qanetTable || ruleId is null ? QaTraceOwner.Foreign : ruleId.StartsWith('@') ? QaTraceOwner.BuiltIn : QaTraceOwner.Policy;
             hops.Add(new QaTraceHop
             {
                 Host = host,
@@ -197,7 +212,7 @@ public sealed partial class QaFlowTracer
                 Chain = m.Groups["chain"].Value,
                 Rule = rule,
                 Verdict = verdict,
-                RuleId = owner == QaTraceOwner.Foreign ? null : id,
+                RuleId = owner == QaTraceOwner.Foreign ? null : ruleId,
                 Owner = owner,
             });
         }

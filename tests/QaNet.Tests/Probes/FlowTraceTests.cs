@@ -11,8 +11,12 @@ public sealed class FlowTraceTests
     private static readonly QaLiveFlow Flow = new("taskotron-client01", "koji", IPAddress.Parse("192.168.150.10"), IPAddress.Parse("203.0.113.10"), 443, QaProtocol.Tcp,
         QaLiveCellKind.Egress, "qn-x-taskotron-client01");
 
-    // As nft 1.0.6 prints it (policy and packet lines end in a blank): two packets, our own trace table, libvirt's table, QaNet's chains.
+    // As nft 1.0.6 prints it (policy and packet lines end in a blank): a bridge frame carrying the same
+    // trace id before the marked packet (seen in the Nat lab), our own trace table, another table,
+    // QaNet's chains, then a retransmission of the same id.
     private const string Monitor = """
+        trace id 3a1c2b4d bridge filter INPUT rule ether saddr 52:54:00:51:00:10 counter packets 5 bytes 804 jump QN-O-taskotron-client01 (verdict jump QN-O-taskotron-client01)
+        trace id 3a1c2b4d bridge filter QN-O-taskotron-client01 rule ether type ip ip daddr != 192.168.150.0/24 counter packets 2 bytes 120 accept (verdict accept)
         trace id 3a1c2b4d inet qanet-trace prerouting packet: iif "virbr0" ether saddr 52:54:00:51:00:10 ip saddr 192.168.150.10 ip daddr 203.0.113.10 tcp dport 443 tcp flags == syn
         trace id 3a1c2b4d inet qanet-trace prerouting rule ip saddr 192.168.150.10 ip daddr 203.0.113.10 meta l4proto tcp th dport 443 ct state new meta nftrace set 1 (verdict continue)
         trace id 3a1c2b4d inet qanet-trace prerouting verdict continue
@@ -25,7 +29,13 @@ public sealed class FlowTraceTests
         trace id 3a1c2b4d ip filter FORWARD policy accept
         trace id 3a1c2b4d inet qanet postrouting rule ip saddr 192.168.150.0/25 ip daddr @masquerade-v4 masquerade comment "qanet:@masquerade" (verdict accept)
         trace id 77ee0011 inet qanet forward rule ip saddr 192.168.150.0/25 jump decide comment "qanet:@scope" (verdict jump decide)
+        trace id 3a1c2b4d inet qanet-trace prerouting packet: iif "virbr0" ip saddr 192.168.150.10 ip daddr 203.0.113.10 tcp dport 443 tcp flags == syn
+        trace id 3a1c2b4d inet qanet-trace prerouting rule ip saddr 192.168.150.10 ip daddr 203.0.113.10 meta l4proto tcp th dport 443 ct state new meta nftrace set 1 (verdict continue)
+        trace id 3a1c2b4d inet qanet forward rule ip saddr 192.168.150.0/25 jump decide comment "qanet:@scope" (verdict jump decide)
         """;
+
+    private static string Marked(string id) =>
+        $"trace id {id} inet qanet-trace prerouting rule ip saddr 192.168.150.10 ct state new meta nftrace set 1 (verdict continue)\n";
 
     private static QaLiveResult Probe(bool allowed, string? rule, bool observed) => new()
     {
@@ -35,7 +45,7 @@ public sealed class FlowTraceTests
     };
 
     [Fact]
-    public void The_first_packets_path_maps_qanet_rules_to_ids_and_leaves_the_trace_table_out()
+    public void The_marked_packets_path_maps_qanet_rules_to_ids_and_leaves_the_trace_table_and_other_packets_out()
     {
         var path = QaFlowTracer.Parse("virthost-comm01", Monitor.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("policy accept\n", "policy accept \n", StringComparison.Ordinal));
         Assert.Equal(new[] { "@scope", "taskotron-koji", null, null, "@masquerade" }, path.Select(h => h.RuleId));
@@ -58,7 +68,7 @@ public sealed class FlowTraceTests
     [Fact]
     public void A_foreign_drop_is_final_and_the_mismatch_names_both_rules()
     {
-        var monitor = "trace id 1 inet qanet forward rule ip saddr 192.168.150.0/25 jump decide comment \"qanet:@scope\" (verdict jump decide)\n" +
+        var monitor = Marked("1") + "trace id 1 inet qanet forward rule ip saddr 192.168.150.0/25 jump decide comment \"qanet:@scope\" (verdict jump decide)\n" +
                       "trace id 1 inet qanet decide rule ip saddr 192.168.150.10 tcp dport 443 drop (verdict drop)\n";
         var trace = QaFlowTracer.Build(Flow, Probe(true, "taskotron-koji", false), QaFlowTracer.Parse("vh", monitor));
         Assert.False(trace.Agrees);
@@ -71,7 +81,7 @@ public sealed class FlowTraceTests
     [Fact]
     public void Default_deny_on_both_sides_agrees_and_another_rule_id_does_not()
     {
-        var monitor = "trace id 9 inet qanet decide rule limit rate 5/second burst 10 packets log prefix \"qanet-drop \" comment \"qanet:@default-deny\" (verdict continue)\n" +
+        var monitor = Marked("9") + "trace id 9 inet qanet decide rule limit rate 5/second burst 10 packets log prefix \"qanet-drop \" comment \"qanet:@default-deny\" (verdict continue)\n" +
                       "trace id 9 inet qanet decide rule counter packets 0 bytes 0 drop comment \"qanet:@default-deny\" (verdict drop)\n";
         var denied = QaFlowTracer.Build(Flow, Probe(false, null, false), QaFlowTracer.Parse("vh", monitor));
         Assert.True(denied.Agrees, denied.Mismatch);
