@@ -46,45 +46,6 @@ internal static class KernelTraces
     }
 }
 
-public sealed partial class NatLabTests
-{
-    [Fact]
-    public Task Traced_an_allowed_and_a_denied_cell_name_the_same_rule_as_the_engine() =>
-        KernelTraces.An_allowed_and_a_denied_cell_name_the_engines_rule(_lab, "taskotron-client01", "virthost-comm01");
-
-    [Fact]
-    public async Task A_rule_injected_into_the_hosts_table_shows_in_the_trace_as_a_mismatch()
-    {
-        var vh = _lab.Lab.State.Libvirtd.Single(l => l.VirtHost == "virthost-comm01").Namespace;
-        var runner = HostTarget.Namespace(vh).CreateRunner();
-        var client = _lab.Lab.State.FindHost("taskotron-client01")!.Addresses[0];
-        var inserted = await runner.RunAsync(CommandSpec.Of("nft", "--echo", "--handle", "insert", "rule", "inet", "qanet", "decide",
-            "ip", "saddr", client, "tcp", "dport", "443", "drop"));
-        Assert.True(inserted.Succeeded, inserted.Stderr);
-        var handle = System.Text.RegularExpressions.Regex.Match(inserted.Stdout, @"# handle (\d+)").Groups[1].Value;
-        Assert.NotEmpty(handle);
-        try
-        {
-            var trace = await KernelTraces.TraceAsync(_lab, "taskotron-client01", "koji", 443);
-            Assert.False(trace.Agrees);
-            Assert.True(trace.Allowed);
-            Assert.False(trace.KernelAllowed);
-            Assert.Equal((QaTraceOwner.Foreign, "inet qanet", "decide", "drop"),
-                (trace.DecidingHop!.Owner, trace.DecidingHop.Table, trace.DecidingHop.Chain, trace.DecidingHop.Verdict));
-            Assert.Contains("taskotron-koji", trace.Mismatch, StringComparison.Ordinal);
-            Assert.Contains("foreign rule in inet qanet decide on virthost-comm01", trace.Mismatch, StringComparison.Ordinal);
-            Assert.DoesNotContain(trace.Path, h => h.RuleId == "taskotron-koji"); // the injected rule came first
-        }
-        finally
-        {
-            var deleted = await runner.RunAsync(CommandSpec.Of("nft", "delete", "rule", "inet", "qanet", "decide", "handle", handle));
-            Assert.True(deleted.Succeeded, deleted.Stderr);
-        }
-
-        await KernelTraces.AssertNoTraceTableAsync(_lab);
-    }
-}
-
 public sealed partial class GatewayLabTests
 {
     [Fact]
