@@ -58,6 +58,28 @@ public abstract class LabCommand : QaCmdlet
         }
     }
 
+    /// <summary>
+    /// Traces <paramref name="flow"/> in the lab's kernels (<see cref="Core.Probes.QaFlowTracer"/>)
+    /// through the pump; <paramref name="stop"/> cancels it (the trace table is removed still).
+    /// </summary>
+    internal static Core.Probes.QaFlowTrace Trace(Cmdlet cmdlet, Core.Engine.QaReachability engine, QaLab lab, Core.Probes.QaLiveFlow flow, CancellationToken stop)
+    {
+        var pump = new CmdletPump(cmdlet, $"Tracing {flow.From} -> {flow.To} {flow.Port}");
+        var tracer = new Core.Probes.QaFlowTracer(Session.Runner);
+        try
+        {
+            return pump.Run(() => tracer.TraceAsync(engine, lab.State, flow, stop));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            pump.End();
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> through the pump, writing its messages as they come; Ctrl+C cancels it.</summary>
     protected T Run<T>(Func<QaLabOptions, CancellationToken, Task<T>> work, object? target)
     {

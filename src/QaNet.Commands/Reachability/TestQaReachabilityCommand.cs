@@ -17,6 +17,7 @@ namespace QaNet.Commands;
 [OutputType(typeof(bool), ParameterSetName = new[] { SingleSet })]
 [OutputType(typeof(QaRoleReachabilityResult), ParameterSetName = new[] { AllSet })]
 [OutputType(typeof(QaNet.Core.Probes.QaLiveResult))]
+[OutputType(typeof(QaNet.Core.Probes.QaFlowTrace), ParameterSetName = new[] { SingleSet })]
 public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
 {
     private const string SingleSet = "Single";
@@ -72,6 +73,15 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Live { get; set; }
 
+    /// <summary>
+    /// Probes each flow once in the lab (implies -Live) with nftables tracing on the lab's virthosts
+    /// and gateways, and returns the kernel's path (QaFlowTrace): every rule it evaluated, each QaNet
+    /// rule mapped to its policy rule id, beside the engine's deciding rule. Nat and Gateway networks
+    /// (TraceUnsupported for Bridged networks and client-to-client flows).
+    /// </summary>
+    [Parameter(ParameterSetName = SingleSet)]
+    public SwitchParameter Trace { get; set; }
+
     /// <summary>The lab -Live probes; default: the lab this session started, else the only lab running.</summary>
     [Parameter]
     public string? Lab { get; set; }
@@ -124,7 +134,7 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
             return;
         }
 
-        if (Live)
+        if (Live || Trace)
         {
             WriteLiveFlows(engine, ports);
             return;
@@ -176,6 +186,23 @@ public sealed class TestQaReachabilityCommand : QaCmdlet, IDisposable
         catch (QaNet.Core.Lab.QaLabException e)
         {
             WriteError(QaErrorRecords.FromException(e, e.ErrorId, From + " -> " + To));
+            return;
+        }
+
+        if (Trace)
+        {
+            foreach (var flow in flows)
+            {
+                try
+                {
+                    WriteObject(global::QaNet.Commands.Lab.LabCommand.Trace(this, engine, lab, flow, _stop.Token));
+                }
+                catch (QaNet.Core.Lab.QaLabException e)
+                {
+                    WriteError(QaErrorRecords.FromException(e, e.ErrorId, flow.From + " -> " + flow.To));
+                }
+            }
+
             return;
         }
 

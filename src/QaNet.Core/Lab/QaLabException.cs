@@ -13,6 +13,8 @@ public static class QaLabErrorIds
     public const string LabPublishFailed = QaErrorIds.LabPublishFailed;
     public const string LabUnknownHost = QaErrorIds.LabUnknownHost;
     public const string LabProfileUnavailable = QaErrorIds.LabProfileUnavailable;
+    public const string TraceUnsupported = QaErrorIds.TraceUnsupported;
+    public const string TraceFailed = QaErrorIds.TraceFailed;
 }
 
 public sealed class QaLabException : Exception

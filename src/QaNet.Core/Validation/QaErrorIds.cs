@@ -160,6 +160,12 @@ public static class QaErrorIds
     /// <summary>A lab virthost profile whose software this machine cannot provide (no mmdebstrap, not bookworm, no backports).</summary>
     public const string LabProfileUnavailable = "LabProfileUnavailable";
 
+    /// <summary>A traced flow that no nft table decides (Bridged networks, client to client): ebtables rules carry no rule ids.</summary>
+    public const string TraceUnsupported = "TraceUnsupported";
+
+    /// <summary>The trace table could not be added or <c>nft monitor trace</c> did not run.</summary>
+    public const string TraceFailed = "TraceFailed";
+
     // Raised by the cmdlets themselves (CommandErrorIds)
     public const string NoCurrentPolicy = "NoCurrentPolicy";
     public const string PolicyMismatch = "PolicyMismatch";
@@ -202,7 +208,7 @@ public static class QaErrorIds
         PublishCheckFailed or PublishVerifyFailed or InvalidArtifact => QaErrorKind.InvalidData,
         NoCurrentPolicy or HostCommandFailed or VirtHostPrerequisiteMissing or NssLookupFailed or LdapTlsFailed or LdapQueryFailed
             or PublishApplyFailed or PublishRollbackFailed or PublishRevertedByTimer or PublishRevertUnfinished
-            or LabStartFailed or LabStopFailed or LabPublishFailed or LabProfileUnavailable or TopologyRenderFailed
+            or LabStartFailed or LabStopFailed or LabPublishFailed or LabProfileUnavailable or TopologyRenderFailed or TraceFailed
             => QaErrorKind.OperationFailed,
         PolicyMismatch => QaErrorKind.InvalidArgument,
         // The policy file's own problems (syntax, keys, types, version).

@@ -48,6 +48,7 @@ public sealed class ErrorCatalogueTests
     [InlineData("Get-QaLab -Prefix qn-none-", QaErrorIds.LabNotFound, ErrorCategory.ObjectNotFound)]
     [InlineData("Stop-QaLab -Prefix qn-none- -Confirm:$false", QaErrorIds.LabNotFound, ErrorCategory.ObjectNotFound)]
     [InlineData("Test-QaReachability -From bastion -To beaker-client01 -Port 22 -Live -Lab qn-none-", QaErrorIds.LabNotFound, ErrorCategory.ObjectNotFound)]
+    [InlineData("Test-QaReachability -From bastion -To beaker-client01 -Port 22 -Trace -Lab qn-none-", QaErrorIds.LabNotFound, ErrorCategory.ObjectNotFound)]
     [InlineData("Publish-QaNetwork -VirtHost nope -WhatIf", QaErrorIds.UnknownVirtHost, ErrorCategory.ObjectNotFound)]
     [InlineData("Get-QaRuleset -VirtHost nope", QaErrorIds.UnknownVirtHost, ErrorCategory.ObjectNotFound)]
     [InlineData("Add-QaEndpoint -Name dns -Port 53/udp,443/tpc", QaErrorIds.InvalidPort, ErrorCategory.InvalidArgument)]

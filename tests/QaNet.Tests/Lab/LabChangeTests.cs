@@ -17,7 +17,7 @@ public sealed class ChangeLab : LabFixture
 
 /// <summary>A policy change published into a running lab: the kernel follows the engine.</summary>
 [Trait("Needs", "Root")]
-public sealed class LabChangeTests : IClassFixture<ChangeLab>
+public sealed partial class LabChangeTests : IClassFixture<ChangeLab>
 {
     private readonly ChangeLab _lab;
 
@@ -67,6 +67,55 @@ public sealed class LabChangeTests : IClassFixture<ChangeLab>
         LabFixture.AssertConforms(closed);
         Assert.Contains(closed, r => r.To == "koji" && r.Port == 443 && !r.Observed && r.ObservedDetail == QaProbeResult.TimedOut);
         Assert.Contains(closed, r => r.To == "package-repos" && r.Port == 443 && r.Observed);
+    }
+}
+
+/// <summary>Expiry enforced by the host's kernel: no publish between open and closed, and no drift after.</summary>
+public sealed partial class LabChangeTests
+{
+    [Fact]
+    public async Task A_rule_expiring_seconds_ahead_opens_the_cell_then_the_host_closes_it_with_no_publish_and_no_drift()
+    {
+        var policy = _lab.Policy;
+        var expires = DateTimeOffset.UtcNow.AddSeconds(12);
+        var grant = new QaRule(policy, "beaker01-koji-briefly", QaRuleKind.Egress) { Priority = QaRule.DefaultGrantPriority, ExpiresAt = expires };
+        grant.From.Add(QaSelector.Client("beaker-client01"));
+        grant.To.Add(QaSelector.Endpoint("koji"));
+        grant.Ports.Add(QaPortRange.Parse("443/tcp"));
+        policy.Rules.Add(grant);
+        var publisher = new PolicyPublisher(policy, transports: _lab.Lab.Transports());
+        try
+        {
+            await _lab.Lab.PublishAsync(policy);
+            var flow = QaLiveMatrix.FlowsBetween(_lab.Lab.State, "beaker-client01", "koji", 443)[0];
+            var open = await QaLiveMatrix.ProbeAsync(QaReachability.Create(policy, DateTimeOffset.UtcNow), flow);
+            Assert.True(DateTimeOffset.UtcNow < expires, "The publish took longer than the expiry is ahead; the open cell was not seen in time.");
+            Assert.True(open.Observed && open.Allowed && open.RuleId == "beaker01-koji-briefly", open.ToString());
+            Assert.All(await DriftAsync(publisher), d => Assert.Fail("before the expiry: " + d));
+
+            var wait = expires - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+            var closed = await QaLiveMatrix.ProbeAsync(QaReachability.Create(policy, DateTimeOffset.UtcNow), flow);
+            Assert.True(closed.Conforms && !closed.Observed && closed.ObservedDetail == QaProbeResult.TimedOut, closed.ToString());
+            Assert.Null(closed.RuleId);
+            Assert.All(await DriftAsync(publisher), d => Assert.Fail("after the expiry: " + d));
+        }
+        finally
+        {
+            policy.Rules.Remove(grant);
+            await _lab.Lab.PublishAsync(policy);
+        }
+    }
+
+    private static async Task<List<QaDriftItem>> DriftAsync(PolicyPublisher publisher)
+    {
+        var drift = new List<QaDriftItem>();
+        foreach (var host in publisher.Render())
+        {
+            drift.AddRange(await publisher.TestAsync(host));
+        }
+
+        return drift;
     }
 }
 

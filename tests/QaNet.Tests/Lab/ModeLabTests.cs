@@ -24,7 +24,7 @@ public sealed class BridgedLab : LabFixture
 }
 
 [Trait("Needs", "Root")]
-public sealed class GatewayLabTests : IClassFixture<GatewayLab>
+public sealed partial class GatewayLabTests : IClassFixture<GatewayLab>
 {
     private readonly GatewayLab _lab;
 
@@ -47,7 +47,7 @@ public sealed class GatewayLabTests : IClassFixture<GatewayLab>
 }
 
 [Trait("Needs", "Root")]
-public sealed class BridgedLabTests : IClassFixture<BridgedLab>
+public sealed partial class BridgedLabTests : IClassFixture<BridgedLab>
 {
     private readonly BridgedLab _lab;
 

@@ -13,7 +13,7 @@ public sealed class NatLab : LabFixture
 
 /// <summary>fedora-qa.yaml as written (a Nat network on two virthosts), replayed on real kernels.</summary>
 [Trait("Needs", "Root")]
-public sealed class NatLabTests : IClassFixture<NatLab>
+public sealed partial class NatLabTests : IClassFixture<NatLab>
 {
     private readonly NatLab _lab;
 

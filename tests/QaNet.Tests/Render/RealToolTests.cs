@@ -80,6 +80,9 @@ public sealed partial class RealToolTests
     internal static List<string> NftTokens(string text)
     {
         var flat = ExpiresRegex().Replace(CounterRegex().Replace(text, "counter"), string.Empty);
+        // nft prints `meta time` as a date in this machine's time zone; the rendering writes epoch seconds.
+        flat = MetaTimeRegex().Replace(flat, m => "meta time < " + new DateTimeOffset(DateTime.SpecifyKind(
+            DateTime.ParseExact(m.Groups[1].Value, "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Local)).ToUnixTimeSeconds());
         // nft lists the elements of a set in its own internal order: compare them as sets.
         flat = BracesRegex().Replace(flat, m => "{ " + string.Join(", ",
             m.Groups[1].Value.Split(',').Select(e => string.Join(' ', e.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)))
@@ -95,6 +98,9 @@ public sealed partial class RealToolTests
 
     [GeneratedRegex(@"\{([^{}]*)\}")]
     private static partial Regex BracesRegex();
+
+    [GeneratedRegex(@"meta time < ""([0-9-]+ [0-9:]+)""")]
+    private static partial Regex MetaTimeRegex();
 
     [GeneratedRegex(@" expires [0-9dhms]+")]
     private static partial Regex ExpiresRegex();

@@ -74,7 +74,9 @@ internal sealed class NftCompiler
         var decide = new NftChain(Decide);
         decide.Rules.Add(new NftRule("@established", NftVerdict.Accept) { Established = true });
         var masquerade = new List<QaAddressRange>();
-        foreach (var rule in Precedence.Active(policy, now).Where(Relevant))
+        // Expired rules too: each carries `meta time <` its expiry, so the host retires it on time by
+        // itself and the text does not change when it does (docs/rendering.md, "Expiry on the host").
+        foreach (var rule in Precedence.Enabled(policy).Where(Relevant))
         {
             CompileRule(rule, decide.Rules);
             if (Precedence.Accepts(rule) && QaAddressRange.Merge(rule.Sources).Any(s => served.Any(s.Overlaps)))
@@ -119,7 +121,7 @@ internal sealed class NftCompiler
             chains.Add(postrouting);
         }
 
-        return new NftTable(sets, chains, localAddresses);
+        return new NftTable(sets, chains, localAddresses) { Now = now };
     }
 
     private static IEnumerable<IPNetwork> Subnets(QaNetwork n) =>
@@ -151,42 +153,20 @@ internal sealed class NftCompiler
                 {
                     foreach (var ports in new[] { transport, icmp }.Where(p => p.Count > 0))
                     {
-                        output.Add(new NftRule(rule.Rule.Id, verdict) { Family = family, Source = source, Destination = destination, Ports = ports });
+                        output.Add(new NftRule(rule.Rule.Id, verdict) { Family = family, Source = source, Destination = destination, Ports = ports, Until = rule.Rule.ExpiresAt });
                     }
                 }
             }
         }
     }
 
-    /// <summary>
-    /// One match per source selector, each a shared set; an expiring rule gets one private set
-    /// whose elements time out when the rule does, so the kernel retires it on time.
-    /// </summary>
-    private Func<NftFamily, IEnumerable<NftAddressMatch>> SourceGroups(ResolvedRule rule)
-    {
-        if (rule.Rule.ExpiresAt is { } expires)
-        {
-            var seconds = Math.Max(1, (long)Math.Ceiling((expires - now).TotalSeconds));
-            return family =>
-            {
-                var ranges = Family(QaAddressRange.Merge(rule.Sources), family);
-                if (ranges.Count == 0)
-                {
-                    return Array.Empty<NftAddressMatch>();
-                }
-
-                var name = $"expiring-{rule.Rule.Id}-{Suffix(family)}";
-                AddSet(new NftSet(name, family, ranges, TimeSpan.FromSeconds(seconds)));
-                return new[] { NftAddressMatch.Set(name) };
-            };
-        }
-
-        return family => rule.Rule.From
+    /// <summary>One match per source selector, each a shared set.</summary>
+    private Func<NftFamily, IEnumerable<NftAddressMatch>> SourceGroups(ResolvedRule rule) =>
+        family => rule.Rule.From
             .Select(s => Match(s, policy.Addresses(s), family))
             .Where(m => m is not null)
             .Select(m => m!)
             .Distinct();
-    }
 
     private NftAddressMatch? Match(QaSelector selector, IReadOnlyList<IPNetwork> addresses, NftFamily family)
     {

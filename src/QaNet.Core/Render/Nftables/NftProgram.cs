@@ -30,15 +30,14 @@ public sealed record NftAddressMatch(string? SetName, IReadOnlyList<QaAddressRan
     public static NftAddressMatch Of(IReadOnlyList<QaAddressRange> ranges, bool negate = false) => new(null, ranges, negate);
 }
 
-/// <summary>A named set of addresses with interval flags; elements carry a timeout when the set serves an expiring rule.</summary>
+/// <summary>A named set of addresses with interval flags.</summary>
 public sealed class NftSet
 {
-    public NftSet(string name, NftFamily family, IReadOnlyList<QaAddressRange> elements, TimeSpan? elementTimeout = null)
+    public NftSet(string name, NftFamily family, IReadOnlyList<QaAddressRange> elements)
     {
         Name = name;
         Family = family;
         Elements = elements;
-        ElementTimeout = elementTimeout;
     }
 
     public string Name { get; }
@@ -46,8 +45,6 @@ public sealed class NftSet
     public NftFamily Family { get; }
 
     public IReadOnlyList<QaAddressRange> Elements { get; }
-
-    public TimeSpan? ElementTimeout { get; }
 }
 
 /// <summary>One nft rule. Fields are matched in the order nft prints them.</summary>
@@ -82,6 +79,9 @@ public sealed class NftRule
     public bool NeighbourDiscovery { get; init; }
 
     public bool Counter { get; init; }
+
+    /// <summary>The rule matches only before this moment (<c>meta time &lt; <i>epoch seconds</i></c>): an expiring policy rule.</summary>
+    public DateTimeOffset? Until { get; init; }
 }
 
 public sealed class NftChain
@@ -126,6 +126,9 @@ public sealed class NftTable : IRuleProgram
 
     /// <summary>The enforcing host's own addresses on the client networks: traffic to them takes the input hook.</summary>
     public IReadOnlyList<IPAddress> LocalAddresses { get; }
+
+    /// <summary>The moment <see cref="Evaluate"/> judges <see cref="NftRule.Until"/> against (the rendering's).</summary>
+    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
 
     public int RuleCount => Chains.Sum(c => c.Rules.Count);
 
@@ -178,6 +181,11 @@ public sealed class NftTable : IRuleProgram
         if (rule.Established || rule.NeighbourDiscovery)
         {
             return false; // a new connection is never established, and policy flows are never ND
+        }
+
+        if (rule.Until is { } until && Now >= until)
+        {
+            return false; // meta time < expiry: the kernel no longer matches it
         }
 
         var v6 = flow.Source.AddressFamily == AddressFamily.InterNetworkV6;

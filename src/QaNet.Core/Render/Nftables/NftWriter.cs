@@ -24,12 +24,11 @@ public static class NftWriter
             Separate(sb, ref first);
             sb.Append("\tset ").Append(set.Name).Append(" {\n");
             sb.Append("\t\ttype ").Append(set.Family == NftFamily.Ip ? "ipv4_addr" : "ipv6_addr").Append('\n');
-            sb.Append("\t\tflags interval").Append(set.ElementTimeout is null ? "" : ",timeout").Append('\n');
+            sb.Append("\t\tflags interval\n");
             if (set.Elements.Count > 0)
             {
-                var timeout = set.ElementTimeout is { } t ? " timeout " + Duration(t) : string.Empty;
                 sb.Append("\t\telements = { ")
-                  .AppendJoin(", ", set.Elements.Select(e => e + timeout))
+                  .AppendJoin(", ", set.Elements)
                   .Append(" }\n");
             }
 
@@ -89,6 +88,12 @@ public static class NftWriter
             parts.Add(Ports(ports, rule.Family));
         }
 
+        if (rule.Until is { } until)
+        {
+            // Epoch seconds: nft reads and prints dates in the host's local time zone, a number means the same everywhere.
+            parts.Add("meta time < " + until.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        }
+
         if (rule.NeighbourDiscovery)
         {
             parts.Add("icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert }");
@@ -138,25 +143,5 @@ public static class NftWriter
             (p.Protocol == QaProtocol.Tcp ? "tcp" : "udp") + " . " +
             (p.From == p.To ? p.From.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{p.From}-{p.To}"));
         return "meta l4proto . th dport { " + string.Join(", ", ports.Select(One)) + " }";
-    }
-
-    /// <summary>A duration as nft prints it: <c>1d2h3m4s</c>.</summary>
-    public static string Duration(TimeSpan t)
-    {
-        var sb = new StringBuilder();
-        var total = (long)t.TotalSeconds;
-        void Part(long value, string unit)
-        {
-            if (value > 0)
-            {
-                sb.Append(value.ToString(CultureInfo.InvariantCulture)).Append(unit);
-            }
-        }
-
-        Part(total / 86400, "d");
-        Part(total % 86400 / 3600, "h");
-        Part(total % 3600 / 60, "m");
-        Part(total % 60, "s");
-        return sb.Length == 0 ? "0s" : sb.ToString();
     }
 }
