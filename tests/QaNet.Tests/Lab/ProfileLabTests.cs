@@ -497,7 +497,7 @@ public sealed class VirtHostRootfsTests : IDisposable
         Assert.Contains("exit 25", ex.Message, StringComparison.Ordinal);
         Assert.Contains("bookworm-backports", ex.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetDirectories(_cache));
-        Assert.Contains("--include=libvirt-daemon/bookworm-backports,libvirt-daemon-driver-network/bookworm-backports,libvirt-daemon-driver-qemu/bookworm-backports,libvirt-clients/bookworm-backports,dnsmasq-base,nftables,iproute2", argv!);
+        Assert.Contains("--include=libvirt-daemon/bookworm-backports,libvirt-daemon-driver-network/bookworm-backports,libvirt-daemon-driver-qemu/bookworm-backports,libvirt-clients/bookworm-backports,dnsmasq-base,nftables,iproute2,iptables", argv!);
         Assert.Equal("deb http://deb.debian.org/debian bookworm-backports main", argv![^2]);
     }
 
