@@ -81,6 +81,10 @@ internal sealed partial class EbtCompiler
             foreach (var (_, c) in clients)
             {
                 Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = QaAddressRange.Host(c.Address) });
+                if (c.Address6 is { } a6)
+                {
+                    Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = QaAddressRange.Host(a6) });
+                }
             }
         }
 
@@ -95,7 +99,8 @@ internal sealed partial class EbtCompiler
         var ordered = BuiltinChains.Concat(chains)
             .SelectMany(c => rulesByChain.TryGetValue(c, out var list) ? list : Enumerable.Empty<EbtRule>())
             .ToList();
-        return new EbtTable(chains, ordered, Frame);
+        var targets6 = clients.Where(x => x.Client.Address6 is not null).Select(x => (x.Client.MacAddress, x.Client.Address6!)).ToList();
+        return new EbtTable(chains, ordered, Frame, targets6);
     }
 
     private static string ChainName(string prefix, string name)
