@@ -8,7 +8,7 @@ public sealed class NatLab : LabFixture
 {
     public override string Prefix => "qn-ltn-";
 
-    public override QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
+    public override QaPolicy CreatePolicy() => ExamplePolicies.AsDualStack(ExamplePolicies.Fedora());
 }
 
 /// <summary>fedora-qa.yaml as written (a Nat network on two virthosts), replayed on real kernels.</summary>
@@ -33,7 +33,7 @@ public sealed class NatLabTests : IClassFixture<NatLab>
         {
             var host = s.FindHost(c.Name)!;
             Assert.Equal(QaLabHostKind.Client, host.Kind);
-            Assert.Equal(new[] { c.Address.ToString() }, host.Addresses);
+            Assert.Equal(new[] { c.Address.ToString(), c.Address6!.ToString() }, host.Addresses);
             Assert.Equal("dhcp", host.AddressSource);
         }
 
