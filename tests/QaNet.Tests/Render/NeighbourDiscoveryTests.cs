@@ -56,7 +56,7 @@ public class NeighbourDiscoveryTests
         var policy = ExamplePolicies.AsBridged(ExamplePolicies.Fedora());
         var table = Render(policy);
         var clients = policy.Clients.Where(c => c.VirtHost == "virthost-comm01").ToList();
-        Assert.Equal(clients.Select(c => (c.MacAddress, c.Address6!)), table.NeighbourTargets);
+        Assert.Equal(clients.SelectMany(c => new[] { (c.MacAddress, c.Address6!), (c.MacAddress, Ipv6Frames.LinkLocal(c.MacAddress)) }), table.NeighbourTargets);
         var guard = EbtReplyGuard.For(table)!;
         foreach (var c in clients)
         {
@@ -64,6 +64,9 @@ public class NeighbourDiscoveryTests
         }
 
         Assert.Contains("0xfd00015000000000000000000000000a", guard, StringComparison.Ordinal); // taskotron-client01
+        var mac = policy.FindClient("taskotron-client01")!.MacAddress;
+        Assert.Contains(mac + " . 0x" + Convert.ToHexString(Ipv6Frames.LinkLocal(mac).GetAddressBytes()).ToLowerInvariant(), guard, StringComparison.Ordinal);
+        Assert.StartsWith("fe80::", Ipv6Frames.LinkLocal(mac).ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(policy.Clients.Where(c => c.VirtHost != "virthost-comm01"), c => guard.Contains(c.MacAddress, StringComparison.Ordinal));
         Assert.Equal(2, guard.Split("ether saddr @nd-clients icmpv6 type nd-neighbor-advert ether saddr . @th,64,128 != @nd-targets counter drop comment \"qanet:@nd-target\"").Length - 1);
         Assert.Contains("qanet:@reply-syn", guard, StringComparison.Ordinal);

@@ -92,8 +92,8 @@ public sealed class EbtTable : IRuleProgram
     public int ElementCount => 0;
 
     /// <summary>
-    /// The clients of this host with an IPv6 address: the only target each may advertise in a
-    /// neighbour advertisement. ebtables cannot read the target, so <see cref="EbtReplyGuard"/>'s
+    /// The clients of this host with an IPv6 address and the only targets each may advertise in a
+    /// neighbour advertisement: its IPv6 address and its MAC's link-local address. ebtables cannot read the target, so <see cref="EbtReplyGuard"/>'s
     /// table checks it.
     /// </summary>
     public IReadOnlyList<(string Mac, IPAddress Address)> NeighbourTargets { get; }
