@@ -37,7 +37,7 @@ public sealed class NatLabTests : IClassFixture<NatLab>
             Assert.Equal("dhcp", host.AddressSource);
         }
 
-        Assert.Equal(new[] { "198.18.0.1", "198.18.0.25", "198.18.0.200" }, s.EndpointAddresses["qa-lan"]);
+        Assert.Equal(new[] { "198.18.0.1", "198.18.0.25", "198.18.0.200", "2001:db8:12::1", "2001:db8:12::19", "2001:db8:12::c8" }, s.EndpointAddresses["qa-lan"]);
         Assert.Equal(s.Hosts.Count, QaLab.Get(_lab.Prefix)!.State.Hosts.Count);
     }
 

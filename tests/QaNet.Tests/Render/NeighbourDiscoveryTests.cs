@@ -91,4 +91,17 @@ public class NeighbourDiscoveryTests
         Assert.NotNull(EbtReplyGuard.For(Render(ExamplePolicies.Fedora())));
         Assert.DoesNotContain("ipv6-icmp", ChainText(nat, "QN-O-taskotron-client01"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_gateway_answers_its_clients_neighbour_solicitations_before_its_output_chain_decides()
+    {
+        // Found by the dual-stack Gateway lab: the bastion's neighbour advertisements to its clients
+        // met decide's default deny, so a client that had not been solicited first could not reach it.
+        var text = RenderPolicies.AllRenderings().Single(r => r.Name == "fedora-qa-gateway.bastion.nft").Ruleset.Text;
+        var output = text[text.IndexOf("\tchain output {", StringComparison.Ordinal)..];
+        output = output[..output.IndexOf("\t}", StringComparison.Ordinal)];
+        var nd = output.IndexOf("icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept comment \"qanet:@neighbour-discovery\"", StringComparison.Ordinal);
+        Assert.True(nd >= 0, output);
+        Assert.True(nd < output.IndexOf("ip6 daddr fd00:150::/64 jump decide", StringComparison.Ordinal), output);
+    }
 }
