@@ -137,6 +137,13 @@ public static partial class PolicyValidator
             .Select(a => a.BaseAddress)
             .FirstOrDefault();
 
+    /// <summary>The gateway endpoint's address inside the network's IPv6 prefix (not the virthost's own), if it has one.</summary>
+    public static IPAddress? GatewayAddress6(QaNetwork n, QaEndpoint gateway) =>
+        n.Subnet6 is not { } s6 ? null : gateway.Addresses
+            .Where(a => a.PrefixLength == 128 && IpMath.Contains(s6, a.BaseAddress) && !a.BaseAddress.Equals(n.HostAddress6) && !a.BaseAddress.Equals(s6.BaseAddress))
+            .Select(a => a.BaseAddress)
+            .FirstOrDefault();
+
     /// <summary>The address of the gateway <paramref name="policy"/> names for the network, if it has one there.</summary>
     private static IPAddress? GatewayAddressOf(QaPolicy policy, QaNetwork n) =>
         n.Gateway is not null && policy.FindEndpoint(n.Gateway) is { } gw ? GatewayAddress(n, gw) : null;

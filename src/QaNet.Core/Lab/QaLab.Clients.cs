@@ -44,7 +44,11 @@ public sealed partial class QaLab
             var vhNs = plan.VirtHostNamespaces[c.VirtHost];
             var peer = "c" + (port++).ToString(CultureInfo.InvariantCulture);
             await CreateNamespaceAsync(ns, ct).ConfigureAwait(false);
-            await Sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", ct).ConfigureAwait(false);
+            if (c.Address6 is null)
+            {
+                await Sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", ct).ConfigureAwait(false);
+            }
+
             await PlugClientAsync(c, ns, vhNs, peer, ct).ConfigureAwait(false);
             var host = new QaLabHost { Name = c.Name, Kind = QaLabHostKind.Client, Namespace = ns, Members = { c.Name }, VirtHost = c.VirtHost };
             State.Hosts.Add(host);
@@ -92,19 +96,35 @@ public sealed partial class QaLab
     {
         var router = plan.RouterNamespace;
         var address = c.Address + "/32";
+        var address6 = c.Address6 is { } a6 ? a6 + "/128" : null;
         if (c.NetworkObject.Mode == QaNetworkMode.Nat)
         {
-            // A spanning network is routed by its serving virthost, wherever the client runs.
-            var routing = plan.VirtHostNamespaces[c.NetworkObject.ServingVirtHost ?? c.VirtHost];
-            await Ip(ct, "-n", router, "route", "replace", address, "via", plan.Links[routing].PeerAddress.ToString()).ConfigureAwait(false);
+            // A spanning network is routed by its serving virthost, wherever the client runs. libvirt
+            // does not NAT IPv6: the client's own IPv6 address is routed to its virthost.
+            var routing = plan.Links[plan.VirtHostNamespaces[c.NetworkObject.ServingVirtHost ?? c.VirtHost]];
+            await Ip(ct, "-n", router, "route", "replace", address, "via", routing.PeerAddress.ToString()).ConfigureAwait(false);
+            if (address6 is not null)
+            {
+                await Ip(ct, "-n", router, "route", "replace", address6, "via", routing.PeerAddress6.ToString()).ConfigureAwait(false);
+            }
+
             return;
         }
 
         var leg = legs[(c.Network, c.VirtHost)];
         await Ip(ct, "-n", leg.Namespace, "route", "replace", address, "dev", leg.Interface, "src", leg.Address.ToString()).ConfigureAwait(false);
+        if (address6 is not null && leg.Address6 is { } src6)
+        {
+            await Ip(ct, "-n", leg.Namespace, "route", "replace", address6, "dev", leg.Interface, "src", src6.ToString()).ConfigureAwait(false);
+        }
+
         if (leg.Namespace != router)
         {
             await Ip(ct, "-n", router, "route", "replace", address, "via", plan.Links[leg.Namespace].PeerAddress.ToString()).ConfigureAwait(false);
+            if (address6 is not null)
+            {
+                await Ip(ct, "-n", router, "route", "replace", address6, "via", plan.Links[leg.Namespace].PeerAddress6.ToString()).ConfigureAwait(false);
+            }
         }
     }
 
@@ -122,7 +142,8 @@ public sealed partial class QaLab
                 continue;
             }
 
-            var moved = host.VirtHost != c.VirtHost || !host.Addresses.Contains(c.Address.ToString(), StringComparer.Ordinal);
+            var moved = host.VirtHost != c.VirtHost || !host.Addresses.Contains(c.Address.ToString(), StringComparer.Ordinal) ||
+                (c.Address6 is { } a6 && !host.Addresses.Contains(a6.ToString(), StringComparer.Ordinal));
             if (moved || !(await Ip(ct, "-n", host.Namespace, "-o", "link", "show", "dev", "eth0").ConfigureAwait(false))
                     .Contains(" link/ether " + c.MacAddress + " ", StringComparison.OrdinalIgnoreCase))
             {
@@ -151,7 +172,7 @@ public sealed partial class QaLab
         await RouteToClientAsync(plan, c, legs, ct).ConfigureAwait(false);
         await SaveAsync().ConfigureAwait(false);
         await AddressClientAsync(c, host, legs, ct).ConfigureAwait(false);
-        if (!old.Addresses.Contains(c.Address.ToString(), StringComparer.Ordinal))
+        if (host.Addresses.Except(old.Addresses, StringComparer.Ordinal).Any())
         {
             // TCP listeners take any address; UDP ones are bound to one and need the new address.
             await ListenAsync(ns, host.Addresses, plan.ListenPorts.Where(p => p.Protocol == QaProtocol.Udp).ToList(), ct).ConfigureAwait(false);
@@ -161,6 +182,36 @@ public sealed partial class QaLab
     }
 
     private async Task AddressClientAsync(QaClient c, QaLabHost host, Dictionary<(string, string), Leg> legs, CancellationToken ct)
+    {
+        await AddressClient4Async(c, host, legs, ct).ConfigureAwait(false);
+        await AddressClient6Async(c, host, legs, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The client's IPv6 address, set statically to what libvirt's DHCPv6 reservation for it holds
+    /// (the lab has no DHCPv6 client: busybox's udhcpc speaks IPv4 only), with the default route
+    /// through the network's router: the virthost (Nat), the gateway (Gateway), the LAN router (Bridged).
+    /// </summary>
+    private async Task AddressClient6Async(QaClient c, QaLabHost host, Dictionary<(string, string), Leg> legs, CancellationToken ct)
+    {
+        if (c.Address6 is not { } a6)
+        {
+            return;
+        }
+
+        var ns = host.Namespace;
+        var prefix = a6 + "/" + c.NetworkObject.Subnet6!.Value.PrefixLength.ToString(CultureInfo.InvariantCulture);
+        await Ip(ct, "-n", ns, "-6", "addr", "replace", prefix, "dev", "eth0", "nodad").ConfigureAwait(false);
+        var router = c.NetworkObject.Mode == QaNetworkMode.Nat ? c.NetworkObject.HostAddress6 : legs[(c.Network, c.VirtHost)].Address6;
+        if (router is not null)
+        {
+            await Ip(ct, "-n", ns, "-6", "route", "replace", "default", "via", router.ToString(), "dev", "eth0").ConfigureAwait(false);
+        }
+
+        host.Addresses.Add(a6.ToString());
+    }
+
+    private async Task AddressClient4Async(QaClient c, QaLabHost host, Dictionary<(string, string), Leg> legs, CancellationToken ct)
     {
         var ns = host.Namespace;
         var prefix = c.Address + "/" + c.NetworkObject.Subnet.PrefixLength.ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using QaNet.Core.Hosts;
 using QaNet.Core.Model;
 using QaNet.Core.Publish;
@@ -33,22 +35,23 @@ public sealed partial class QaLab
 
         // Where an sshd holds 22/tcp on the management address, a listener on all addresses could not bind.
         var tcpPerAddress = State.Sshd.Exists(d => d.Namespace == ns);
+        var families = addresses.Select(a => IPAddress.Parse(a).AddressFamily).Distinct().Order().ToList();
         foreach (var kind in new[] { QaProtocol.Tcp, QaProtocol.Udp })
         {
-            var numbers = ports.Where(p => p.Protocol == kind).Select(p => p.From.ToString(CultureInfo.InvariantCulture));
-            var list = kind == QaProtocol.Tcp && !tcpPerAddress ? numbers.ToList() : numbers.SelectMany(p => addresses.Select(a => p + ",bind=" + a)).ToList();
-            expected += list.Count;
-            if (list.Count == 0)
-            {
-                continue;
-            }
+            var numbers = ports.Where(p => p.Protocol == kind).Select(p => p.From.ToString(CultureInfo.InvariantCulture)).ToList();
 
-            foreach (var port in list)
+            // (socat address, pid file tag): TCP on every address of a family (IPv6 sockets IPv6 only), else per address.
+            var list = kind == QaProtocol.Tcp && !tcpPerAddress
+                ? numbers.SelectMany(p => families.Select(f => f == AddressFamily.InterNetwork
+                    ? ($"TCP4-LISTEN:{p},fork,reuseaddr", p)
+                    : ($"TCP6-LISTEN:{p},fork,reuseaddr,ipv6only=1", p + "-6"))).ToList()
+                : numbers.SelectMany(p => addresses.Select(a => (Socat(kind, p, IPAddress.Parse(a)), p + "-" + a.Replace(':', '-')))).ToList();
+            expected += list.Count;
+            foreach (var (address, tag) in list)
             {
                 // start-stop-daemon detaches socat (standard streams on /dev/null) and writes its PID
                 // to a file: an argument vector, no shell.
-                var pidFile = Path.Combine(State.Directory, $"listen-{ns}-{kind.ToString().ToLowerInvariant()}-{port.Replace(',', '-').Replace('=', '-')}.pid");
-                var address = kind == QaProtocol.Tcp ? $"TCP4-LISTEN:{port},fork,reuseaddr" : $"UDP4-RECVFROM:{port},fork";
+                var pidFile = Path.Combine(State.Directory, $"listen-{ns}-{kind.ToString().ToLowerInvariant()}-{tag}.pid");
                 await Must(CommandSpec.Of("ip", "netns", "exec", ns, "start-stop-daemon", "--start", "--background", "--make-pidfile",
                     "--pidfile", pidFile, "--exec", SocatProgram, "--", address, "PIPE"), ct).ConfigureAwait(false);
                 State.Processes.Add(new QaLabProcess(ns, await ReadPidAsync(pidFile, ct).ConfigureAwait(false), "socat " + kind.ToString().ToLowerInvariant()));
@@ -61,7 +64,7 @@ public sealed partial class QaLab
         // Bounded wait until every port listens, so the first probe does not meet a missing listener.
         for (var i = 0; i < 50; i++)
         {
-            var r = await _runner.RunAsync(CommandSpec.Of("ip", "netns", "exec", ns, "ss", "-H", "-l", "-n", "-t", "-u", "-4"), ct).ConfigureAwait(false);
+            var r = await _runner.RunAsync(CommandSpec.Of("ip", "netns", "exec", ns, "ss", "-H", "-l", "-n", "-t", "-u"), ct).ConfigureAwait(false);
             if (r.Succeeded && r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= expected)
             {
                 return;
@@ -72,6 +75,16 @@ public sealed partial class QaLab
 
         State.Warnings.Add($"Not every listener in {ns} was up after 5 s.");
     }
+
+    /// <summary>A socat listener bound to one address: TCP (where an sshd holds the port on another) or UDP.</summary>
+    private static string Socat(QaProtocol kind, string port, IPAddress address) =>
+        (kind, address.AddressFamily == AddressFamily.InterNetwork) switch
+        {
+            (QaProtocol.Tcp, true) => $"TCP4-LISTEN:{port},bind={address},fork,reuseaddr",
+            (QaProtocol.Tcp, false) => $"TCP6-LISTEN:{port},bind=[{address}],fork,reuseaddr,ipv6only=1",
+            (_, true) => $"UDP4-RECVFROM:{port},bind={address},fork",
+            _ => $"UDP6-RECVFROM:{port},bind=[{address}],fork",
+        };
 
     /// <summary>The PID start-stop-daemon wrote, waiting a bounded moment for the file.</summary>
     private static async Task<int> ReadPidAsync(string pidFile, CancellationToken ct)

@@ -12,7 +12,7 @@ namespace QaNet.Core.Lab;
 public sealed partial class QaLab
 {
     /// <summary>A lab host's leg on a virthost's bridge: where a Gateway network's gateway, or a Bridged network's router, meets the clients.</summary>
-    private sealed record Leg(string Namespace, string Interface, IPAddress Address);
+    private sealed record Leg(string Namespace, string Interface, IPAddress Address, IPAddress? Address6);
 
     /// <summary>Every namespace but the clients', linked to the router, with the endpoint addresses and the bridges of Bridged networks.</summary>
     private async Task BuildTopologyAsync(QaLabPlan plan, CancellationToken ct)
@@ -45,6 +45,7 @@ public sealed partial class QaLab
         var router = plan.RouterNamespace;
         State.Hosts.Add(new QaLabHost { Name = "router", Kind = QaLabHostKind.Router, Namespace = router });
         await Sysctl(router, "net.ipv4.ip_forward=1", ct).ConfigureAwait(false);
+        await Sysctl(router, "net.ipv6.conf.all.forwarding=1", ct).ConfigureAwait(false);
 
         // Router links. The virthost's uplink is its management address; Nat virthosts forward.
         foreach (var (vh, ns) in plan.VirtHostNamespaces)
@@ -53,6 +54,7 @@ public sealed partial class QaLab
             await LinkAsync(router, link, ct).ConfigureAwait(false);
             var nat = policy.Networks.Exists(n => n.Mode == QaNetworkMode.Nat && n.VirtHosts.Contains(vh));
             await Sysctl(ns, "net.ipv4.ip_forward=" + (nat ? "1" : "0"), ct).ConfigureAwait(false);
+            await Sysctl(ns, "net.ipv6.conf.all.forwarding=" + (nat ? "1" : "0"), ct).ConfigureAwait(false);
             State.Hosts.Add(new QaLabHost { Name = vh, Kind = QaLabHostKind.VirtHost, Namespace = ns, Addresses = { link.PeerAddress.ToString() } });
         }
 
@@ -68,6 +70,7 @@ public sealed partial class QaLab
         {
             await LinkAsync(router, plan.Links[ns], ct).ConfigureAwait(false);
             await Sysctl(ns, "net.ipv4.ip_forward=1", ct).ConfigureAwait(false);
+            await Sysctl(ns, "net.ipv6.conf.all.forwarding=1", ct).ConfigureAwait(false);
             State.Hosts.Add(new QaLabHost { Name = gw, Kind = QaLabHostKind.Gateway, Namespace = ns, Members = { gw } });
         }
 
@@ -100,13 +103,15 @@ public sealed partial class QaLab
             foreach (var a in plan.EndpointAddresses[endpoint])
             {
                 host.Addresses.Add(a.ToString());
-                if (plan.Policy.Networks.Exists(n => IpMath.Contains(n.Subnet, a)))
+                if (plan.Policy.Networks.Exists(n => IpMath.Contains(n.Subnet, a) || (n.Subnet6 is { } s6 && IpMath.Contains(s6, a))))
                 {
                     continue; // a gateway's address on the client network goes on its legs
                 }
 
-                await Ip(ct, "-n", ns, "addr", "add", a + "/32", "dev", "lo").ConfigureAwait(false);
-                await Ip(ct, "-n", router, "route", "replace", a + "/32", "via", plan.Links[ns].PeerAddress.ToString()).ConfigureAwait(false);
+                var v4 = IpMath.IsV4(a);
+                var host32 = a + (v4 ? "/32" : "/128");
+                await Ip(ct, "-n", ns, "addr", "add", host32, "dev", "lo").ConfigureAwait(false);
+                await Ip(ct, "-n", router, "route", "replace", host32, "via", (v4 ? plan.Links[ns].PeerAddress : plan.Links[ns].PeerAddress6).ToString()).ConfigureAwait(false);
             }
         }
     }
@@ -120,6 +125,15 @@ public sealed partial class QaLab
         // Lab paths are symmetric, but a stray reverse-path check must not drop a probe.
         await Sysctl(ns, "net.ipv4.conf.all.rp_filter=0", ct).ConfigureAwait(false);
         await Sysctl(ns, "net.ipv4.conf.default.rp_filter=0", ct).ConfigureAwait(false);
+
+        // IPv6 addresses are set, never learnt: no router advertisement configures a lab host (so one
+        // a client forges is seen only by a capture), and no duplicate address detection keeps a
+        // fresh address tentative for a second while the first probe goes out.
+        foreach (var scope in new[] { "all", "default" })
+        {
+            await Sysctl(ns, $"net.ipv6.conf.{scope}.accept_ra=0", ct).ConfigureAwait(false);
+            await Sysctl(ns, $"net.ipv6.conf.{scope}.accept_dad=0", ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A veth from the router to <paramref name="link"/>'s peer; the peer's default route points at the router.</summary>
@@ -128,9 +142,12 @@ public sealed partial class QaLab
         await Ip(ct, "-n", router, "link", "add", link.RouterInterface, "type", "veth", "peer", "name", link.PeerInterface, "netns", link.Peer).ConfigureAwait(false);
         await Ip(ct, "-n", router, "addr", "add", link.RouterAddress + "/30", "dev", link.RouterInterface).ConfigureAwait(false);
         await Ip(ct, "-n", link.Peer, "addr", "add", link.PeerAddress + "/30", "dev", link.PeerInterface).ConfigureAwait(false);
+        await Ip(ct, "-n", router, "addr", "add", link.RouterAddress6 + "/64", "dev", link.RouterInterface, "nodad").ConfigureAwait(false);
+        await Ip(ct, "-n", link.Peer, "addr", "add", link.PeerAddress6 + "/64", "dev", link.PeerInterface, "nodad").ConfigureAwait(false);
         await Ip(ct, "-n", router, "link", "set", link.RouterInterface, "up").ConfigureAwait(false);
         await Ip(ct, "-n", link.Peer, "link", "set", link.PeerInterface, "up").ConfigureAwait(false);
         await Ip(ct, "-n", link.Peer, "route", "replace", "default", "via", link.RouterAddress.ToString()).ConfigureAwait(false);
+        await Ip(ct, "-n", link.Peer, "-6", "route", "replace", "default", "via", link.RouterAddress6.ToString()).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -159,12 +176,12 @@ public sealed partial class QaLab
                 continue;
             }
 
-            var (owner, address) = n.Mode == QaNetworkMode.Gateway
-                ? (plan.GatewayNamespaces[n.Gateway!], PolicyValidator.GatewayAddress(n, policy.FindEndpoint(n.Gateway!)!)!)
-                : (plan.RouterNamespace, n.HostAddress);
+            var (owner, address, address6) = n.Mode == QaNetworkMode.Gateway
+                ? (plan.GatewayNamespaces[n.Gateway!], PolicyValidator.GatewayAddress(n, policy.FindEndpoint(n.Gateway!)!)!, PolicyValidator.GatewayAddress6(n, policy.FindEndpoint(n.Gateway!)!))
+                : (plan.RouterNamespace, n.HostAddress, n.HostAddress6);
             foreach (var vh in QaLabPlan.LegVirtHosts(n))
             {
-                var leg = new Leg(owner, "b" + (k++).ToString(CultureInfo.InvariantCulture), address);
+                var leg = new Leg(owner, "b" + (k++).ToString(CultureInfo.InvariantCulture), address, address6);
                 foreach (var served in n.Uplink is null ? new[] { vh } : n.VirtHosts.ToArray())
                 {
                     legs[(n.Name, served)] = leg;
@@ -180,6 +197,11 @@ public sealed partial class QaLab
                 await Ip(ct, "-n", vhNs, "link", "set", leg.Interface, "master", bridges[vh]).ConfigureAwait(false);
                 await Ip(ct, "-n", vhNs, "link", "set", leg.Interface, "up").ConfigureAwait(false);
                 await Ip(ct, "-n", owner, "addr", "add", address + "/32", "dev", leg.Interface).ConfigureAwait(false);
+                if (address6 is not null)
+                {
+                    await Ip(ct, "-n", owner, "addr", "add", address6 + "/128", "dev", leg.Interface, "nodad").ConfigureAwait(false);
+                }
+
                 await Ip(ct, "-n", owner, "link", "set", leg.Interface, "up").ConfigureAwait(false);
             }
         }

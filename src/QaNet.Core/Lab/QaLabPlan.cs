@@ -8,12 +8,16 @@ using QaNet.Core.Validation;
 
 namespace QaNet.Core.Lab;
 
-/// <summary>A point-to-point lab link: the router's end gets the first host address, the other end the second.</summary>
-public sealed record QaLabLink(string RouterInterface, string Peer, string PeerInterface, IPNetwork Subnet)
+/// <summary>A point-to-point lab link: the router's end gets the first host address, the other end the second (in both families).</summary>
+public sealed record QaLabLink(string RouterInterface, string Peer, string PeerInterface, IPNetwork Subnet, IPNetwork Subnet6)
 {
     public IPAddress RouterAddress => IpMath.Offset(Subnet, 1);
 
     public IPAddress PeerAddress => IpMath.Offset(Subnet, 2);
+
+    public IPAddress RouterAddress6 => IpMath.Offset(Subnet6, 1);
+
+    public IPAddress PeerAddress6 => IpMath.Offset(Subnet6, 2);
 }
 
 /// <summary>
@@ -25,6 +29,9 @@ public sealed class QaLabPlan
 {
     /// <summary>Lab links come from here (RFC 2544 benchmark range), skipping what the policy uses.</summary>
     public static readonly IPNetwork LinkRange = IPNetwork.Parse("198.18.0.0/15");
+
+    /// <summary>The links' IPv6 halves: one /64 each from this unique-local prefix, which never leaves the lab's namespaces.</summary>
+    public static readonly IPNetwork LinkRange6 = IPNetwork.Parse("fd0d:1ab::/48");
 
     public const string ManagementSegment = "management";
     public const string PublicSegment = "public";
@@ -67,7 +74,7 @@ public sealed class QaLabPlan
     /// <summary>Endpoint name → its namespace.</summary>
     public Dictionary<string, string> EndpointNamespaces { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Endpoint name → lab addresses (IPv4; CIDRs as a few hosts inside).</summary>
+    /// <summary>Endpoint name → lab addresses (IPv4 and IPv6; CIDRs as a few hosts inside).</summary>
     public Dictionary<string, List<IPAddress>> EndpointAddresses { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Router ↔ virthost / segment / gateway links, by peer namespace.</summary>
@@ -131,6 +138,14 @@ public sealed class QaLabPlan
         used.AddRange(resolved.Policy.Endpoints.SelectMany(e => resolved.EndpointAddresses(e.Name)).Where(a => a.BaseAddress.AddressFamily == AddressFamily.InterNetwork));
         used.AddRange(Policy.Hosts.Values.SelectMany(v => v).Where(IpMath.IsV4).Select(a => new IPNetwork(a, 32)));
         used.AddRange(UnderlayAddresses().Select(u => new IPNetwork(u.Address, IpMath.Bits(u.Address.AddressFamily))));
+        var used6 = Policy.Networks.Where(n => n.Subnet6 is not null).Select(n => n.Subnet6!.Value)
+            .Concat(resolved.Policy.Endpoints.SelectMany(e => resolved.EndpointAddresses(e.Name)).Where(a => a.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
+            .Concat(Policy.Hosts.Values.SelectMany(v => v).Where(a => !IpMath.IsV4(a)).Select(a => new IPNetwork(a, 128)));
+        if (used6.Any(u => IpMath.Overlaps(u, LinkRange6)))
+        {
+            throw new QaValidationException(new QaValidationError(QaErrorIds.AddressPoolExhausted, "lab links", null,
+                $"The policy uses addresses in {LinkRange6}, the lab's IPv6 link range.", $"Use other IPv6 addresses than {LinkRange6} in the policy."));
+        }
 
         var nextLink = IpMath.ToNumber(LinkRange.BaseAddress);
         QaLabLink NewLink(string peer, string routerInterface)
@@ -147,7 +162,8 @@ public sealed class QaLabPlan
 
                 if (!used.Any(u => IpMath.Overlaps(u, subnet)))
                 {
-                    var link = new QaLabLink(routerInterface, peer, "up0", subnet);
+                    var link = new QaLabLink(routerInterface, peer, "up0", subnet,
+                        new IPNetwork(IpMath.Offset(LinkRange6, (UInt128)Links.Count << 64), 64));
                     Links[peer] = link;
                     return link;
                 }
@@ -169,7 +185,7 @@ public sealed class QaLabPlan
             NewLink(GatewayNamespaces[gateways[i]], "g" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var clientSubnets = Policy.Networks.Select(n => n.Subnet).ToList();
+        var clientSubnets = Policy.Networks.SelectMany(n => n.Subnet6 is { } s6 ? new[] { n.Subnet, s6 } : new[] { n.Subnet }).ToList();
         var placed = new HashSet<IPAddress>();
         var segmentIndex = 0;
         foreach (var e in Policy.Endpoints)
@@ -177,13 +193,7 @@ public sealed class QaLabPlan
             var addresses = new List<IPAddress>();
             foreach (var prefix in resolved.EndpointAddresses(e.Name))
             {
-                if (prefix.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-                {
-                    Warnings.Add($"Endpoint {e.Name}: IPv6 address {IpMath.Format(prefix)} is not built in the lab (the lab is IPv4).");
-                    continue;
-                }
-
-                var hosts = prefix.PrefixLength >= 31
+                var hosts = prefix.PrefixLength >= IpMath.Bits(prefix.BaseAddress.AddressFamily) - 1
                     ? new[] { prefix.BaseAddress }
                     : CidrHostOffsets.Where(o => (ulong)o < IpMath.Size(prefix) - 1).Select(o => IpMath.Offset(prefix, (UInt128)o)).ToArray();
                 foreach (var a in hosts)
@@ -215,7 +225,7 @@ public sealed class QaLabPlan
 
             if (addresses.Count == 0)
             {
-                Warnings.Add($"Endpoint {e.Name} has no IPv4 address the lab can build; its cells are left out.");
+                Warnings.Add($"Endpoint {e.Name} has no address the lab can build; its cells are left out.");
                 continue;
             }
 

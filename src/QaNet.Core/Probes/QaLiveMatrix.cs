@@ -130,20 +130,28 @@ public static class QaLiveMatrix
         var flows = new List<QaLiveFlow>();
         foreach (var (client, host) in clients)
         {
-            var source = client.Address;
             if (options.Egress)
             {
                 foreach (var (endpoint, address, _) in endpoints)
                 {
-                    flows.AddRange(ports.Select(p => new QaLiveFlow(client.Name, endpoint, source, address, p.From, p.Protocol, QaLiveCellKind.Egress, host!.Namespace)));
+                    if (SameFamily(client, host!, address) is { } source)
+                    {
+                        flows.AddRange(ports.Select(p => new QaLiveFlow(client.Name, endpoint, source, address, p.From, p.Protocol, QaLiveCellKind.Egress, host!.Namespace)));
+                    }
                 }
             }
 
             if (options.ClientToClient)
             {
-                foreach (var (other, _) in clients.Where(o => o.Client != client))
+                foreach (var (other, otherHost) in clients.Where(o => o.Client != client))
                 {
-                    flows.AddRange(ingressPorts.Select(p => new QaLiveFlow(client.Name, other.Name, source, other.Address, p.From, p.Protocol, QaLiveCellKind.ClientToClient, host!.Namespace)));
+                    foreach (var destination in Addresses(other, otherHost!))
+                    {
+                        if (SameFamily(client, host!, destination) is { } source)
+                        {
+                            flows.AddRange(ingressPorts.Select(p => new QaLiveFlow(client.Name, other.Name, source, destination, p.From, p.Protocol, QaLiveCellKind.ClientToClient, host!.Namespace)));
+                        }
+                    }
                 }
             }
         }
@@ -152,15 +160,32 @@ public static class QaLiveMatrix
         {
             foreach (var (endpoint, address, host) in endpoints)
             {
-                foreach (var (client, _) in clients)
+                foreach (var (client, clientHost) in clients)
                 {
-                    flows.AddRange(ingressPorts.Select(p => new QaLiveFlow(endpoint, client.Name, address, client.Address, p.From, p.Protocol, QaLiveCellKind.Ingress, host!.Namespace)));
+                    if (SameFamily(client, clientHost!, address) is { } destination)
+                    {
+                        flows.AddRange(ingressPorts.Select(p => new QaLiveFlow(endpoint, client.Name, address, destination, p.From, p.Protocol, QaLiveCellKind.Ingress, host!.Namespace)));
+                    }
                 }
             }
         }
 
         return flows;
     }
+
+    /// <summary>A client's lab addresses: its IPv4 address, and its IPv6 address where the lab gave it one.</summary>
+    private static IEnumerable<IPAddress> Addresses(QaClient client, QaLabHost host)
+    {
+        yield return client.Address;
+        if (client.Address6 is { } a6 && host.Addresses.Contains(a6.ToString(), StringComparer.Ordinal))
+        {
+            yield return a6;
+        }
+    }
+
+    /// <summary>The client's address in the family of <paramref name="peer"/>, if it has one.</summary>
+    private static IPAddress? SameFamily(QaClient client, QaLabHost host, IPAddress peer) =>
+        Addresses(client, host).FirstOrDefault(a => a.AddressFamily == peer.AddressFamily);
 
     /// <summary>
     /// The flows of one query by name: a client stands for its address, an endpoint for each of
@@ -175,7 +200,7 @@ public static class QaLiveMatrix
         var kind = lab.FindHost(from)?.Kind == QaLabHostKind.Client
             ? (lab.FindHost(to)?.Kind == QaLabHostKind.Client ? QaLiveCellKind.ClientToClient : QaLiveCellKind.Egress)
             : QaLiveCellKind.Ingress;
-        return sources.SelectMany(s => destinations.Select(d => new QaLiveFlow(from, to, s.Address, d.Address, port, protocol, kind, s.Namespace))).ToList();
+        return sources.SelectMany(s => destinations.Where(d => d.Address.AddressFamily == s.Address.AddressFamily).Select(d => new QaLiveFlow(from, to, s.Address, d.Address, port, protocol, kind, s.Namespace))).ToList();
     }
 
     private static List<(IPAddress Address, string Namespace)> Side(QaLabState lab, string name)

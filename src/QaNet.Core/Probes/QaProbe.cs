@@ -51,7 +51,8 @@ public sealed class QaProber
         var limit = TimeSpan.FromSeconds(wait + 10);
         if (protocol == QaProtocol.Udp)
         {
-            var spec = CommandSpec.Of("ip", "netns", "exec", ns, "socat", "-T", w, "-", $"UDP4:{destination}:{p},bind={source}")
+            var udp = destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? $"UDP4:{destination}:{p},bind={source}" : $"UDP6:[{destination}]:{p},bind=[{source}]";
+            var spec = CommandSpec.Of("ip", "netns", "exec", ns, "socat", "-T", w, "-", udp)
                 .WithStdin(Payload + "\n") with { Timeout = limit };
             var r = await _runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
             if (r.Stdout.Contains(Payload, StringComparison.Ordinal))

@@ -38,8 +38,8 @@ public static class HostArtifactBuilder
 
             var ebtables = QaRenderer.Render(policy, networks[0].Name, vh, QaBackend.Ebtables, options);
             parts.Ebtables = new EbtablesArtifact(ebtables.Text, EbtCompiler.ChainPrefix);
-            // The reply guard goes with ebtables' marked TCP replies (and is removed where none are left).
-            parts.ReplyGuard = ((EbtTable)ebtables.Program!).MarksReplies ? EbtReplyGuard.Definition : null;
+            // The reply guard goes with ebtables' marked TCP replies and IPv6 clients (and is removed where neither is left).
+            parts.ReplyGuard = EbtReplyGuard.For((EbtTable)ebtables.Program!);
             parts.ManagesReplyGuard = true;
             // A spanning Nat network is routed (nft) only by its serving virthost; the others carry a bare bridge.
             var routed = topology.RoutedOn(vh);

@@ -12,7 +12,7 @@ public sealed class GatewayLab : LabFixture
 {
     public override string Prefix => "qn-ltg-";
 
-    public override QaPolicy CreatePolicy() => ExamplePolicies.AsGateway(ExamplePolicies.Fedora());
+    public override QaPolicy CreatePolicy() => ExamplePolicies.AsDualStack(ExamplePolicies.AsGateway(ExamplePolicies.Fedora()));
 }
 
 /// <summary>fedora-qa in Bridged mode: the clients sit on a bridge of each virthost; only ebtables decides.</summary>
@@ -20,7 +20,7 @@ public sealed class BridgedLab : LabFixture
 {
     public override string Prefix => "qn-ltb-";
 
-    public override QaPolicy CreatePolicy() => ExamplePolicies.AsBridged(ExamplePolicies.Fedora());
+    public override QaPolicy CreatePolicy() => ExamplePolicies.AsDualStack(ExamplePolicies.AsBridged(ExamplePolicies.Fedora()));
 }
 
 [Trait("Needs", "Root")]

@@ -8,7 +8,7 @@ public sealed class NatLab : LabFixture
 {
     public override string Prefix => "qn-ltn-";
 
-    public override QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
+    public override QaPolicy CreatePolicy() => ExamplePolicies.AsDualStack(ExamplePolicies.Fedora());
 }
 
 /// <summary>fedora-qa.yaml as written (a Nat network on two virthosts), replayed on real kernels.</summary>
@@ -33,11 +33,11 @@ public sealed partial class NatLabTests : IClassFixture<NatLab>
         {
             var host = s.FindHost(c.Name)!;
             Assert.Equal(QaLabHostKind.Client, host.Kind);
-            Assert.Equal(new[] { c.Address.ToString() }, host.Addresses);
+            Assert.Equal(new[] { c.Address.ToString(), c.Address6!.ToString() }, host.Addresses);
             Assert.Equal("dhcp", host.AddressSource);
         }
 
-        Assert.Equal(new[] { "198.18.0.1", "198.18.0.25", "198.18.0.200" }, s.EndpointAddresses["qa-lan"]);
+        Assert.Equal(new[] { "198.18.0.1", "198.18.0.25", "198.18.0.200", "2001:db8:12::1", "2001:db8:12::19", "2001:db8:12::c8" }, s.EndpointAddresses["qa-lan"]);
         Assert.Equal(s.Hosts.Count, QaLab.Get(_lab.Prefix)!.State.Hosts.Count);
     }
 

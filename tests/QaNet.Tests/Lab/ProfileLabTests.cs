@@ -80,7 +80,7 @@ internal static class LifecycleEvents
         Assert.Single(before.Except(after));   // its old port is gone
         Assert.Single(after.Except(before));   // and a new one took its place
         var host = QaLab.Get(lab.Prefix)!.State.FindHost(client.Name)!;
-        Assert.Equal(new[] { client.Address.ToString() }, host.Addresses);
+        Assert.Equal(new[] { client.Address, client.Address6 }.Where(a => a is not null).Select(a => a!.ToString()), host.Addresses);
         Assert.Equal(client.NetworkObject.Mode == QaNetworkMode.Bridged ? "static" : "dhcp", host.AddressSource!.Split(' ')[0]);
         var publisher = new PolicyPublisher(lab.Policy, transports: lab.Lab.Transports());
         Assert.Empty(await publisher.TestAsync(Assert.Single(publisher.Render(new[] { client.VirtHost }))));

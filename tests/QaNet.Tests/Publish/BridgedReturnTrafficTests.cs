@@ -93,7 +93,7 @@ public class BridgedReturnTrafficTests
             "ip netns exec qn-nowhere unshare -n -- ebtables-restore",
         }, firewall);
         var scratchLoad = recorder.Commands.Single(c => Line(c) == "ip netns exec SCRATCH nft -f -");
-        Assert.Equal(EbtReplyGuard.Definition, scratchLoad.StdinText);
+        Assert.Equal(artifacts.NftTables.Single(t => t.Family == EbtReplyGuard.Family).Definition, scratchLoad.StdinText);
         var check = recorder.Commands.Single(c => Line(c) == "ip netns exec qn-nowhere nft -c -f -");
         Assert.StartsWith("table bridge qanet\ndelete table bridge qanet\ntable bridge qanet {", check.StdinText, StringComparison.Ordinal);
 

@@ -25,8 +25,10 @@ public class HostArtifactBuilderTests
             Assert.Equal(new[] { "inet qanet", "bridge qanet" }, a.NftTables.Select(t => t.Key));
             var table = a.NftTables[0];
             Assert.StartsWith("table inet qanet {", table.Definition, StringComparison.Ordinal);
-            // No TCP between clients in the example's Nat network: no marked replies, so no reply guard (and a stale one goes).
-            Assert.Null(a.NftTables[1].Definition);
+            // No TCP between clients in the example's Nat network: no marked replies, so no reply guard; its
+            // IPv6 clients still get the bridge table's neighbour-advertisement check.
+            Assert.DoesNotContain("qanet:@reply-syn", a.NftTables[1].Definition, StringComparison.Ordinal);
+            Assert.Contains("qanet:@nd-target", a.NftTables[1].Definition, StringComparison.Ordinal);
             Assert.NotNull(a.Ebtables);
             Assert.Equal("QN-", a.Ebtables!.ChainPrefix);
             // Each virthost's libvirt network reserves exactly the clients placed on it.
@@ -62,6 +64,9 @@ public class HostArtifactBuilderTests
         Assert.Equal(new[] { "vh1" }, HostArtifactBuilder.Build(ResolvedPolicy.Create(p), Pinned, new[] { "vh1" }).Select(a => a.VirtHost));
     }
 
+    private static EbtTable EbtablesOf(string virtHost) =>
+        (EbtTable)QaRenderer.Render(ResolvedPolicy.Create(ExamplePolicies.AsBridged(ExamplePolicies.Fedora())), "qa-clients", virtHost, QaBackend.Ebtables, Pinned).Program!;
+
     [Fact]
     public void A_bridged_virthost_gets_the_reply_guard_beside_its_ebtables_and_no_routed_table()
     {
@@ -71,7 +76,10 @@ public class HostArtifactBuilderTests
             a.Validate();
             Assert.Equal(new[] { "inet qanet", "bridge qanet" }, a.NftTables.Select(t => t.Key));
             Assert.Null(a.NftTables[0].Definition);
-            Assert.Equal(EbtReplyGuard.Definition, a.NftTables[1].Definition);
+            // fedora-qa's clients have IPv6 addresses: the guard also checks their neighbour advertisements.
+            Assert.Equal(EbtReplyGuard.For(EbtablesOf(a.VirtHost)), a.NftTables[1].Definition);
+            Assert.Contains("qanet:@reply-syn", a.NftTables[1].Definition, StringComparison.Ordinal);
+            Assert.Contains("qanet:@nd-target", a.NftTables[1].Definition, StringComparison.Ordinal);
             Assert.Contains("--mark-or 0x100000 --mark-target ACCEPT", a.Ebtables!.Text, StringComparison.Ordinal);
             var needs = VirtHostNeeds.Of(a);
             Assert.True(needs.BridgedNetworks);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using QaNet.Core.Model;
 using QaNet.Core.Render;
+using QaNet.Core.Render.Ebtables;
 
 namespace QaNet.Tests.Render;
 
@@ -59,7 +60,8 @@ public sealed partial class RealToolTests
         var ebtables = Find("fedora-qa-bridged.virthost-comm01.ebtables").Text;
         await using var ns = await RenderNamespace.CreateAsync();
         await ns.Must(ebtables, "ebtables-restore");
-        var guard = global::QaNet.Core.Publish.NftText.ReplaceTransaction("bridge", "qanet", global::QaNet.Core.Render.Ebtables.EbtReplyGuard.Definition);
+        // fedora-qa's clients have IPv6 addresses: the guard carries their neighbour-advertisement targets too.
+        var guard = global::QaNet.Core.Publish.NftText.ReplaceTransaction("bridge", "qanet", global::QaNet.Core.Render.Ebtables.EbtReplyGuard.For((EbtTable)Find("fedora-qa-bridged.virthost-comm01.ebtables").Program!));
         await ns.Must(guard, "nft", "-c", "-f", "-");
         await ns.Must(guard, "nft", "-f", "-");
         await ns.Must(guard, "nft", "-f", "-"); // replacing works too
@@ -71,6 +73,8 @@ public sealed partial class RealToolTests
         }
 
         Assert.Equal(2, Regex.Count(listed, @"meta mark & 0x00100000 == 0x00100000 tcp flags syn / syn,ack counter packets 0 bytes 0 drop comment ""qanet:@reply-syn"""));
+        Assert.Equal(2, Regex.Count(listed, @"ether saddr @nd-clients icmpv6 type nd-neighbor-advert ether saddr \. @th,64,128 != @nd-targets counter packets 0 bytes 0 drop comment ""qanet:@nd-target"""));
+        Assert.Contains("52:54:00:", listed, StringComparison.Ordinal);
         // ebtables-restore of the next publish replaces table bridge filter only.
         await ns.Must(ebtables, "ebtables-restore");
         Assert.Contains("qanet:@reply-mark", await ns.Must(null, "nft", "list", "table", "bridge", "qanet"), StringComparison.Ordinal);

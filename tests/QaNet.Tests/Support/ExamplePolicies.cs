@@ -41,6 +41,32 @@ internal static class ExamplePolicies
         return policy;
     }
 
+    /// <summary>
+    /// fedora-qa dual-stack: every name in the name map gets an IPv6 documentation address beside
+    /// its IPv4 one (a.b.c.d → 2001:db8:c::d, in hex), the QA LAN gets 2001:db8:12::/64, and a
+    /// Gateway network's gateway gets fd00:150::64 on the client prefix. The clients already have
+    /// IPv6 addresses: fedora-qa.yaml gives the network a subnet6, and each client the same host
+    /// number in it.
+    /// </summary>
+    public static QaPolicy AsDualStack(QaPolicy policy)
+    {
+        foreach (var name in policy.Hosts.Keys.ToList())
+        {
+            var v4 = policy.Hosts[name].Single();
+            var b = v4.GetAddressBytes();
+            policy.Hosts[name] = new[] { v4, IPAddress.Parse($"2001:db8:{b[2]:x}::{b[3]:x}") };
+        }
+
+        policy.FindEndpoint("qa-lan")!.Addresses.Add(IPNetwork.Parse("2001:db8:12::/64"));
+        var net = policy.FindNetwork("qa-clients")!;
+        if (net.Mode == QaNetworkMode.Gateway)
+        {
+            policy.FindEndpoint(net.Gateway!)!.Addresses.Add(IPNetwork.Parse("fd00:150::64/128"));
+        }
+
+        return policy;
+    }
+
     public static string PathOf(string file) => Path.Combine(RepoRoot, "examples", "policies", file);
 
     public static string Text(string file) => File.ReadAllText(PathOf(file));

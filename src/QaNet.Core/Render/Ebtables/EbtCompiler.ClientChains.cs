@@ -23,7 +23,17 @@ internal sealed partial class EbtCompiler
         Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = ip, NotIpSource = true });
         if (c.Address6 is { } a6)
         {
-            Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", NeighbourDiscovery = true });
+            // A client is no router: its router advertisements and redirects would take over the
+            // other hosts' routes. Neighbour discovery goes from its link-local address, from the
+            // unspecified address (duplicate address detection) or from its own; the target of a
+            // neighbour advertisement is checked in table bridge qanet (ebtables cannot read it).
+            Add(new EbtRule(chain, "DROP") { Id = "@nd-router", Protocol = "IPv6", Icmp6Types = (RouterAdvertisement, RouterAdvertisement) });
+            Add(new EbtRule(chain, "DROP") { Id = "@nd-router", Protocol = "IPv6", Icmp6Types = (Redirect, Redirect) });
+            foreach (var source in new[] { LinkLocal, QaAddressRange.Host(IPAddress.IPv6Any), QaAddressRange.Host(a6) })
+            {
+                Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", IpSource = source, Icmp6Types = NeighbourDiscovery });
+            }
+
             Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = QaAddressRange.Host(a6), NotIpSource = true });
         }
         else
@@ -59,7 +69,7 @@ internal sealed partial class EbtCompiler
         });
         if (c.Address6 is not null)
         {
-            Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", NeighbourDiscovery = true });
+            Add(new EbtRule(chain, "ACCEPT") { Id = "@neighbour-discovery", Protocol = "IPv6", Icmp6Types = NeighbourDiscovery });
         }
 
         foreach (var (proto, subnet, _) in PeerScopes(n))
@@ -76,6 +86,15 @@ internal sealed partial class EbtCompiler
 
         DefaultDrop(chain);
     }
+
+    /// <summary>ICMPv6 router solicitation, router advertisement, neighbour solicitation and advertisement.</summary>
+    private static readonly (int, int) NeighbourDiscovery = (133, 136);
+
+    private const int RouterAdvertisement = 134;
+
+    private const int Redirect = 137;
+
+    private static readonly QaAddressRange LinkLocal = QaAddressRange.From(IPNetwork.Parse("fe80::/10"));
 
     private static bool[] Families(QaClient c) => c.Address6 is null ? new[] { false } : new[] { false, true };
 

@@ -81,6 +81,10 @@ internal sealed partial class EbtCompiler
             foreach (var (_, c) in clients)
             {
                 Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = QaAddressRange.Host(c.Address) });
+                if (c.Address6 is { } a6)
+                {
+                    Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = QaAddressRange.Host(a6) });
+                }
             }
         }
 
@@ -95,7 +99,19 @@ internal sealed partial class EbtCompiler
         var ordered = BuiltinChains.Concat(chains)
             .SelectMany(c => rulesByChain.TryGetValue(c, out var list) ? list : Enumerable.Empty<EbtRule>())
             .ToList();
-        return new EbtTable(chains, ordered, Frame);
+        // A client advertises its own address and its MAC's link-local address (the EUI-64 one: a
+        // guest using a stable-privacy link-local address cannot answer for it; docs/rendering.md).
+        var targets6 = clients.Where(x => x.Client.Address6 is not null)
+            .SelectMany(x => new[] { (x.Client.MacAddress, x.Client.Address6!), (x.Client.MacAddress, LinkLocalOf(x.Client.MacAddress)) })
+            .ToList();
+        return new EbtTable(chains, ordered, Frame, targets6);
+    }
+
+    /// <summary>The modified EUI-64 link-local address of a MAC (RFC 4291 appendix A).</summary>
+    internal static IPAddress LinkLocalOf(string mac)
+    {
+        var m = mac.Split(':').Select(x => Convert.ToByte(x, 16)).ToArray();
+        return new IPAddress(new byte[] { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, (byte)(m[0] ^ 0x02), m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5] });
     }
 
     private static string ChainName(string prefix, string name)

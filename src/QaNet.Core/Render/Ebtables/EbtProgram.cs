@@ -46,7 +46,8 @@ public sealed record EbtRule(string Chain, string Target)
 
     public bool IcmpEchoReply { get; init; }
 
-    public bool NeighbourDiscovery { get; init; }
+    /// <summary>ICMPv6 types (a range, or one type): neighbour discovery (133-136), router advertisements (134), redirects (137).</summary>
+    public (int From, int To)? Icmp6Types { get; init; }
 
     public string? NotArpMacSource { get; init; }
 
@@ -61,8 +62,9 @@ public sealed class EbtTable : IRuleProgram
     private readonly Dictionary<string, List<EbtRule>> byChain;
     private readonly Func<PacketFlow, EbtFrame?> framer;
 
-    internal EbtTable(IReadOnlyList<string> userChains, IReadOnlyList<EbtRule> rules, Func<PacketFlow, EbtFrame?> framer)
+    internal EbtTable(IReadOnlyList<string> userChains, IReadOnlyList<EbtRule> rules, Func<PacketFlow, EbtFrame?> framer, IReadOnlyList<(string Mac, IPAddress Address)> neighbourTargets)
     {
+        NeighbourTargets = neighbourTargets;
         UserChains = userChains;
         Rules = rules;
         this.framer = framer;
@@ -84,10 +86,17 @@ public sealed class EbtTable : IRuleProgram
 
     public int RuleCount => Rules.Count;
 
-    /// <summary>Whether some TCP reply entry sets the reply mark: the host then needs <see cref="EbtReplyGuard.Definition"/>.</summary>
+    /// <summary>Whether some TCP reply entry sets the reply mark: the host then needs <see cref="EbtReplyGuard"/>'s table.</summary>
     public bool MarksReplies => Rules.Any(r => r.ReplyMark);
 
     public int ElementCount => 0;
+
+    /// <summary>
+    /// The clients of this host with an IPv6 address and the only targets each may advertise in a
+    /// neighbour advertisement: its IPv6 address and its MAC's link-local address. ebtables cannot read the target, so <see cref="EbtReplyGuard"/>'s
+    /// table checks it.
+    /// </summary>
+    public IReadOnlyList<(string Mac, IPAddress Address)> NeighbourTargets { get; }
 
     public RenderDecision Evaluate(PacketFlow flow)
     {
@@ -159,7 +168,7 @@ public sealed class EbtTable : IRuleProgram
             return false; // flows are IP; ARP rules never see them
         }
 
-        if (r.NeighbourDiscovery || r.IcmpEchoReply || r.NotArpMacSource is not null || r.NotArpIpSource is not null)
+        if (r.Icmp6Types is not null || r.IcmpEchoReply || r.NotArpMacSource is not null || r.NotArpIpSource is not null)
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using QaNet.Core.Model;
 
@@ -78,9 +79,15 @@ public static class EbtWriter
             sb.Append(ip).Append("-dst ").Append(r.NotIpDestination ? "! " : string.Empty).Append(d.ToString());
         }
 
-        if (r.NeighbourDiscovery)
+        if (r.Icmp6Types is { } types)
         {
-            sb.Append(" --ip6-proto ipv6-icmp --ip6-icmp-type 133:136/0:255");
+            // As ebtables-save prints them, so a re-read compares equal.
+            sb.Append(" --ip6-proto ipv6-icmp --ip6-icmp-type ").Append(types switch
+            {
+                (134, 134) => "router-advertisement",
+                (137, 137) => "redirect",
+                var (from, to) => string.Create(CultureInfo.InvariantCulture, $"{from}:{to}/0:255"),
+            });
         }
 
         if (r.IpProtocol is { } proto)

@@ -44,6 +44,14 @@ internal sealed class NftCompiler
         // A gateway is an endpoint of the policy: its own connections into the clients are policy
         // flows too (a virthost's are not, and its dnsmasq must answer the clients).
         var output = hostRunsDnsmasq ? null : new NftChain("output", "filter output", "filter");
+        if (output is not null && networks.Any(n => n.Subnet6 is not null))
+        {
+            // The gateway's own neighbour discovery on the client network: without it its answers to
+            // the clients' solicitations met decide's default deny (conntrack tracks no ND), and a
+            // client that had not been solicited by the gateway first could not reach it.
+            output.Rules.Add(new NftRule("@neighbour-discovery", NftVerdict.Accept) { NeighbourDiscovery = true, AsRouter = true });
+        }
+
         foreach (var n in networks)
         {
             foreach (var s in Subnets(n))

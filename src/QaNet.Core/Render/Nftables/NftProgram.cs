@@ -78,6 +78,9 @@ public sealed class NftRule
     /// <summary>IPv6 neighbour discovery, which the host itself needs; never a flow of the policy.</summary>
     public bool NeighbourDiscovery { get; init; }
 
+    /// <summary>With <see cref="NeighbourDiscovery"/>: what the host sends as its clients' router (advertisements, not solicitations).</summary>
+    public bool AsRouter { get; init; }
+
     public bool Counter { get; init; }
 
     /// <summary>The rule matches only before this moment (<c>meta time &lt; <i>epoch seconds</i></c>): an expiring policy rule.</summary>

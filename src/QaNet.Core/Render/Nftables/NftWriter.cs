@@ -96,7 +96,7 @@ public static class NftWriter
 
         if (rule.NeighbourDiscovery)
         {
-            parts.Add("icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert }");
+            parts.Add(rule.AsRouter ? "icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert }" : "icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert }");
         }
 
         if (rule.Established)
