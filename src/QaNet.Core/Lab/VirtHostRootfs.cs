@@ -34,8 +34,6 @@ internal static class VirtHostRootfs
                 "libvirt-daemon/bookworm-backports", "libvirt-daemon-driver-network/bookworm-backports",
                 "libvirt-daemon-driver-qemu/bookworm-backports", "libvirt-clients/bookworm-backports",
                 "dnsmasq-base", "nftables", "iproute2",
-                // ebtables-nft-restore, which QaNet's network hook runs after a reboot (docs/publishing.md).
-                "iptables",
             }, "/usr/sbin/libvirtd", "11."),
             [QaVirtHostProfile.Fedora] = (new[]
             {
@@ -44,8 +42,6 @@ internal static class VirtHostRootfs
                 "dnsmasq-base", "nftables", "iproute2",
                 // firewalld and its system bus; netbase's /etc/protocols, without which firewalld refuses its stock config.
                 "firewalld", "dbus", "netbase",
-                // ebtables-nft-restore, which QaNet's network hook runs after a reboot (docs/publishing.md).
-                "iptables",
             }, "/usr/sbin/libvirtd", "11."),
         };
 

@@ -1,5 +1,6 @@
 using QaNet.Core.Diagnostics;
 using QaNet.Core.Hosts;
+using QaNet.Core.Lab;
 using QaNet.Core.Publish;
 using QaNet.Core.Validation;
 
@@ -21,6 +22,13 @@ public sealed class PublishTests
 
     private string State => _lab.Target.StateDirectory;
 
+    private string Config => LibvirtdInstance.ConfigDirectoryOf(_lab.Libvirtd.Directory);
+
+    // The boot copy step's seven mutations (4-10 in FullApplyMutations) share one undo: the previous
+    // network list back (ResetAsync leaves one), the files that were not there removed.
+    private const int CopyFirst = 4;
+    private const int CopyLast = 10;
+
     private string V(params string[] args) => string.Join(' ', new[] { "virsh", "-c", _lab.Libvirtd.Uri }.Concat(args));
 
     /// <summary>Several virsh commands in one virsh process, as the publisher batches them.</summary>
@@ -36,6 +44,14 @@ public sealed class PublishTests
         $"mkdir -p {State}",
         $"mkdir {State}/lock",
         $"dd of={State}/lock/owner status=none",
+        // The boot copy first (what a reboot loads before the networks start; docs/publishing.md).
+        $"mkdir -p -- {Config}/qanet {Config}/hooks/network.d",
+        $"dd of={Config}/qanet/networks status=none",
+        $"dd of={Config}/qanet/tables status=none",
+        $"dd of={Config}/qanet/qanet.nft status=none",
+        $"dd of={Config}/qanet/ebtables status=none",
+        $"dd of={Config}/hooks/network.d/50-qanet status=none",
+        $"chmod 0755 -- {Config}/hooks/network.d/50-qanet",
         // Both reservation changes in one virsh.
         Batch(new[] { "net-update", PublishLab.Keep, "delete", "ip-dhcp-host", Host(Artifacts.C2), "--live", "--config" },
             new[] { "net-update", PublishLab.Keep, "add-last", "ip-dhcp-host", Host(Artifacts.C3), "--live", "--config" }),
@@ -50,17 +66,37 @@ public sealed class PublishTests
     };
 
     /// <summary>The undo command of each apply mutation (by its 1-based index in <see cref="FullApplyMutations"/>).</summary>
-    private Dictionary<int, string> Undo() => new()
+    private Dictionary<int, string[]> Undo()
     {
-        // The inverse of the batch, newest first, in one virsh.
-        [4] = Batch(new[] { "net-update", PublishLab.Keep, "delete", "ip-dhcp-host", Host(Artifacts.C3), "--live", "--config" },
-            new[] { "net-update", PublishLab.Keep, "add-last", "ip-dhcp-host", Host(Artifacts.C2), "--live", "--config" }),
-        [5] = V("net-undefine", PublishLab.New),
-        [6] = V("net-destroy", PublishLab.New),
-        [7] = V("net-autostart", "--disable", PublishLab.New),
-        [8] = "nft -f -",
-        [9] = "ebtables-restore",
-    };
+        var undo = new Dictionary<int, string[]>
+        {
+            [CopyFirst] = new[]
+            {
+                $"dd of={Config}/qanet/networks status=none",
+                $"rm -f -- {Config}/qanet/tables",
+                $"rm -f -- {Config}/qanet/qanet.nft",
+                $"rm -f -- {Config}/qanet/ebtables",
+                $"rm -f -- {Config}/hooks/network.d/50-qanet",
+            },
+            // The inverse of the batch, newest first, in one virsh.
+            [11] = new[]
+            {
+                Batch(new[] { "net-update", PublishLab.Keep, "delete", "ip-dhcp-host", Host(Artifacts.C3), "--live", "--config" },
+                    new[] { "net-update", PublishLab.Keep, "add-last", "ip-dhcp-host", Host(Artifacts.C2), "--live", "--config" }),
+            },
+            [12] = new[] { V("net-undefine", PublishLab.New) },
+            [13] = new[] { V("net-destroy", PublishLab.New) },
+            [14] = new[] { V("net-autostart", "--disable", PublishLab.New) },
+            [15] = new[] { "nft -f -" },
+            [16] = new[] { "ebtables-restore" },
+        };
+        for (var k = CopyFirst + 1; k <= CopyLast; k++)
+        {
+            undo[k] = Array.Empty<string>();   // a failure inside the copy step undoes the step once, at CopyFirst
+        }
+
+        return undo;
+    }
 
     [Fact]
     public async Task Publish_applies_libvirt_nft_and_ebtables_verifies_and_a_second_publish_changes_nothing()
@@ -102,7 +138,7 @@ public sealed class PublishTests
 
         Assert.Equal(QaPublishOutcome.WhatIf, result.Outcome);
         Assert.NotNull(result.Plan);
-        Assert.Equal(7, result.Plan!.Changes.Count);
+        Assert.Equal(8, result.Plan!.Changes.Count);   // the boot copy, then seven changes of networks, nft and ebtables
         Assert.Contains(result.Plan.Commands, c => c.StartsWith("nft -f -", StringComparison.Ordinal));
         Assert.NotEmpty(recorder.Commands);
         Assert.All(recorder.Commands, c =>
@@ -112,6 +148,7 @@ public sealed class PublishTests
             var read = line.StartsWith("nft list table ", StringComparison.Ordinal)
                 || line.StartsWith("nft -c -f -", StringComparison.Ordinal)
                 || line == "ebtables-save"
+                || c.Program == "grep"   // the boot copy's read
                 || line.StartsWith("unshare -n -- ebtables-restore", StringComparison.Ordinal)
                 || c.Program == "ip" && c.Arguments is ["netns", "list"] or ["netns", "add" or "del", _] or ["netns", "exec", _, "nft" or "ebtables-restore" or "ebtables-save", ..]
                 || c.Program == "virsh" && c.Arguments[2] is "net-list" or "net-info" or "net-dumpxml"
@@ -141,9 +178,9 @@ public sealed class PublishTests
                 Assert.Equal(QaErrorIds.PublishApplyFailed, result.Error!.Id);
                 Assert.True(result.RestoredToSnapshot);
                 var expected = full.Take(k).ToList();
-                for (var j = k; j >= 4; j--)
+                for (var j = k; j >= CopyFirst; j--)
                 {
-                    expected.Add(undo[j]);
+                    expected.AddRange(undo[j]);
                 }
 
                 expected.Add($"rm -rf {State}/lock");
