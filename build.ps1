@@ -13,7 +13,7 @@
            Compress-PSResource), installable with Install-PSResource from a local repository.
     fuzz   build + every SharpFuzz harness (fuzz/QaNet.Fuzz) under afl-fuzz for -Minutes each; prints
            executions, paths and coverage found and crashes; ends with 'N passed, N failed' (one per
-           harness, passed = no crash and no hang). test runs each for 20 s ($CiFuzzSeconds; docs/fuzzing.md).
+           harness, passed = no crash and no hang). test runs them side by side, each for 60 s ($CiFuzzSeconds; docs/fuzzing.md).
     conformance  build + random policies against the kernel (tests/QaNet.Tests/Lab/RandomPolicyLabTests.cs):
            -Seeds N policies (seeds 1..N, from -FirstSeed) or one -Seed, each built as a lab in every
            mode (or -Mode Nat,Gateway,Bridged) and required to conform in every live cell; prints a
@@ -312,7 +312,7 @@ $r = Invoke-Pester -Configuration $c
 # The fuzz harnesses (fuzz/QaNet.Fuzz/FuzzTargets.cs) and how long test gives each: long enough
 # for a few tens of thousands of inputs each, short enough to keep CI well inside its budget.
 $FuzzTargets = @('yaml', 'nft', 'ebtables')
-$CiFuzzSeconds = 20
+$CiFuzzSeconds = 60
 
 function Install-Fuzzer {
     # afl-fuzz comes from Debian's afl++ (listed in tools/lab-packages.txt, so test installs it with
@@ -339,8 +339,9 @@ function Build-FuzzHarness {
     [pscustomobject]@{ Harness = Join-Path $bin 'QaNet.Fuzz.dll'; Seeds = $seeds; Directory = $fuzzOut }
 }
 
-function Invoke-Fuzzer([pscustomobject] $Build, [string] $Target, [int] $Seconds) {
-    # One harness under afl-fuzz for $Seconds, from the seed corpus, in a fresh findings folder.
+function Start-Fuzzer([pscustomobject] $Build, [string] $Target, [int] $Seconds) {
+    # One harness under afl-fuzz for $Seconds, from the seed corpus, in a fresh findings folder;
+    # started, not waited for (Read-FuzzerResult waits), so the harnesses run side by side.
     $findings = Join-Path $Build.Directory $Target
     if (Test-Path $findings) { Remove-Item -Recurse -Force $findings }
     $log = Join-Path $Build.Directory "$Target.log"
@@ -353,8 +354,17 @@ function Invoke-Fuzzer([pscustomobject] $Build, [string] $Target, [int] $Seconds
     # Recorded like the programs QaNet runs, so tools/Test-InstallList.ps1 checks afl-fuzz's package too.
     if ($env:QANET_COMMAND_LOG) { Add-Content -Path $env:QANET_COMMAND_LOG -Value (ConvertTo-Json -Compress -InputObject $argv) }
     Write-Host "==> afl-fuzz $Target for $Seconds s (log: $log)"
-    & $argv[0] @($argv | Select-Object -Skip 1) *> $log
-    $exit = $LASTEXITCODE
+    $p = Start-Process -FilePath $argv[0] -ArgumentList @($argv | Select-Object -Skip 1) -RedirectStandardOutput $log `
+        -RedirectStandardError "$log.stderr" -NoNewWindow -PassThru
+    $null = $p.Handle   # keeps the exit code readable after the process ends
+    [pscustomobject]@{ Target = $Target; Seconds = $Seconds; Process = $p; Findings = $findings; Log = $log }
+}
+
+function Read-FuzzerResult([pscustomobject] $Run) {
+    # Waits for one started harness (afl-fuzz -V ends it on time; the wait is bounded all the same).
+    $Target = $Run.Target; $Seconds = $Run.Seconds; $findings = $Run.Findings; $log = $Run.Log
+    if (-not $Run.Process.WaitForExit(($Seconds + 120) * 1000)) { $Run.Process.Kill($true); $Run.Process.WaitForExit() }
+    $exit = $Run.Process.ExitCode
     $stats = @{}
     $statsFile = Join-Path $findings 'default/fuzzer_stats'
     if (Test-Path $statsFile) {
@@ -385,9 +395,11 @@ function Invoke-Fuzzer([pscustomobject] $Build, [string] $Target, [int] $Seconds
 }
 
 function Invoke-Fuzzers([int] $Seconds) {
-    # Every harness in turn; one line each, then the inputs to replay for any that failed.
+    # Every harness at once, each for $Seconds (so the wall time is $Seconds, not three times it);
+    # one line each, then the inputs to replay for any that failed.
     $build = Build-FuzzHarness
-    $results = @(foreach ($t in $FuzzTargets) { Invoke-Fuzzer $build $t $Seconds })
+    $runs = @(foreach ($t in $FuzzTargets) { Start-Fuzzer $build $t $Seconds })
+    $results = @(foreach ($r in $runs) { Read-FuzzerResult $r })
     foreach ($r in $results) {
         Write-Host ("  [{0}] fuzz {1}: {2:N0} executions in {3} s ({4:N0}/s), {5} paths, {6} edges, map coverage {7}, {8} crashes, {9} hangs{10}" -f
             ($r.Passed ? '+' : '-'), $r.Target, $r.Executions, $r.Seconds, $r.PerSecond, $r.Paths, $r.Edges, $r.Coverage, $r.Crashes, $r.Hangs,
