@@ -173,6 +173,22 @@ public sealed partial class QaLab
 
             ports.Remove(bridge);
         }
+
+        // As a booted VM's link comes up before it talks: every bridge port forwarding and no IPv6
+        // address still tentative in the virthost (bounded; the matrix then decides).
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < until)
+        {
+            var links = await _runner.RunAsync(CommandSpec.Of("bridge", "-n", l.Namespace, "link", "show"), ct).ConfigureAwait(false);
+            var tentative = await _runner.RunAsync(CommandSpec.Of("ip", "-n", l.Namespace, "-6", "addr", "show", "tentative"), ct).ConfigureAwait(false);
+            var settling = links.Stdout.Split('\n').Any(x => x.Contains(" state ", StringComparison.Ordinal) && !x.Contains("state forwarding", StringComparison.Ordinal) && !x.Contains("state disabled", StringComparison.Ordinal));
+            if (!settling && tentative.Stdout.Trim().Length == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(200, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

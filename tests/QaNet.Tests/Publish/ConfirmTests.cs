@@ -106,7 +106,7 @@ public sealed class ConfirmTests
     {
         await _lab.ResetAsync();
         var before = await _lab.LiveStateAsync();
-        // Every change on the host takes a second: seven of them outlast a three-second timeout.
+        // Every change on the host takes a second: six of them outlast a three-second timeout.
         var delayed = 0;
         var host = _lab.Target.CreateRunner();
         var slow = new ScriptedRunner(async (spec, ct) =>
@@ -122,11 +122,11 @@ public sealed class ConfirmTests
         var started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var applied = await new QaPublisher().PublishAsync(_lab.Host(new RecordingRunner(slow)), Artifacts.Full(), new PublishOptions { ConfirmTimeout = Timeout });
         Assert.True(applied.Outcome == QaPublishOutcome.Applied, applied.ToString());
-        Assert.True(delayed >= 7, $"only {delayed} slow commands");
+        Assert.True(delayed >= 6, $"only {delayed} slow commands");
 
-        // The deadline counts from the verify, which came at least seven seconds after the start.
+        // The deadline counts from the verify, which came at least six seconds after the start.
         var deadline = long.Parse((await _lab.Must("cat", Pending(applied) + "/deadline")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(deadline >= started + 7 + (long)Timeout.TotalSeconds - 1, $"deadline {deadline} is not the timeout after the verify (started {started})");
+        Assert.True(deadline >= started + 6 + (long)Timeout.TotalSeconds - 1, $"deadline {deadline} is not the timeout after the verify (started {started})");
 
         var undone = await new QaPublisher().UndoAsync(_lab.Host());
         Assert.Equal(QaPublishOutcome.Reverted, undone.Outcome);

@@ -77,7 +77,8 @@ public sealed class PolicyPublishTests
             Assert.Contains(changes, c => c.Contains("net-update qa-clients add-last ip-dhcp-host ", StringComparison.Ordinal));
             Assert.DoesNotContain(changes, c => c.Contains(" net-destroy ", StringComparison.Ordinal) || c.Contains(" net-define ", StringComparison.Ordinal));
             Assert.Contains(result.Changes, c => c.Kind == QaPublishChangeKind.DhcpHostAdd);
-            var nft = Assert.Single(recorder.Mutations, m => m.Program == "nft");
+            // One transaction for table inet qanet (a dual-stack host also gets one for table bridge qanet's neighbour pairs).
+            var nft = Assert.Single(recorder.Mutations, m => m.Program == "nft" && m.StdinText.Contains(" inet qanet", StringComparison.Ordinal));
             Assert.Contains(result.Changes, c => c.Kind == QaPublishChangeKind.NftSetElements);
             Assert.DoesNotContain("delete table", nft.StdinText, StringComparison.Ordinal);
             Assert.Contains("add element inet qanet role-taskotron-v4", nft.StdinText, StringComparison.Ordinal);
