@@ -43,6 +43,23 @@ internal static partial class LabSshAccess
     // Where QaNet keeps its on-host state on an ssh target.
     private static readonly string RemoteStateDirectory = HostTarget.Ssh("localhost").StateDirectory;
 
+    /// <summary>
+    /// Creates <see cref="PrivsepDirectory"/> when it is missing (true then): sshd, and <c>sshd -t</c>,
+    /// refuse to run without it, and on a machine where openssh-server was installed with its service
+    /// kept from starting (as build.ps1 installs the lab packages) and /run was emptied since, nothing
+    /// else makes it. The package's service creates it the same way (empty, root's, 0755).
+    /// </summary>
+    public static bool EnsurePrivsepDirectory()
+    {
+        if (System.IO.Directory.Exists(PrivsepDirectory))
+        {
+            return false;
+        }
+
+        System.IO.Directory.CreateDirectory(PrivsepDirectory);
+        return true;
+    }
+
     public static string Directory(string labDirectory) => Path.Combine(labDirectory, "ssh");
 
     public static string ConfigFile(string labDirectory) => Path.Combine(Directory(labDirectory), "ssh_config");
@@ -79,10 +96,8 @@ internal static partial class LabSshAccess
                 $"Host access Ssh needs {SshdProgram} (Debian: apt-get install openssh-server openssh-client).");
         }
 
-        if (!System.IO.Directory.Exists(PrivsepDirectory))
+        if (EnsurePrivsepDirectory())
         {
-            // sshd refuses to start without it; the package's service creates it the same way.
-            System.IO.Directory.CreateDirectory(PrivsepDirectory);
             log.Warning(null, $"Created sshd's privilege separation folder {PrivsepDirectory} (empty, as openssh-server's service makes it).");
         }
 

@@ -74,7 +74,7 @@ public sealed record QaLiveResult
 public sealed record QaLiveOptions
 {
     /// <summary>Probes running at once.</summary>
-    public int Parallelism { get; init; } = 32;
+    public int Parallelism { get; init; } = 128;
 
     /// <summary>Seconds a probe waits; a retry waits this times its attempt number.</summary>
     public int TimeoutSeconds { get; init; } = 1;

@@ -31,6 +31,7 @@ public sealed class AccessRealToolTests
         var key = Path.Combine(dir.Path, "ssh_host_ed25519_key");
         Assert.True(Run("ssh-keygen", "-q", "-t", "ed25519", "-N", string.Empty, "-f", key).Succeeded);
         string Config(string fragment) => dir.Write(fragment + ".sshd_config", $"HostKey {key}\nInclude {fragment}\n");
+        QaNet.Core.Lab.LabSshAccess.EnsurePrivsepDirectory();   // sshd -t checks it exists
 
         // Hosts that grant shell to nobody render DenyUsers, so both shapes are checked.
         var p = ExamplePolicies.Fedora();

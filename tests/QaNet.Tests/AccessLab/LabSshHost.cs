@@ -158,6 +158,7 @@ public sealed class LabSshd : IDisposable
         var sshd = new LabSshd(host, ns, address, directory, accounts);
         await File.WriteAllTextAsync(sshd.ConfigPath, config);
 
+        QaNet.Core.Lab.LabSshAccess.EnsurePrivsepDirectory();
         // sshd -t inside the same private accounts (AllowGroups names groups that only exist there).
         var check = await LabSsh.RunAsync(accounts.Wrap(ns, new[] { "/usr/sbin/sshd", "-t", "-f", sshd.ConfigPath }));
         if (!check.Succeeded)

@@ -30,7 +30,7 @@ public sealed class RealSshdTests
             await Must(ProcessRunner.Instance, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/host");
             await Must(ProcessRunner.Instance, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/client");
             File.Copy(dir + "/client.pub", dir + "/authorized_keys");
-            Directory.CreateDirectory("/run/sshd");
+            QaNet.Core.Lab.LabSshAccess.EnsurePrivsepDirectory();
             await File.WriteAllTextAsync(dir + "/sshd_config", $"""
                 ListenAddress 198.51.100.10:2222
                 HostKey {dir}/host

@@ -1,65 +1,63 @@
 using System.Net;
 using QaNet.Core.Analysis;
 using QaNet.Core.Engine;
-using QaNet.Core.Lab;
 using QaNet.Core.Model;
 using QaNet.Core.Probes;
 
 namespace QaNet.Tests.Lab;
 
 /// <summary>
-/// Compare-QaPolicy -Mode checked live (issue 16): fedora-qa built in Nat, Gateway and Bridged
-/// mode, one lab after the other, and every TCP cell the comparison names probed in each. A
+/// Compare-QaPolicy -Mode checked live (issue 16): every TCP cell the comparisons Nat/Bridged,
+/// Nat/Gateway and Gateway/Bridged name for fedora-qa, probed in the Nat, Gateway and Bridged labs
+/// the mode tests already run (one test per mode, on that class's fixture: no lab of its own). A
 /// cell the mode allows reaches the virthost's address (connected where dnsmasq listens, refused
 /// where nothing does); a cell it denies times out (filtered).
 /// </summary>
-[Trait("Needs", "Root")]
-public sealed class ModeDifferenceLabTests
+internal static class ModeDifferences
 {
-    private const string Prefix = "qn-lmd-";
-
-    [Fact]
-    public async Task The_cells_that_differ_between_modes_differ_live_and_the_others_do_not()
+    /// <summary>The TCP cells (IPv4: the comparison's reference is fedora-qa as written) any of the three comparisons names, with the engine of that reference.</summary>
+    public static (IReadOnlyList<(string From, IPAddress To, int Port)> Cells, QaReachability Engine) Cells(DateTimeOffset now)
     {
-        var now = DateTimeOffset.UtcNow;
         var reference = ExamplePolicies.AsGateway(ExamplePolicies.Fedora());
         var differences = new[] { (QaNetworkMode.Nat, QaNetworkMode.Bridged), (QaNetworkMode.Nat, QaNetworkMode.Gateway), (QaNetworkMode.Gateway, QaNetworkMode.Bridged) }
             .SelectMany(m => ModeComparer.Compare(reference, m.Item1, m.Item2, now)).ToList();
         Assert.Contains(differences, d => d.Port == "53/tcp" && d.ReferenceMode == QaNetworkMode.Nat && d.DifferenceMode == QaNetworkMode.Bridged);
         Assert.Contains(differences, d => d.Port == "22/tcp" && d.DifferenceMode == QaNetworkMode.Gateway);
 
-        // Every TCP cell named in any comparison, each probed in all three modes: ssh to the
-        // virthost differs only towards Gateway, so Nat and Bridged must both filter it.
+        // ssh to the virthost differs only towards Gateway, so Nat and Bridged must both filter it.
         var cells = differences.Where(d => d.PortRange.Protocol == QaProtocol.Tcp).Select(d => (d.From, d.DestinationAddress, d.PortRange.From)).Distinct().ToList();
-        var engine = QaReachability.Create(reference, now);
-        var policies = new Dictionary<QaNetworkMode, QaPolicy>
-        {
-            [QaNetworkMode.Nat] = ExamplePolicies.Fedora(),
-            [QaNetworkMode.Gateway] = reference,
-            [QaNetworkMode.Bridged] = ExamplePolicies.AsBridged(ExamplePolicies.Fedora()),
-        };
+        return (cells, QaReachability.Create(reference, now));
+    }
+
+    /// <summary>Probes every cell from the lab of <paramref name="mode"/> and fails with each one whose live answer is not the mode's.</summary>
+    public static async Task AssertLiveAsync(LabFixture lab, QaNetworkMode mode)
+    {
+        Assert.All(lab.Policy.Networks, n => Assert.Equal(mode, n.Mode));
+        var (cells, engine) = Cells(DateTimeOffset.UtcNow);
         var prober = new QaProber();
         var wrong = new List<string>();
-        foreach (var (mode, policy) in policies)
+        using var gate = new SemaphoreSlim(16);
+        await Task.WhenAll(cells.Select(async cell =>
         {
-            await QaLab.StopAsync(Prefix);
-            var lab = await QaLab.StartAsync(policy, Prefix);
+            var (from, to, port) = cell;
+            var host = lab.Lab.State.FindHost(from)!;
+            var source = host.Addresses.Select(IPAddress.Parse).First(a => a.AddressFamily == to.AddressFamily);
+            var expected = ModeComparer.Verdict(mode, QaProtocol.Tcp, port, engine.Test(source, to, port)).Allowed;
+            await gate.WaitAsync();
             try
             {
-                foreach (var (from, to, port) in cells)
+                QaProbeResult probe;
+                var attempt = 0;
+                do
                 {
-                    var host = lab.State.FindHost(from)!;
-                    var expected = ModeComparer.Verdict(mode, QaProtocol.Tcp, port, engine.Test(IPAddress.Parse(host.Addresses[0]), to, port)).Allowed;
-                    QaProbeResult probe;
-                    var attempt = 0;
-                    do
-                    {
-                        attempt++;
-                        probe = await prober.ProbeAsync(host.Namespace, IPAddress.Parse(host.Addresses[0]), to, port, QaProtocol.Tcp, attempt);
-                    }
-                    while (Reached(probe) != expected && attempt < 3);
+                    attempt++;
+                    probe = await prober.ProbeAsync(host.Namespace, source, to, port, QaProtocol.Tcp, attempt);
+                }
+                while (Reached(probe) != expected && attempt < 3);
 
-                    if (Reached(probe) != expected)
+                if (Reached(probe) != expected)
+                {
+                    lock (wrong)
                     {
                         wrong.Add($"{mode}: {from} -> {to} {port}/tcp: expected {(expected ? "reached" : "filtered")}, probe {probe.Detail}");
                     }
@@ -67,13 +65,30 @@ public sealed class ModeDifferenceLabTests
             }
             finally
             {
-                await QaLab.StopAsync(Prefix);
+                gate.Release();
             }
-        }
+        }));
 
-        Assert.Empty(await Namespaces.ListAsync(Prefix));
         Assert.True(wrong.Count == 0, string.Join('\n', wrong));
     }
 
     private static bool Reached(QaProbeResult probe) => probe.Detail is QaProbeResult.Connected or QaProbeResult.Refused;
+}
+
+public sealed partial class NatLabTests
+{
+    [Fact]
+    public Task The_cells_that_differ_between_modes_answer_live_as_Nat_enforces_them() => ModeDifferences.AssertLiveAsync(_lab, QaNetworkMode.Nat);
+}
+
+public sealed partial class GatewayLabTests
+{
+    [Fact]
+    public Task The_cells_that_differ_between_modes_answer_live_as_Gateway_enforces_them() => ModeDifferences.AssertLiveAsync(_lab, QaNetworkMode.Gateway);
+}
+
+public sealed partial class BridgedLabTests
+{
+    [Fact]
+    public Task The_cells_that_differ_between_modes_answer_live_as_Bridged_enforces_them() => ModeDifferences.AssertLiveAsync(_lab, QaNetworkMode.Bridged);
 }

@@ -53,6 +53,7 @@ public sealed class HostileCorpusToolTests(ITestOutputHelper output)
                         r = await Exec(null, "visudo", "-cf", file);
                         break;
                     case "sshd":
+                        QaNet.Core.Lab.LabSshAccess.EnsurePrivsepDirectory();   // sshd -t checks it exists
                         await File.WriteAllTextAsync(file, a.Text);
                         await File.WriteAllTextAsync(file + ".main", $"HostKey {key}\nInclude {file}\n");
                         r = await Exec(null, "/usr/sbin/sshd", "-t", "-f", file + ".main");
