@@ -92,8 +92,10 @@ public sealed partial class QaLab
     /// definitions and autostart flags, QaNet's boot copy and network hook, the host's own bridges
     /// of Bridged networks, its NICs and sysctl settings). Then <paramref name="whileOff"/>. Power on:
     /// firewalld (Fedora) and libvirtd start, libvirtd autostarts the networks, each through the
-    /// network hook; the clients' ports are plugged into the bridges that came back, as their VMs
-    /// start at boot. A network whose start the hook refused stays down and its clients unplugged.
+    /// network hook; the clients' ports (and a Gateway network's gateway leg: on a real host the
+    /// gateway VM's port or a NIC enslaved at boot) are plugged into the bridges that came back, as
+    /// their VMs start at boot; a Bridged network's client ports leave the host's own bridge while it
+    /// is off and come back only if libvirt started that network. A network whose start the hook refused stays down and its clients unplugged.
     /// </summary>
     internal async Task RebootVirtHostAsync(string virtHost, Func<Task>? whileOff = null, CancellationToken ct = default)
     {
@@ -112,7 +114,7 @@ public sealed partial class QaLab
             ports[bridge] = (await _runner.RunAsync(CommandSpec.Of("ip", "-n", l.Namespace, "-o", "link", "show", "master", bridge), ct).ConfigureAwait(false)).Stdout
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => line.Split(':', 3)[1].Trim().Split('@')[0])
-                .Where(p => p.Length > 1 && p[0] == 'c' && p[1..].All(char.IsAsciiDigit))
+                .Where(p => p.Length > 1 && p[0] is 'c' or 'b' && p[1..].All(char.IsAsciiDigit))
                 .ToList();
         }
 
@@ -124,6 +126,18 @@ public sealed partial class QaLab
         foreach (var (bridge, _) in bridges.Where(b => b.Libvirt))
         {
             await _runner.RunAsync(CommandSpec.Of("ip", "-n", l.Namespace, "link", "del", bridge), ct).ConfigureAwait(false);
+        }
+
+        // The host's own bridge of a Bridged network stays, but the VMs are off: their ports leave it
+        // (else the lab's clients would talk through a bridge a real reboot leaves without VMs).
+        foreach (var (bridge, _) in bridges.Where(b => !b.Libvirt))
+        {
+            foreach (var port in ports[bridge].Where(p => p[0] == 'c'))
+            {
+                await Ip(ct, "-n", l.Namespace, "link", "set", port, "nomaster").ConfigureAwait(false);
+            }
+
+            ports[bridge].RemoveAll(p => p[0] != 'c');   // the router's leg (the host's NIC) stays on it
         }
 
         var runtime = HostTarget.Namespace(l.Namespace).StateDirectory;
@@ -158,9 +172,23 @@ public sealed partial class QaLab
             return;
         }
 
+        // libvirt starts a VM only when its network is active: a Bridged network's bridge is the
+        // host's own and always there, so what counts for it is libvirt's word (a network the hook
+        // refused is inactive, and its VMs stay off).
+        HashSet<string>? active = null;
         foreach (var (bridge, list) in ports.ToList())
         {
-            if (!(await _runner.RunAsync(CommandSpec.Of("ip", "-n", l.Namespace, "link", "show", bridge), ct).ConfigureAwait(false)).Succeeded)
+            var network = State.Networks.Find(n => n.Bridges.TryGetValue(virtHost, out var b) && b == bridge);
+            if (network is { Mode: Model.QaNetworkMode.Bridged })
+            {
+                active ??= (await _runner.RunAsync(CommandSpec.Of("virsh", "-c", l.Uri, "net-list", "--name"), ct).ConfigureAwait(false)).Stdout
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+                if (!active.Contains(network.Name))
+                {
+                    continue;
+                }
+            }
+            else if (!(await _runner.RunAsync(CommandSpec.Of("ip", "-n", l.Namespace, "link", "show", bridge), ct).ConfigureAwait(false)).Succeeded)
             {
                 continue;
             }

@@ -44,6 +44,9 @@ public sealed partial class GatewayLabTests : IClassFixture<GatewayLab>
         Assert.Contains(results, r => r.From == "lockbox" && r.To == "beaker-client02" && r.Port == 22 && r.Observed);
         Assert.Contains(results, r => r.From == "koji" && r.To == "beaker-client02" && r.Port == 22 && !r.Observed);
     }
+
+    [Fact]
+    public Task After_a_reboot_of_a_virthost_its_isolated_network_comes_back_through_the_hook_and_the_matrix_conforms_without_a_publish() => LifecycleEvents.RebootAsync(_lab);
 }
 
 [Trait("Needs", "Root")]
@@ -68,6 +71,12 @@ public sealed partial class BridgedLabTests : IClassFixture<BridgedLab>
 
     [Fact]
     public Task A_client_stopped_and_started_with_a_new_port_and_the_same_mac_conforms_again() => LifecycleEvents.ClientRestartAsync(_lab);
+
+    [Fact]
+    public Task After_a_reboot_the_boot_copy_is_loaded_before_the_networks_start_and_the_matrix_conforms_without_a_publish() => LifecycleEvents.RebootAsync(_lab);
+
+    [Fact]
+    public Task A_reboot_with_a_boot_copy_that_does_not_load_keeps_the_networks_down_and_the_clients_cut_off() => LifecycleEvents.RebootWithBrokenCopyFailsClosedAsync(_lab);
 
     [Fact]
     public async Task A_client_sending_from_a_foreign_source_address_or_mac_is_dropped()
