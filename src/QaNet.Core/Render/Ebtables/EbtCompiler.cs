@@ -78,14 +78,40 @@ internal sealed partial class EbtCompiler
         if (clients.Count > 0)
         {
             chains.Add(AntiSpoofChain);
-            foreach (var (_, c) in clients)
+            void DropAddressesOf(string chain, IEnumerable<QaClient> of)
             {
-                Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = QaAddressRange.Host(c.Address) });
-                if (c.Address6 is { } a6)
+                foreach (var c in of)
                 {
-                    Add(new EbtRule(AntiSpoofChain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = QaAddressRange.Host(a6) });
+                    Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv4", IpSource = QaAddressRange.Host(c.Address) });
+                    if (c.Address6 is { } a6)
+                    {
+                        Add(new EbtRule(chain, "DROP") { Id = "@antispoof", Protocol = "IPv6", IpSource = QaAddressRange.Host(a6) });
+                    }
                 }
             }
+
+            // A frame from a non-client MAC (a router's, a gateway's, an uplink's) to a client may
+            // carry a client of another network as its source: routed, not spoofed. Such a frame
+            // is spoofed only when it claims an address of the receiving client's own network, so
+            // where this virthost has clients of several networks, frames to a client check only
+            // those (ebtables here cannot match the bridge a frame came in on: meta ibrname needs
+            // nft_meta_bridge). Everything else (to the host, a router, broadcast) checks them all.
+            var byNetwork = clients.GroupBy(x => x.Network.Name, StringComparer.Ordinal).ToList();
+            if (byNetwork.Count > 1)
+            {
+                foreach (var g in byNetwork)
+                {
+                    var chain = ChainName("QN-AS-", g.Key);
+                    chains.Add(chain);
+                    DropAddressesOf(chain, g.Select(x => x.Client));   // then its policy, RETURN
+                    foreach (var (_, c) in g)
+                    {
+                        Add(new EbtRule(AntiSpoofChain, chain) { Id = "@antispoof", DestinationMac = c.MacAddress });
+                    }
+                }
+            }
+
+            DropAddressesOf(AntiSpoofChain, clients.Select(x => x.Client));
         }
 
         foreach (var (n, c) in clients)
@@ -104,7 +130,7 @@ internal sealed partial class EbtCompiler
         var targets6 = clients.Where(x => x.Client.Address6 is not null)
             .SelectMany(x => new[] { (x.Client.MacAddress, x.Client.Address6!), (x.Client.MacAddress, LinkLocalOf(x.Client.MacAddress)) })
             .ToList();
-        return new EbtTable(chains, ordered, Frame, targets6);
+        return new EbtTable(chains, ordered, Frames, targets6);
     }
 
     /// <summary>The modified EUI-64 link-local address of a MAC (RFC 4291 appendix A).</summary>
@@ -146,6 +172,41 @@ internal sealed partial class EbtCompiler
         }
 
         list.Add(rule);
+    }
+
+    /// <summary>
+    /// The frames of a flow's first packet on this virthost's bridges (see docs/rendering.md): one,
+    /// or two when a client's packet to a client of another network on this virthost is routed by
+    /// a router that is not this host (a Gateway network's gateway, a Bridged network's LAN router):
+    /// out of the source's bridge to the router, then from the router into the destination's.
+    /// </summary>
+    private EbtFrame[] Frames(PacketFlow flow)
+    {
+        if (Frame(flow) is not { } first)
+        {
+            return Array.Empty<EbtFrame>();
+        }
+
+        var routed = first.DestinationMac is null && first.Chain == "FORWARD" ? FindLocal(flow.Destination) : null;
+        return routed is { } d && !d.Network.RoutesOn(virtHost)
+            ? new[] { first, new EbtFrame("FORWARD", null, d.Client.MacAddress) }
+            : new[] { first };
+    }
+
+    private (QaNetwork Network, QaClient Client)? FindLocal(IPAddress a)
+    {
+        foreach (var n in networks)
+        {
+            foreach (var c in n.Clients.Where(c => c.VirtHost == virtHost))
+            {
+                if (c.Address.Equals(a) || (c.Address6?.Equals(a) ?? false))
+                {
+                    return (n, c);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Where a flow's first frame meets this virthost's bridges (see docs/rendering.md).</summary>

@@ -60,9 +60,9 @@ public sealed record EbtRule(string Chain, string Target)
 public sealed class EbtTable : IRuleProgram
 {
     private readonly Dictionary<string, List<EbtRule>> byChain;
-    private readonly Func<PacketFlow, EbtFrame?> framer;
+    private readonly Func<PacketFlow, IReadOnlyList<EbtFrame>> framer;
 
-    internal EbtTable(IReadOnlyList<string> userChains, IReadOnlyList<EbtRule> rules, Func<PacketFlow, EbtFrame?> framer, IReadOnlyList<(string Mac, IPAddress Address)> neighbourTargets)
+    internal EbtTable(IReadOnlyList<string> userChains, IReadOnlyList<EbtRule> rules, Func<PacketFlow, IReadOnlyList<EbtFrame>> framer, IReadOnlyList<(string Mac, IPAddress Address)> neighbourTargets)
     {
         NeighbourTargets = neighbourTargets;
         UserChains = userChains;
@@ -100,12 +100,23 @@ public sealed class EbtTable : IRuleProgram
 
     public RenderDecision Evaluate(PacketFlow flow)
     {
-        if (framer(flow) is not { } frame)
+        // Every frame of the packet must pass: a drop of any is final, else the first verdict decides.
+        RenderDecision? decided = null;
+        foreach (var frame in framer(flow))
         {
-            return RenderDecision.Untouched;
+            var d = Run(frame.Chain, frame, flow, 0) ?? RenderDecision.Untouched;
+            if (d.Verdict == RenderVerdict.Drop)
+            {
+                return d;
+            }
+
+            if (decided is not { Verdict: not RenderVerdict.Untouched })
+            {
+                decided = d;
+            }
         }
 
-        return Run(frame.Chain, frame, flow, 0) ?? RenderDecision.Untouched;
+        return decided ?? RenderDecision.Untouched;
     }
 
     private RenderDecision? Run(string chain, EbtFrame frame, PacketFlow flow, int depth)
