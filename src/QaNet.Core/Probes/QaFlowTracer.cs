@@ -6,6 +6,7 @@ using QaNet.Core.Engine;
 using QaNet.Core.Hosts;
 using QaNet.Core.Lab;
 using QaNet.Core.Model;
+using QaNet.Core.Render.Ebtables;
 using QaNet.Core.Render.Nftables;
 
 namespace QaNet.Core.Probes;
@@ -140,20 +141,35 @@ public sealed partial class QaFlowTracer
     [GeneratedRegex(@"comment ""qanet:(?<id>[^""]+)""", RegexOptions.CultureInvariant)]
     private static partial Regex CommentRegex();
 
+    [GeneratedRegex(@"\b(?<field>ip6? (?:saddr|daddr|id)|ip6 flowlabel|(?:tcp|udp) (?:sport|dport)) (?<value>\S+)", RegexOptions.CultureInvariant)]
+    private static partial Regex PacketFieldRegex();
+
     /// <summary>
     /// The hops of the first packet the trace table marked, in one host's <c>nft monitor trace</c>
-    /// output: rule lines and base-chain policies after the marking rule, with its trace id, QaNet's
-    /// own trace table left out.
+    /// output: rule lines and base-chain policies after the marking rule, under the marked packet's
+    /// trace ids, QaNet's own trace table left out.
     /// </summary>
     /// <remarks>
-    /// The kernel derives a trace id from the packet's buffer, so another packet (seen in the Nat
-    /// lab: the bridge's ebtables hops of a frame before the marked one) can carry the same id; only
-    /// lines after the marking rule belong to the marked packet, up to the next packet of that id.
+    /// <para>The kernel's trace id is a hash of the packet's buffer, its flow hash and its input
+    /// interface (<c>skb_iif</c>; <c>nft_trace_init</c>), so one packet changes its id when that
+    /// interface changes. On a virthost with br_netfilter on (<c>bridge-nf-call-iptables = 1</c>)
+    /// a client's packet is marked in the bridge's prerouting (br_netfilter runs the inet prerouting
+    /// hooks there, input interface the bridge port), passes the bridge's input chains under that
+    /// id, and reaches inet forward and postrouting after the bridge hands it up, under a new id
+    /// (input interface the bridge). An id first seen after the mark whose first line is a
+    /// <c>packet:</c> line with the marked packet's addresses, ports and IPv4 id (not its TTL,
+    /// interfaces or MACs, which routing changes) is the marked packet again and its hops belong to
+    /// the path.</para>
+    /// <para>The path ends where a later packet (a retransmission) reaches the trace table: the
+    /// marked packet meets it only once (br_netfilter skips the inet prerouting hooks it already ran).</para>
     /// </remarks>
     public static IReadOnlyList<QaTraceHop> Parse(string host, string monitorOutput)
     {
         ArgumentNullException.ThrowIfNull(monitorOutput);
-        string? marked = null;
+        var lastPacket = new Dictionary<string, string>(StringComparer.Ordinal); // trace id -> its last packet line's identity
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new HashSet<string>(StringComparer.Ordinal); // the marked packet's ids
+        string? markedPacket = null;
         var hops = new List<QaTraceHop>();
         foreach (var raw in monitorOutput.Split('\n'))
         {
@@ -164,27 +180,46 @@ public sealed partial class QaFlowTracer
             }
 
             var id = m.Groups["id"].Value;
+            var what = m.Groups["what"].Value;
             var table = m.Groups["family"].Value + " " + m.Groups["table"].Value;
+            var isPacket = what.StartsWith("packet: ", StringComparison.Ordinal);
+            var firstSeen = seen.Add(id);
+            if (isPacket)
+            {
+                lastPacket[id] = PacketIdentity(what);
+            }
+
             if (m.Groups["table"].Value == TraceTable)
             {
-                if (marked is null && m.Groups["what"].Value.StartsWith("rule ", StringComparison.Ordinal))
+                if (ids.Count == 0 && what.StartsWith("rule ", StringComparison.Ordinal))
                 {
-                    marked = id;
+                    ids.Add(id);
+                    markedPacket = lastPacket.GetValueOrDefault(id);
                 }
-                else if (marked == id && m.Groups["what"].Value.StartsWith("packet: ", StringComparison.Ordinal))
+                else if (ids.Count > 0 && isPacket)
                 {
-                    break; // the next packet with that id (a retransmission) takes the same path
+                    break; // a later packet (a retransmission): it takes the same path
                 }
 
                 continue;
             }
 
-            if (marked is null || id != marked)
+            if (ids.Count == 0)
             {
                 continue;
             }
 
-            var what = m.Groups["what"].Value;
+            if (!ids.Contains(id))
+            {
+                // The marked packet under a new id: its input interface changed (the bridge handed it up).
+                if (firstSeen && isPacket && markedPacket is { Length: > 0 } && lastPacket[id] == markedPacket)
+                {
+                    ids.Add(id);
+                }
+
+                continue;
+            }
+
             string rule;
             string verdict;
             if (RuleRegex().Match(what) is { Success: true } r)
@@ -202,7 +237,8 @@ public sealed partial class QaFlowTracer
                 continue; // "packet: …" and "verdict continue" lines add nothing to the path
             }
 
-            var qanetTable = table == "inet " + NftTable.Name;
+            // QaNet's own tables: table inet qanet, and table bridge qanet (neighbour-advertisement and reply guards).
+            var qanetTable = table == "inet " + NftTable.Name || table == "bridge " + EbtReplyGuard.Name;
             var ruleId = CommentRegex().Match(rule) is { Success: true } c ? c.Groups["id"].Value : null;
             var owner = !qanetTable || ruleId is null ? QaTraceOwner.Foreign : ruleId.StartsWith('@') ? QaTraceOwner.BuiltIn : QaTraceOwner.Policy;
             hops.Add(new QaTraceHop
@@ -219,6 +255,10 @@ public sealed partial class QaFlowTracer
 
         return hops;
     }
+
+    /// <summary>What stays the same of one packet along its way through a host: addresses, ports, IPv4 id and IPv6 flow label, in the order nft prints them.</summary>
+    private static string PacketIdentity(string packetLine) =>
+        string.Join(' ', PacketFieldRegex().Matches(packetLine).Select(f => f.Groups["field"].Value + " " + f.Groups["value"].Value));
 
     /// <summary>The kernel's decision in a path: the first drop (final in every table), else QaNet's last accept.</summary>
     public static QaFlowTrace Build(QaLiveFlow flow, QaLiveResult probe, IReadOnlyList<QaTraceHop> path)

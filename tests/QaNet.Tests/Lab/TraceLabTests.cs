@@ -46,6 +46,53 @@ internal static class KernelTraces
     }
 }
 
+public sealed partial class NatLabTests
+{
+    // The client's packet is marked while on the bridge (br_netfilter is on in the lab's virthosts) and
+    // changes its trace id when the bridge hands it up; the path follows it into table inet qanet.
+    [Fact]
+    public Task Traced_an_allowed_and_a_denied_cell_name_the_same_rule_as_the_engine() =>
+        KernelTraces.An_allowed_and_a_denied_cell_name_the_engines_rule(_lab, "taskotron-client01", "virthost-comm01");
+
+    [Fact]
+    public async Task A_rule_injected_into_the_hosts_table_shows_in_the_trace_as_a_mismatch_and_is_removed_again()
+    {
+        var vh = _lab.Lab.State.Libvirtd.Single(l => l.VirtHost == "virthost-comm01").Namespace;
+        var runner = HostTarget.Namespace(vh).CreateRunner();
+        var decide = CommandSpec.Of("nft", "--stateless", "list", "chain", "inet", "qanet", "decide");
+        var before = await runner.RunAsync(decide);
+        Assert.True(before.Succeeded, before.Stderr);
+        var client = _lab.Lab.State.FindHost("taskotron-client01")!.Addresses[0];
+        var inserted = await runner.RunAsync(CommandSpec.Of("nft", "--echo", "--handle", "insert", "rule", "inet", "qanet", "decide",
+            "ip", "saddr", client, "tcp", "dport", "443", "drop").Mutating());
+        Assert.True(inserted.Succeeded, inserted.Stderr);
+        var handle = System.Text.RegularExpressions.Regex.Match(inserted.Stdout, @"# handle (\d+)").Groups[1].Value;
+        Assert.NotEmpty(handle);
+        try
+        {
+            var trace = await KernelTraces.TraceAsync(_lab, "taskotron-client01", "koji", 443);
+            Assert.False(trace.Agrees, trace + "\n" + string.Join('\n', trace.Path));
+            Assert.True(trace.Allowed);
+            Assert.False(trace.KernelAllowed);
+            Assert.False(trace.Observed);
+            Assert.Equal((QaTraceOwner.Foreign, "inet qanet", "decide", "drop"),
+                (trace.DecidingHop!.Owner, trace.DecidingHop.Table, trace.DecidingHop.Chain, trace.DecidingHop.Verdict));
+            Assert.Contains("taskotron-koji", trace.Mismatch, StringComparison.Ordinal);
+            Assert.Contains("foreign rule in inet qanet decide on virthost-comm01", trace.Mismatch, StringComparison.Ordinal);
+            Assert.DoesNotContain(trace.Path, h => h.RuleId == "taskotron-koji"); // the injected rule came first
+        }
+        finally
+        {
+            var deleted = await runner.RunAsync(CommandSpec.Of("nft", "delete", "rule", "inet", "qanet", "decide", "handle", handle).Mutating());
+            Assert.True(deleted.Succeeded, deleted.Stderr);
+        }
+
+        var after = await runner.RunAsync(decide);
+        Assert.Equal(before.Stdout, after.Stdout); // the fixture's chain as it was
+        await KernelTraces.AssertNoTraceTableAsync(_lab);
+    }
+}
+
 public sealed partial class GatewayLabTests
 {
     [Fact]

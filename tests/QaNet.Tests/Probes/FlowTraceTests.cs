@@ -11,27 +11,32 @@ public sealed class FlowTraceTests
     private static readonly QaLiveFlow Flow = new("taskotron-client01", "koji", IPAddress.Parse("192.168.150.10"), IPAddress.Parse("203.0.113.10"), 443, QaProtocol.Tcp,
         QaLiveCellKind.Egress, "qn-x-taskotron-client01");
 
-    // As nft 1.0.6 prints it (policy and packet lines end in a blank): a bridge frame carrying the same
-    // trace id before the marked packet (seen in the Nat lab), our own trace table, another table,
-    // QaNet's chains, then a retransmission of the same id.
+    // Recorded in the Nat lab (nft 1.0.6, kernel 6.18, bridge-nf-call-iptables = 1 in the virthost;
+    // nft ends packet and policy lines with a blank): br_netfilter runs the trace table's prerouting
+    // chain while the frame is still on the bridge (input interface the port c0), the bridge's input
+    // chains follow under that id, then the bridge hands the packet up and the kernel's trace id
+    // changes with its input interface (now the bridge): inet qanet's forward and postrouting chains
+    // under the second id. Then, written in the shape the lab's retransmissions have (a new buffer: new
+    // ids, the next ip id), a second SYN, which the path must leave out.
     private const string Monitor = """
-        trace id 3a1c2b4d bridge filter INPUT rule ether saddr 52:54:00:51:00:10 counter packets 5 bytes 804 jump QN-O-taskotron-client01 (verdict jump QN-O-taskotron-client01)
-        trace id 3a1c2b4d bridge filter QN-O-taskotron-client01 rule ether type ip ip daddr != 192.168.150.0/24 counter packets 2 bytes 120 accept (verdict accept)
-        trace id 3a1c2b4d inet qanet-trace prerouting packet: iif "virbr0" ether saddr 52:54:00:51:00:10 ip saddr 192.168.150.10 ip daddr 203.0.113.10 tcp dport 443 tcp flags == syn
-        trace id 3a1c2b4d inet qanet-trace prerouting rule ip saddr 192.168.150.10 ip daddr 203.0.113.10 meta l4proto tcp th dport 443 ct state new meta nftrace set 1 (verdict continue)
-        trace id 3a1c2b4d inet qanet-trace prerouting verdict continue
-        trace id 3a1c2b4d inet qanet-trace prerouting policy accept
-        trace id 3a1c2b4d inet qanet forward packet: iif "virbr0" oif "qn-up" ip saddr 192.168.150.10 ip daddr 203.0.113.10 tcp dport 443
-        trace id 3a1c2b4d inet qanet forward rule ip saddr 192.168.150.0/25 jump decide comment "qanet:@scope" (verdict jump decide)
-        trace id 3a1c2b4d inet qanet decide rule ip saddr @role-taskotron-v4 ip daddr @endpoint-koji-v4 meta l4proto . th dport { tcp . 80, tcp . 443 } accept comment "qanet:taskotron-koji" (verdict accept)
-        trace id 3a1c2b4d ip filter FORWARD rule counter packets 0 bytes 0 (verdict continue)
-        trace id 3a1c2b4d ip filter FORWARD verdict continue
-        trace id 3a1c2b4d ip filter FORWARD policy accept
-        trace id 3a1c2b4d inet qanet postrouting rule ip saddr 192.168.150.0/25 ip daddr @masquerade-v4 masquerade comment "qanet:@masquerade" (verdict accept)
-        trace id 77ee0011 inet qanet forward rule ip saddr 192.168.150.0/25 jump decide comment "qanet:@scope" (verdict jump decide)
-        trace id 3a1c2b4d inet qanet-trace prerouting packet: iif "virbr0" ip saddr 192.168.150.10 ip daddr 203.0.113.10 tcp dport 443 tcp flags == syn
-        trace id 3a1c2b4d inet qanet-trace prerouting rule ip saddr 192.168.150.10 ip daddr 203.0.113.10 meta l4proto tcp th dport 443 ct state new meta nftrace set 1 (verdict continue)
-        trace id 3a1c2b4d inet qanet forward rule ip saddr 192.168.150.0/25 jump decide comment "qanet:@scope" (verdict jump decide)
+        trace id ba4eb0b3 inet qanet-trace prerouting packet: iif "br-qa-clients" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 64 ip id 36 ip protocol tcp ip length 60 tcp sport 38920 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id ba4eb0b3 inet qanet-trace prerouting rule ip saddr 192.168.150.10 ip daddr 203.0.113.10 tcp dport 443 ct state new meta nftrace set 1 (verdict continue)
+        trace id ba4eb0b3 inet qanet-trace prerouting policy accept
+        trace id ba4eb0b3 bridge filter INPUT packet: iif "c0" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 64 ip id 36 ip protocol tcp ip length 60 tcp sport 38920 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id ba4eb0b3 bridge filter INPUT rule ether saddr 52:54:00:d7:ec:56 counter packets 5 bytes 876 jump QN-O-taskotron-client01 (verdict jump QN-O-taskotron-client01)
+        trace id ba4eb0b3 bridge filter QN-O-taskotron-client01 rule ether type ip ip daddr != 192.168.150.0/24 counter packets 0 bytes 0 accept (verdict accept)
+        trace id ba4eb0b3 bridge qanet input packet: iif "c0" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 64 ip id 36 ip protocol tcp ip length 60 tcp sport 38920 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id ba4eb0b3 bridge qanet input policy accept
+        trace id 5c4484b2 inet qanet forward packet: iif "br-qa-clients" oif "up0" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 63 ip id 36 ip protocol tcp ip length 60 tcp sport 38920 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id 5c4484b2 inet qanet forward rule ip saddr 192.168.150.0/24 jump decide comment "qanet:@scope" (verdict jump decide)
+        trace id 5c4484b2 inet qanet decide rule ip saddr @role-taskotron-v4 ip daddr @endpoint-koji-v4 meta l4proto . th dport { tcp . 80, tcp . 443 } accept comment "qanet:taskotron-koji" (verdict accept)
+        trace id 5c4484b2 inet qanet postrouting packet: iif "br-qa-clients" oif "up0" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 63 ip id 36 ip protocol tcp ip length 60 tcp sport 38920 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id 5c4484b2 inet qanet postrouting rule ip saddr 192.168.150.0/24 ip daddr @masquerade-v4 masquerade comment "qanet:@masquerade" (verdict accept)
+        trace id 0d9e41f7 inet qanet-trace prerouting packet: iif "br-qa-clients" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 64 ip id 37 ip protocol tcp ip length 60 tcp sport 38920 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id 0d9e41f7 inet qanet-trace prerouting rule ip saddr 192.168.150.10 ip daddr 203.0.113.10 tcp dport 443 ct state new meta nftrace set 1 (verdict continue)
+        trace id 0d9e41f7 bridge filter INPUT rule ether saddr 52:54:00:d7:ec:56 counter packets 6 bytes 936 jump QN-O-taskotron-client01 (verdict jump QN-O-taskotron-client01)
+        trace id 6f00a2c1 inet qanet forward packet: iif "br-qa-clients" oif "up0" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 63 ip id 37 ip protocol tcp ip length 60 tcp sport 38920 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id 6f00a2c1 inet qanet forward rule ip saddr 192.168.150.0/24 jump decide comment "qanet:@scope" (verdict jump decide)
         """;
 
     private static string Marked(string id) =>
@@ -44,15 +49,66 @@ public sealed class FlowTraceTests
         ObservedDetail = observed ? QaProbeResult.Connected : QaProbeResult.TimedOut,
     };
 
+    // The same flow recorded with bridge-nf-call-iptables = 0 in the virthost: the packet is marked
+    // after the bridge handed it up, one trace id throughout, and the bridge's chains ran before the mark.
+    private const string MonitorWithoutBrNetfilter = """
+        trace id 2a6d966f inet qanet-trace prerouting packet: iif "br-qa-clients" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 64 ip id 49105 ip protocol tcp ip length 60 tcp sport 39134 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id 2a6d966f inet qanet-trace prerouting rule ip saddr 192.168.150.10 ip daddr 203.0.113.10 tcp dport 443 ct state new meta nftrace set 1 (verdict continue)
+        trace id 2a6d966f inet qanet-trace prerouting policy accept
+        trace id 2a6d966f inet qanet forward packet: iif "br-qa-clients" oif "up0" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 63 ip id 49105 ip protocol tcp ip length 60 tcp sport 39134 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id 2a6d966f inet qanet forward rule ip saddr 192.168.150.0/24 jump decide comment "qanet:@scope" (verdict jump decide)
+        trace id 2a6d966f inet qanet decide rule ip saddr @role-taskotron-v4 ip daddr @endpoint-koji-v4 meta l4proto . th dport { tcp . 80, tcp . 443 } accept comment "qanet:taskotron-koji" (verdict accept)
+        trace id 2a6d966f inet qanet postrouting packet: iif "br-qa-clients" oif "up0" ether saddr 52:54:00:d7:ec:56 ether daddr 52:54:00:c0:9b:dd ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip dscp cs0 ip ecn not-ect ip ttl 63 ip id 49105 ip protocol tcp ip length 60 tcp sport 39134 tcp dport 443 tcp flags == syn tcp window 64240
+        trace id 2a6d966f inet qanet postrouting rule ip saddr 192.168.150.0/24 ip daddr @masquerade-v4 masquerade comment "qanet:@masquerade" (verdict accept)
+        """;
+
     [Fact]
-    public void The_marked_packets_path_maps_qanet_rules_to_ids_and_leaves_the_trace_table_and_other_packets_out()
+    public void The_marked_packets_path_follows_it_up_from_the_bridge_and_leaves_the_trace_table_and_the_retransmission_out()
     {
         var path = QaFlowTracer.Parse("virthost-comm01", Monitor.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("policy accept\n", "policy accept \n", StringComparison.Ordinal));
-        Assert.Equal(new[] { "@scope", "taskotron-koji", null, null, "@masquerade" }, path.Select(h => h.RuleId));
-        Assert.Equal(new[] { QaTraceOwner.BuiltIn, QaTraceOwner.Policy, QaTraceOwner.Foreign, QaTraceOwner.Foreign, QaTraceOwner.BuiltIn }, path.Select(h => h.Owner));
-        Assert.Equal(new[] { "jump decide", "accept", "continue", "accept", "accept" }, path.Select(h => h.Verdict));
-        Assert.Equal(("ip filter", "FORWARD", "policy accept"), (path[3].Table, path[3].Chain, path[3].Rule));
+        Assert.Equal(new[] { "bridge filter", "bridge filter", "bridge qanet", "inet qanet", "inet qanet", "inet qanet" }, path.Select(h => h.Table));
+        Assert.Equal(new[] { "INPUT", "QN-O-taskotron-client01", "input", "forward", "decide", "postrouting" }, path.Select(h => h.Chain));
+        Assert.Equal(new[] { null, null, null, "@scope", "taskotron-koji", "@masquerade" }, path.Select(h => h.RuleId));
+        Assert.Equal(new[] { QaTraceOwner.Foreign, QaTraceOwner.Foreign, QaTraceOwner.Foreign, QaTraceOwner.BuiltIn, QaTraceOwner.Policy, QaTraceOwner.BuiltIn }, path.Select(h => h.Owner));
+        Assert.Equal(new[] { "jump QN-O-taskotron-client01", "accept", "accept", "jump decide", "accept", "accept" }, path.Select(h => h.Verdict));
+        Assert.Equal("policy accept", path[2].Rule);
         Assert.All(path, h => Assert.Equal("virthost-comm01", h.Host));
+    }
+
+    [Fact]
+    public void Without_br_netfilter_the_packet_keeps_one_trace_id_and_the_same_rules_decide()
+    {
+        var path = QaFlowTracer.Parse("vh", MonitorWithoutBrNetfilter);
+        Assert.Equal(new[] { "@scope", "taskotron-koji", "@masquerade" }, path.Select(h => h.RuleId));
+        var trace = QaFlowTracer.Build(Flow, Probe(true, "taskotron-koji", true), path);
+        Assert.True(trace.Agrees, trace.Mismatch);
+    }
+
+    [Fact]
+    public void A_new_trace_id_is_the_marked_packet_only_when_its_addresses_ports_and_ip_id_are_the_marked_ones()
+    {
+        const string marked = "trace id 1 inet qanet-trace prerouting packet: iif \"br0\" ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip ttl 64 ip id 36 tcp sport 38920 tcp dport 443\n" +
+                              "trace id 1 inet qanet-trace prerouting rule ip saddr 192.168.150.10 ct state new meta nftrace set 1 (verdict continue)\n";
+        static string Forward(string id, string packet) =>
+            $"trace id {id} inet qanet forward packet: iif \"br0\" oif \"up0\" {packet}\n" +
+            $"trace id {id} inet qanet forward rule ip saddr 192.168.150.0/24 jump decide comment \"qanet:@scope\" (verdict jump decide)\n";
+
+        // TTL and interfaces change on the way; the packet's identity does not.
+        Assert.Single(QaFlowTracer.Parse("vh", marked + Forward("2", "ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip ttl 63 ip id 36 tcp sport 38920 tcp dport 443")));
+        Assert.Empty(QaFlowTracer.Parse("vh", marked + Forward("2", "ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip ttl 63 ip id 37 tcp sport 38920 tcp dport 443")));
+        Assert.Empty(QaFlowTracer.Parse("vh", marked + Forward("2", "ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip ttl 63 ip id 36 tcp sport 38921 tcp dport 443")));
+        // An id already met before the mark is another packet, whatever it carries.
+        Assert.Empty(QaFlowTracer.Parse("vh", "trace id 2 bridge filter INPUT policy accept \n" + marked + Forward("2", "ip saddr 192.168.150.10 ip daddr 203.0.113.10 ip ttl 63 ip id 36 tcp sport 38920 tcp dport 443")));
+    }
+
+    [Fact]
+    public void A_drop_in_table_bridge_qanet_is_qanets_own_built_in()
+    {
+        var monitor = Marked("5") + "trace id 5 bridge qanet input rule ether saddr @nd-clients icmpv6 type nd-neighbor-advert ether saddr . @th,64,128 != @nd-targets counter packets 0 bytes 0 drop comment \"qanet:@nd-target\" (verdict drop)\n" +
+                      "trace id 5 bridge filter INPUT rule ether saddr 52:54:00:d7:ec:56 drop comment \"qanet:x\" (verdict drop)\n";
+        var path = QaFlowTracer.Parse("vh", monitor);
+        Assert.Equal((QaTraceOwner.BuiltIn, "@nd-target"), (path[0].Owner, path[0].RuleId));
+        Assert.Equal((QaTraceOwner.Foreign, (string?)null), (path[1].Owner, path[1].RuleId)); // a comment alone does not make a rule QaNet's
     }
 
     [Fact]
