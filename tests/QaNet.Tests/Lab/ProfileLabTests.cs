@@ -521,6 +521,24 @@ public sealed class VirtHostRootfsTests : IDisposable
     }
 
     [Fact]
+    public async Task The_Fedora_tree_carries_firewalld_and_ebtables_nft_as_a_virthost_QaNet_publishes_to()
+    {
+        string[]? argv = null;
+        var runner = Runner(mmdebstrap: spec =>
+        {
+            argv = spec.Arguments.ToArray();
+            return CommandResult.Fail(25, "E: stop here");
+        });
+        await Assert.ThrowsAsync<QaLabException>(() => VirtHostRootfs.EnsureAsync(QaVirtHostProfile.Fedora, runner, NullQaLog.Instance, default, _cache));
+        // iptables brings ebtables-nft: the boot hook's ebtables-nft-restore, and what turns firewalld's
+        // ebtables backend on, so the lab meets the reload flush a real virthost meets (docs/rendering.md).
+        var include = Assert.Single(argv!, a => a.StartsWith("--include=", StringComparison.Ordinal))["--include=".Length..].Split(',');
+        Assert.Contains("firewalld", include);
+        Assert.Contains("iptables", include);
+        Assert.NotEqual(VirtHostRootfs.PathOf(QaVirtHostProfile.Libvirt11, _cache), VirtHostRootfs.PathOf(QaVirtHostProfile.Fedora, _cache));
+    }
+
+    [Fact]
     public async Task A_machine_whose_sources_serve_no_bookworm_is_refused_before_anything_runs()
     {
         var ran = new List<string>();
