@@ -42,6 +42,9 @@ internal static class VirtHostRootfs
                 "dnsmasq-base", "nftables", "iproute2",
                 // firewalld and its system bus; netbase's /etc/protocols, without which firewalld refuses its stock config.
                 "firewalld", "dbus", "netbase",
+                // ebtables-nft: a virthost QaNet publishes to has it (the publisher and the boot hook run
+                // ebtables-restore), and with it firewalld's ebtables support is on (docs/rendering.md).
+                "iptables",
             }, "/usr/sbin/libvirtd", "11."),
         };
 
