@@ -35,6 +35,12 @@ public class AccessLabFixture : IAsyncLifetime
 
     public QaPolicy Policy { get; private set; } = null!;
 
+    /// <summary>Users beyond the policy's group members, each with the groups it is a member of (by name).</summary>
+    protected virtual IEnumerable<(string Name, string[] Groups)> OtherUsers => new[] { (Outsider, Array.Empty<string>()) };
+
+    /// <summary>Whether the hosts' private passwd/group copies list the lab accounts and groups (else only the machine's own).</summary>
+    protected virtual bool AccountsInFiles => true;
+
     /// <summary>The policy the lab is built from: fedora-qa.yaml as written.</summary>
     public virtual QaPolicy CreatePolicy() => ExamplePolicies.Fedora();
 
@@ -101,7 +107,7 @@ public class AccessLabFixture : IAsyncLifetime
         var accounts = Policy.Groups.SelectMany(g => g.Members).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(u => new LabAccount(u, uid++, Policy.Groups.Where(g => g.Members.Contains(u, StringComparer.Ordinal)).Select(g => g.Name).ToList()))
             .ToList();
-        accounts.Add(new LabAccount(Outsider, uid, Array.Empty<string>()));
+        accounts.AddRange(OtherUsers.Select(o => new LabAccount(o.Name, uid++, o.Groups)));
         Accounts = accounts;
         var realPasswd = await File.ReadAllTextAsync("/etc/passwd");
         var realGroup = await File.ReadAllTextAsync("/etc/group");
@@ -151,8 +157,10 @@ public class AccessLabFixture : IAsyncLifetime
 
         var bastionFiles = AccessRenderer.RenderHost(engine, Bastion);
         var clientFiles = AccessRenderer.RenderHost(engine, Client);
-        var bastionAccounts = await LabAccountFiles.CreateAsync(Path.Combine(Directory, Bastion), accounts, groupIds, bastionFiles.Sudoers, homes);
-        var clientAccounts = await LabAccountFiles.CreateAsync(Path.Combine(Directory, Client), accounts, groupIds, clientFiles.Sudoers, homes);
+        var fileAccounts = AccountsInFiles ? accounts : new List<LabAccount>();
+        var fileGroups = AccountsInFiles ? groupIds : new Dictionary<string, int>(StringComparer.Ordinal);
+        var bastionAccounts = await LabAccountFiles.CreateAsync(Path.Combine(Directory, Bastion), fileAccounts, fileGroups, bastionFiles.Sudoers, homes);
+        var clientAccounts = await LabAccountFiles.CreateAsync(Path.Combine(Directory, Client), fileAccounts, fileGroups, clientFiles.Sudoers, homes);
         OperatorAccounts = await LabAccountFiles.CreateAsync(Path.Combine(Directory, "operator"), accounts, groupIds, "# no sudo on the operator side\n", homes);
 
         // The management segment holds several management hosts' addresses; the probes bind their
@@ -166,11 +174,23 @@ public class AccessLabFixture : IAsyncLifetime
         var dev = words[Array.IndexOf(words, "dev") + 1];
         await LabSsh.RequireAsync(CommandSpec.Of("ip", "-n", bastionHost.Namespace, "route", "replace", clientHost.Addresses[0] + "/32", "via", via, "dev", dev, "src", bastionAddress));
 
+        await StartDirectoryAsync(accounts, groupIds, homes, new[] { bastionAccounts, clientAccounts });
+
         BastionSshd = await LabSshd.StartAsync(Bastion, bastionHost.Namespace, state.EndpointAddresses[Bastion][0], Path.Combine(Directory, Bastion, "sshd"), bastionAccounts, authorized, bastionFiles.SshdConfig);
         _sshd.Add(BastionSshd);
         ClientSshd = await LabSshd.StartAsync(Client, clientHost.Namespace, clientHost.Addresses[0], Path.Combine(Directory, Client, "sshd"), clientAccounts, authorized, clientFiles.SshdConfig);
         _sshd.Add(ClientSshd);
     }
+
+    /// <summary>
+    /// Where a fixture whose hosts resolve accounts elsewhere (a directory) starts that, before
+    /// any sshd: the lab accounts, their groups' ids, the homes folder and each host's account files.
+    /// </summary>
+    protected virtual Task StartDirectoryAsync(IReadOnlyList<LabAccount> accounts, IReadOnlyDictionary<string, int> groupIds, string homes, IReadOnlyList<LabAccountFiles> hosts) =>
+        Task.CompletedTask;
+
+    /// <summary>Stops what <see cref="StartDirectoryAsync"/> started; called after the sshd are gone, also after a failed start.</summary>
+    protected virtual Task StopDirectoryAsync() => Task.CompletedTask;
 
     /// <summary>The lab address a host name stands for.</summary>
     public string AddressOf(string host) => host == Bastion ? BastionSshd.Address : host == Client ? ClientSshd.Address : throw new ArgumentException(host);
@@ -207,6 +227,15 @@ public class AccessLabFixture : IAsyncLifetime
         var errors = new List<string>();
         try
         {
+            try
+            {
+                await StopDirectoryAsync();
+            }
+            catch (InvalidOperationException e)
+            {
+                errors.Add("Stopping the directory failed: " + e.Message);
+            }
+
             await QaLab.StopAsync(Prefix);
             var left = await Namespaces.ListAsync(Prefix);
             if (left.Count > 0 || System.IO.Directory.Exists(QaLab.DirectoryFor(Prefix)))

@@ -25,6 +25,12 @@ public sealed class LabAccountFiles
         for f in passwd group shadow sudoers sudoers.d; do
             mount --bind "$d/etc/$f" "/etc/$f"
         done
+        # A host that resolves through the lab directory (LabNslcd): its own nsswitch.conf and
+        # nslcd's socket folder, so NSS asks that host's nslcd only.
+        if [ -e "$d/etc/nsswitch.conf" ]; then
+            mount --bind "$d/etc/nsswitch.conf" /etc/nsswitch.conf
+            mount --bind "$d/run/nslcd" /run/nslcd
+        fi
         exec "$@"
         """;
 
