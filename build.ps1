@@ -59,6 +59,8 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+# Inside a function $PSBoundParameters is the function's own: whether -Seed was given is read here.
+$SeedGiven = $PSBoundParameters.ContainsKey('Seed')
 $PSStyle.OutputRendering = 'PlainText'
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
@@ -427,7 +429,7 @@ function Invoke-Conformance {
     Invoke-Build
     $results = New-TestResults
     $report = Join-Path $results 'conformance.tsv'
-    if ($PSBoundParameters.ContainsKey('Seed')) { $env:QANET_CONFORMANCE_SEED = "$Seed" }
+    if ($SeedGiven) { $env:QANET_CONFORMANCE_SEED = "$Seed" }
     else { $env:QANET_CONFORMANCE_SEEDS = "$Seeds"; $env:QANET_CONFORMANCE_FIRST = "$FirstSeed" }
     if ($Mode) { $env:QANET_CONFORMANCE_MODE = $Mode -join ',' }
     $env:QANET_CONFORMANCE_REPORT = $report
