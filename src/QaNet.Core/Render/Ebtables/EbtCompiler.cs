@@ -106,7 +106,9 @@ internal sealed partial class EbtCompiler
                     DropAddressesOf(chain, g.Select(x => x.Client));   // then its policy, RETURN
                     foreach (var (_, c) in g)
                     {
+                        // Checked against its own network, then done with the anti-spoofing check.
                         Add(new EbtRule(AntiSpoofChain, chain) { Id = "@antispoof", DestinationMac = c.MacAddress });
+                        Add(new EbtRule(AntiSpoofChain, "RETURN") { Id = "@antispoof", DestinationMac = c.MacAddress });
                     }
                 }
             }

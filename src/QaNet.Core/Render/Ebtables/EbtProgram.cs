@@ -148,6 +148,8 @@ public sealed class EbtTable : IRuleProgram
                     return new RenderDecision(RenderVerdict.Drop, rule.Id.StartsWith('@') ? null : rule.Id);
                 case "CONTINUE":
                     break;
+                case "RETURN":
+                    return null;   // back to the calling chain, undecided
                 default:
                     if (Run(rule.Target, frame, flow, depth + 1) is { } decided)
                     {
