@@ -237,27 +237,7 @@ public sealed class LabSshd : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (_process is { } p)
-        {
-            try
-            {
-                if (!p.HasExited)
-                {
-                    p.Kill(entireProcessTree: true);
-                    p.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            p.Dispose();
-            _process = null;
-        }
-    }
+    public void Dispose() => QaNet.Tests.Support.LabProcesses.Stop(ref _process);
 }
 
 /// <summary>Bounded command helpers for the access lab.</summary>

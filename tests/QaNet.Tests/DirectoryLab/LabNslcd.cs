@@ -169,25 +169,5 @@ public sealed class LabNslcd : IDisposable
         throw new InvalidOperationException($"nslcd for {hostName} made no socket within 5 s:\n{log}");
     }
 
-    public void Dispose()
-    {
-        if (_process is { } p)
-        {
-            try
-            {
-                if (!p.HasExited)
-                {
-                    p.Kill(entireProcessTree: true);
-                    p.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            p.Dispose();
-            _process = null;
-        }
-    }
+    public void Dispose() => QaNet.Tests.Support.LabProcesses.Stop(ref _process);
 }
